@@ -1,0 +1,389 @@
+"""The rules of the model, one small function each, in the order a month runs them.
+
+Every phase function takes the model and changes ``model.state`` (see ``sim/state.py``). The order is
+fixed in :data:`sim.model.PHASES`. Each docstring states its rule in plain words; ``docs/ODD.md`` gives
+the same rules as equations. Randomness comes only from the model's named streams.
+
+Notation in comments: i = ASEAN member, p = partner, d = threat domain (maritime first), c = forum channel.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.params import DOMAINS, LAYERS, PARTNERS
+
+if TYPE_CHECKING:
+    from sim.model import RegionModel
+
+MARITIME = 0
+QUAD, BILATERAL, FORUMS, CAPACITY = range(len(LAYERS))
+
+
+def saturate(x: np.ndarray | float, scale: float) -> np.ndarray | float:
+    """Diminishing returns: 1 - exp(-x / scale), 0 at x = 0, 63% at x = scale, approaching 1."""
+    return -np.expm1(-np.asarray(x) / scale)
+
+
+def raise_toward(level: np.ndarray, ceiling: float | np.ndarray, push: np.ndarray | float) -> np.ndarray:
+    """Move ``level`` toward ``ceiling`` by the share ``push`` (in [0, 1]) of the gap that is left."""
+    return level + (ceiling - level) * push
+
+
+def normalise(weights: np.ndarray) -> np.ndarray:
+    """Weights scaled to sum to 1; all zeros stay all zeros."""
+    total = weights.sum()
+    return weights / total if total > 0 else weights
+
+
+# ---- 0. a new month --------------------------------------------------------------------------------
+
+
+def begin_month(model: RegionModel) -> None:
+    """Monthly counts start from zero, and each member can again absorb up to its absorptive
+    capacity of new support (capacity.absorption, scaled by the square root of GDP)."""
+    model.state.reset_tallies()
+    model.state.absorb_left = model.world.absorption.copy()
+
+
+
+def shocks_take_effect(model: RegionModel) -> None:
+    """A partner with a 'withdraw' shock at this month stops all its activity from now on."""
+    for shock in model.p["shocks"]:
+        if shock["step"] == model.steps and shock["kind"] == "withdraw":
+            model.state.withdrawn[PARTNERS.index(shock["state"])] = True
+
+
+# ---- 1. threats arrive ----------------------------------------------------------------------------
+
+
+def threats_arrive(model: RegionModel) -> None:
+    """Incidents arrive per member and domain as Poisson draws.
+
+    A domain's regional rate (threats.<d>.rate x threats.mix.<d>) is spread over members by exposure.
+    Maritime arrivals are cut by deterrence (up to threats.deterrence_effect at full deterrence) and
+    raised by the near-repeat excitation of recent incidents; grey-zone coercion arrives on top, at
+    challenger.base_rate x pressure, spread by the challenger's target weights and also cut by deterrence.
+    After the draw, each maritime incident adds near-repeat excitation that fades with
+    threats.near_repeat.memory; threats.near_repeat.boost is the expected number of follow-on incidents.
+    """
+    s, p, rng = model.state, model.p, model.streams["threats"]
+    rates = model.world.exposure * model.domain_rates
+    protection = 1.0 - p["threats.deterrence_effect"] * s.deterrence
+    rates[:, MARITIME] = rates[:, MARITIME] * protection + s.near_repeat
+    s.arrivals = rng.poisson(rates)
+    grey_rate = p["challenger.base_rate"] * s.pressure * s.target_weights * protection
+    s.grey_zone = rng.poisson(grey_rate)
+    s.arrivals[:, MARITIME] += s.grey_zone
+    memory = p["threats.near_repeat.memory"]
+    s.near_repeat = memory * s.near_repeat + p["threats.near_repeat.boost"] * (1 - memory) * s.arrivals[:, MARITIME]
+
+
+# ---- 2. detection and response --------------------------------------------------------------------
+
+
+def detect_and_respond(model: RegionModel) -> None:
+    """Each incident is resolved with a chance built from three independent sources of help.
+
+    own capacity C[i, d]; for maritime incidents also shared awareness (Quad and intra-ASEAN);
+    and partner assistance, which grows with the trust-weighted support a member has recently
+    received, up to response.partner_assist. Resolved incidents are a binomial draw.
+    """
+    s, p = model.state, model.p
+    awareness = 1.0 - (1.0 - s.awareness_quad) * (1.0 - s.awareness_asean)
+    engagement = (s.trust * s.support).sum(axis=1)
+    assist = p["response.partner_assist"] * saturate(engagement, p["response.assist_scale"])
+    miss = (1.0 - s.capacity) * (1.0 - assist)[:, None]
+    miss[:, MARITIME] *= 1.0 - awareness
+    s.resolved = model.streams["response"].binomial(s.arrivals, 1.0 - miss)
+
+
+# ---- 3. escalation ---------------------------------------------------------------------------------
+
+
+def member_forum_damping(model: RegionModel) -> np.ndarray:
+    """How much forums cut a member's escalation chance: the channels a member sits in act as
+    independent chances to defuse, 1 - prod_c (1 - power_c), times forums.damping_max."""
+    s, w = model.state, model.world
+    undamped = np.prod(np.where(w.forum_members, 1.0 - s.forum_power[:, None], 1.0), axis=0)
+    return model.p["forums.damping_max"] * (1.0 - undamped)
+
+
+def escalate(model: RegionModel) -> None:
+    """Unresolved incidents may escalate, and both raise tension; forums damp escalation.
+
+    Chance of escalation = escalation.base.<d> x (1 + escalation.tension_amplifies x tension)
+    x (1 - forum damping), capped at 1. Tension moves toward 1 by the share
+    1 - exp(-(a x unresolved + b x escalations)).
+    """
+    s, p = model.state, model.p
+    unresolved = s.arrivals - s.resolved
+    chance = model.escalation_base[None, :] * (1.0 + p["escalation.tension_amplifies"] * s.tension)[:, None]
+    chance *= (1.0 - member_forum_damping(model))[:, None]
+    s.escalations = model.streams["escalation"].binomial(unresolved, np.minimum(chance, 1.0))
+    push = (
+        p["escalation.tension_per_unresolved"] * unresolved.sum(axis=1)
+        + p["escalation.tension_per_escalation"] * s.escalations.sum(axis=1)
+    )
+    s.tension = raise_toward(s.tension, 1.0, -np.expm1(-push))
+
+
+# ---- 4. partners act (each partner agent calls the layer actions below) ---------------------------
+
+
+def partners_act(model: RegionModel) -> None:
+    """Partner states act on their policies one after another, in a random order each month.
+    Order matters because members' absorptive capacity is shared among donors."""
+    order = model.streams["partner_order"].permutation(len(model.partner_agents))
+    for k in order:
+        model.partner_agents[k].act()
+
+
+def route(model: RegionModel, partner: int, effort: float) -> tuple[float, float]:
+    """Split effort into a share routed through ASEAN-led mechanisms and a direct share.
+
+    The routed share is policy.<p>.asean_coordination; coordination.efficiency_cost of it is lost.
+    Returns (routed effort that arrives, direct effort). Both count toward cooperation volume.
+    """
+    s = model.state
+    routed = effort * model.coordination[partner]
+    s.volume_total += effort
+    s.volume_routed += routed
+    return routed * (1.0 - model.p["coordination.efficiency_cost"]), effort - routed
+
+
+def preference(model: RegionModel, partner: int) -> np.ndarray:
+    """Where a partner directs its own (unrouted) effort: members it has ties with or that stand
+    close to it, in proportion to ties + alignment; evenly if it is close to nobody."""
+    closeness = model.world.ties[partner] + model.state.alignment[:, partner]
+    return normalise(closeness) if closeness.sum() > 0 else np.full(closeness.shape, 1.0 / closeness.size)
+
+
+def quad_active_partners(model: RegionModel) -> int:
+    """Number of partners whose Quad layer is on and who have not withdrawn."""
+    return int((model.layer_on[:, QUAD] & ~model.state.withdrawn).sum())
+
+
+def quad_act(model: RegionModel, partner: int, effort: float) -> float:
+    """Quad: maritime domain awareness sharing and coordinated patrols; returns effort used.
+
+    Needs quad.min_partners active Quad partners, else nothing happens and no effort is used.
+    quad.patrol_share of the effort patrols, the rest shares awareness. Routed effort is spread over
+    members by maritime exposure; direct effort by exposure x the partner's preference. Patrols raise
+    deterrence toward quad.patrol_deterrence_max; awareness rises toward quad.awareness_max (only if
+    quad.mda_to_asean). Patrols are visible to the challenger (routed ones by coordination.visibility).
+    """
+    if quad_active_partners(model) < model.p["quad.min_partners"]:
+        return 0.0
+    s, p, w = model.state, model.p, model.world
+    routed, direct = route(model, partner, effort)
+    exposure = w.exposure[:, MARITIME]
+    x = routed * exposure + direct * normalise(exposure * preference(model, partner))
+    patrol = p["quad.patrol_share"]
+    s.deterrence = raise_toward(s.deterrence, p["quad.patrol_deterrence_max"], saturate(patrol * x, p["quad.scale"]))
+    if p["quad.mda_to_asean"]:
+        s.awareness_quad = raise_toward(s.awareness_quad, p["quad.awareness_max"], saturate((1 - patrol) * x, p["quad.scale"]))
+    s.visible += patrol * (direct + p["coordination.visibility"] * effort * model.coordination[partner])
+    s.support[:, partner] += x
+    s.ties[QUAD, partner] += x
+    return effort
+
+
+def bilateral_act(model: RegionModel, partner: int, effort: float) -> float:
+    """Bilateral: exercises, access and commitments with the partner's dyads; returns effort used.
+
+    Effort is split evenly over the partner's dyads (none: nothing happens). Each dyad member gains
+    deterrence (toward bilateral.deterrence_max) and trust in the patron; the direct share also pulls
+    its alignment toward the patron (bilateral.alignment_pull), which is what polarises ASEAN.
+    All of it is visible to the challenger, the routed share by coordination.visibility.
+    """
+    dyads = model.world.dyads[partner]
+    if not dyads.any():
+        return 0.0
+    s, p = model.state, model.p
+    routed, direct = route(model, partner, effort)
+    x = (routed + direct) / dyads.sum() * dyads
+    pull = direct / dyads.sum() * dyads
+    s.deterrence = raise_toward(s.deterrence, p["bilateral.deterrence_max"], saturate(x, p["bilateral.scale"]))
+    s.trust[:, partner] = raise_toward(s.trust[:, partner], 1.0, -np.expm1(-p["bilateral.trust_gain"] * x))
+    s.alignment[:, partner] = raise_toward(s.alignment[:, partner], 1.0, -np.expm1(-p["bilateral.alignment_pull"] * pull))
+    s.visible += direct + p["coordination.visibility"] * effort * model.coordination[partner]
+    s.support[:, partner] += x
+    s.ties[BILATERAL, partner] += x
+    return effort
+
+
+def forums_act(model: RegionModel, partner: int, effort: float) -> float:
+    """Forums: dialogue and confidence building in the ASEAN-led channels the partner belongs to.
+
+    The effort is split evenly over those channels and added to their investment stock; all of it
+    counts as routed through ASEAN. Trust between the partner and the channels' members rises
+    (forums.trust_gain). Forum power itself is recomputed in institutions_update.
+    """
+    w, s, p = model.world, model.state, model.p
+    channels = w.forum_partners[:, partner]
+    if not channels.any():
+        return 0.0
+    per_channel = effort / channels.sum()
+    s.forum_stock[channels] += per_channel
+    s.volume_total += effort
+    s.volume_routed += effort
+    reached = (w.forum_members[channels].sum(axis=0)) * per_channel
+    s.trust[:, partner] = raise_toward(s.trust[:, partner], 1.0, -np.expm1(-p["forums.trust_gain"] * reached))
+    s.ties[FORUMS, partner] += reached
+    return effort
+
+
+# -- capacity building: who gets it is a rule of its own, chosen by capacity.targeting --------------
+
+
+def target_closest_partners(model: RegionModel, partner: int) -> np.ndarray:
+    """Default: a donor favours members it has ties with or that stand close to it, in proportion to
+    (ties + alignment) x absorptive capacity."""
+    return normalise(preference(model, partner) * model.world.absorption)
+
+
+def target_neediest(model: RegionModel, partner: int) -> np.ndarray:
+    """Alternative: a donor favours members with the least capacity, in proportion to
+    (1 - focus-weighted capacity) x absorptive capacity, whoever they stand close to."""
+    gap = 1.0 - model.state.capacity @ model.capacity_focus
+    return normalise(gap * model.world.absorption)
+
+
+CAPACITY_TARGETING: dict[str, Callable[[RegionModel, int], np.ndarray]] = {
+    "partnership": target_closest_partners,
+    "need": target_neediest,
+}
+
+
+def capacity_act(model: RegionModel, partner: int, effort: float) -> float:
+    """Capacity building: vessels, radars and training for ASEAN members; returns effort used.
+
+    The direct share goes where the donor's targeting rule (capacity.targeting) says; the routed share
+    is pooled by ASEAN and goes to the neediest. A member absorbs at most what is left of its monthly
+    absorptive capacity A, smoothly: absorbed = A (1 - exp(-x / A)). Absorbed effort raises capacity in
+    each domain by the share 1 - exp(-capacity.effectiveness x absorbed x focus_d). Direct support also
+    pulls the recipient's alignment toward the donor.
+    """
+    s, p = model.state, model.p
+    routed, direct = route(model, partner, effort)
+    x = routed * target_neediest(model, partner) + direct * CAPACITY_TARGETING[p["capacity.targeting"]](model, partner)
+    room = s.absorb_left
+    absorbed = np.where(room > 0, room * -np.expm1(-x / np.maximum(room, 1e-12)), 0.0)
+    s.absorb_left = room - absorbed
+    gain = -np.expm1(-p["capacity.effectiveness"] * absorbed[:, None] * model.capacity_focus[None, :])
+    s.capacity = raise_toward(s.capacity, 1.0, gain)
+    direct_share = np.divide(absorbed * direct, effort, out=np.zeros_like(absorbed), where=effort > 0)
+    s.alignment[:, partner] = raise_toward(s.alignment[:, partner], 1.0, -np.expm1(-p["bilateral.alignment_pull"] * direct_share))
+    s.support[:, partner] += x
+    s.ties[CAPACITY, partner] += x
+    return effort
+
+
+LAYER_ACTIONS: tuple[Callable[[RegionModel, int, float], float], ...] = (quad_act, bilateral_act, forums_act, capacity_act)
+
+
+# ---- 5. ASEAN members act --------------------------------------------------------------------------
+
+
+def members_invest(model: RegionModel) -> None:
+    """Each member invests its own resources: capacity rises by the share
+    1 - exp(-capacity.own_investment x milex_weight x share_d), where share_d splits effort across
+    domains in proportion to this month's incidents plus the capacity focus weights."""
+    s = model.state
+    need = s.arrivals + model.capacity_focus[None, :]
+    share = need / need.sum(axis=1, keepdims=True)
+    gain = model.p["capacity.own_investment"] * model.world.milex_weight[:, None] * share
+    s.capacity = raise_toward(s.capacity, 1.0, -np.expm1(-gain))
+
+
+def asean_cohesion(alignment: np.ndarray) -> float:
+    """1 - normalised dispersion of alignments: 1 minus the mean over partners of the standard
+    deviation across members, divided by 0.5 (the largest standard deviation of values in [0, 1])."""
+    if alignment.shape[0] < 2:
+        return 1.0
+    return float(1.0 - alignment.std(axis=0).mean() / 0.5)
+
+
+def members_update_alignment(model: RegionModel) -> None:
+    """Members drift toward the ASEAN average alignment, in proportion to cohesion (boosted by forum
+    power via forums.cohesion_gain), and back toward neutrality (alignment.neutral_pull): hedging."""
+    s, p = model.state, model.p
+    cohesion = asean_cohesion(s.alignment)
+    boost = 1.0 + p["forums.cohesion_gain"] * float(s.forum_power.mean()) if s.forum_power.size else 1.0
+    pull = min(1.0, p["alignment.consensus_pull"] * cohesion * boost)
+    s.alignment += pull * (s.alignment.mean(axis=0) - s.alignment)
+    s.alignment *= 1.0 - p["alignment.neutral_pull"]
+
+
+def members_share_information(model: RegionModel) -> None:
+    """ReCAAP parties pool maritime information: each gains detection
+    asean.info_sharing x cohesion x the mean maritime capacity of the ReCAAP parties; others gain none."""
+    s, w = model.state, model.world
+    if not w.recaap.any():
+        s.awareness_asean = np.zeros(w.n)
+        return
+    pooled = model.p["asean.info_sharing"] * asean_cohesion(s.alignment) * s.capacity[w.recaap, MARITIME].mean()
+    s.awareness_asean = np.where(w.recaap, pooled, 0.0)
+
+
+# ---- 6. the challenger adapts ----------------------------------------------------------------------
+
+
+def challenger_adapts(model: RegionModel) -> None:
+    """The challenger moves its pressure toward intensity x (1 + reaction x visible cooperation this
+    month) at challenger.adaptation per month (security dilemma), and aims it at maritime-exposed
+    members in proportion to exposure x exp(-displacement x (deterrence + maritime capacity))."""
+    s, p = model.state, model.p
+    target = p["challenger.intensity"] * (1.0 + p["challenger.reaction"] * s.visible)
+    s.pressure += p["challenger.adaptation"] * (target - s.pressure)
+    protection = s.deterrence + s.capacity[:, MARITIME]
+    s.target_weights = normalise(model.world.exposure[:, MARITIME] * np.exp(-p["challenger.displacement"] * protection))
+
+
+# ---- 7. institutions update, then decay ------------------------------------------------------------
+
+
+def institutions_update(model: RegionModel) -> None:
+    """ASEAN centrality and forum power are recomputed.
+
+    Centrality is remembered like support (decay.support_memory) and moves toward this month's routed
+    share of cooperation. A channel's power = participation x cohesion^forums.cohesion_power x
+    (1 - w + w x centrality) x (1 - exp(-stock / forums.scale)), with w = forums.centrality_weight;
+    participation is the share of the channel's members present (ASEAN members always are; a partner
+    is when its forums layer is on and it has not withdrawn).
+    """
+    s, p, w = model.state, model.p, model.world
+    memory = p["decay.support_memory"]
+    if s.volume_total > 0:
+        s.centrality = memory * s.centrality + (1 - memory) * s.volume_routed / s.volume_total
+    else:
+        s.centrality = memory * s.centrality
+    present = model.layer_on[:, FORUMS] & ~s.withdrawn
+    seats = w.forum_members.sum(axis=1) + w.forum_partners.sum(axis=1)
+    filled = w.forum_members.sum(axis=1) + (w.forum_partners & present[None, :]).sum(axis=1)
+    participation = np.divide(filled, seats, out=np.zeros(len(seats)), where=seats > 0)
+    cw = p["forums.centrality_weight"]
+    s.forum_power = (
+        participation
+        * asean_cohesion(s.alignment) ** p["forums.cohesion_power"]
+        * (1.0 - cw + cw * s.centrality)
+        * saturate(s.forum_stock, p["forums.scale"])
+    )
+
+
+def decay(model: RegionModel) -> None:
+    """Everything that is not renewed fades: capacity depreciates, tension, deterrence, awareness and
+    trust decay, and forum investment and support received are partly forgotten."""
+    s, p = model.state, model.p
+    s.capacity *= 1.0 - p["capacity.depreciation"]
+    s.tension *= 1.0 - p["escalation.tension_decay"]
+    s.deterrence *= 1.0 - p["decay.deterrence"]
+    s.awareness_quad *= 1.0 - p["decay.awareness"]
+    s.trust *= 1.0 - p["decay.trust"]
+    s.forum_stock *= p["forums.memory"]
+    s.support *= p["decay.support_memory"]
+
