@@ -1,8 +1,8 @@
 """The agents: partner states, ASEAN members and the challenger.
 
-Agents are Mesa agents that know who they are (ISO3 code, index into the state arrays) and how they
-act; their numbers live in ``model.state`` so that rules can treat all members at once. A partner's
-monthly action is :meth:`PartnerState.act`; the layer actions it calls are in ``sim/rules.py``.
+Agents are Mesa agents that know who they are (ISO3 code, index into the state arrays). Their numbers
+live in ``model.state`` and their rules in ``sim/rules.py``, written over arrays so that a rule treats
+all members (or all partners) at once: this file says who is who, ``rules.py`` says what they do.
 """
 
 from __future__ import annotations
@@ -13,14 +13,16 @@ import mesa
 import numpy as np
 
 from sim.params import LAYERS
-from sim.rules import LAYER_ACTIONS
 
 if TYPE_CHECKING:
     from sim.model import RegionModel
 
 
 class PartnerState(mesa.Agent):
-    """Japan, the United States, Australia or India, acting on its cooperation policy."""
+    """Japan, the United States, Australia or India, acting on its cooperation policy.
+
+    Its policy is ``model.p.policy(iso3)``: which layers are on, the budget, its allocation and
+    ``asean_coordination``."""
 
     model: RegionModel
 
@@ -35,21 +37,11 @@ class PartnerState(mesa.Agent):
         return bool(self.model.state.withdrawn[self.index])
 
     def layer_efforts(self) -> dict[str, float]:
-        """This month's effort per layer: budget x allocation weight, normalised over active layers;
-        nothing once withdrawn."""
-        if self.withdrawn:
-            return dict.fromkeys(LAYERS, 0.0)
-        return dict(zip(LAYERS, self.model.layer_effort[self.index].tolist(), strict=True))
-
-    def act(self) -> None:
-        """Carry out each active layer's action with its share of the budget, in layer order
-        (quad, bilateral, forums, capacity). Effort a layer cannot use (no Quad quorum, no dyads)
-        is not spent."""
-        if self.withdrawn:
-            return
-        for action, effort in zip(LAYER_ACTIONS, self.model.layer_effort[self.index], strict=True):
-            if effort > 0:
-                action(self.model, self.index, float(effort))
+        """This month's effort per layer: budget x allocation weight, normalised over the active
+        layers; nothing once withdrawn. The actions themselves are the layer rules in ``sim/rules.py``
+        (``quad_act``, ``bilateral_act``, ``forums_act``, ``capacity_act``), run by ``partners_act``."""
+        efforts = self.model.layer_effort[self.index] * (not self.withdrawn)
+        return dict(zip(LAYERS, efforts.tolist(), strict=True))
 
 
 class AseanMember(mesa.Agent):

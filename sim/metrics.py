@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sim.params import DOMAINS, Params
-from sim.rules import asean_cohesion
 
 if TYPE_CHECKING:
     from sim.model import RegionModel
@@ -55,10 +54,12 @@ def step_metrics(model: RegionModel) -> dict[str, float]:
     escalations = int(s.escalations.sum())
     resolution = float(s.resolved.sum()) / incidents if incidents else 1.0
     escalation_rate = escalations / incidents if incidents else 0.0
-    tension = float(s.tension.mean())
-    cohesion = asean_cohesion(s.alignment)
-    member_capacity = s.capacity.mean(axis=1)
-    hedging = float(s.alignment.std(axis=1).mean() / 0.5)
+    n = s.tension.size
+    tension = float(s.tension.sum()) / n
+    cohesion = s.cohesion
+    member_capacity = s.capacity.sum(axis=1) / s.capacity.shape[1]
+    dev = s.alignment - s.alignment.sum(axis=1, keepdims=True) / s.alignment.shape[1]
+    hedging = float(np.sqrt((dev * dev).sum(axis=1) / s.alignment.shape[1]).sum()) / (0.5 * n)
     out = {
         "incidents": incidents,
         "escalations": escalations,
@@ -67,16 +68,16 @@ def step_metrics(model: RegionModel) -> dict[str, float]:
         "tension_max": float(s.tension.max()),
         "stability_index": stability_index(tension, resolution, cohesion, escalation_rate, model.p),
         "asean_cohesion": cohesion,
-        "asean_centrality": s.volume_routed / s.volume_total if s.volume_total > 0 else 0.0,
+        "asean_centrality": float(s.volume_routed / s.volume_total) if s.volume_total > 0 else 0.0,
         "dependence_hhi": herfindahl(s.support),
-        "capacity_mean": float(member_capacity.mean()),
+        "capacity_mean": float(member_capacity.sum()) / n,
         "capacity_gini": gini(member_capacity),
         "hedging": hedging,
         "effort_spent": s.volume_total,
         "grey_zone_incidents": int(s.grey_zone.sum()),
         "challenger_pressure": float(s.pressure),
-        "deterrence_mean": float(s.deterrence.mean()),
-        "forum_power": float(s.forum_power.mean()) if s.forum_power.size else 0.0,
+        "deterrence_mean": float(s.deterrence.sum()) / n,
+        "forum_power": float(s.forum_power.sum()) / s.forum_power.size if s.forum_power.size else 0.0,
     }
     arrivals, escal = s.arrivals.sum(axis=0), s.escalations.sum(axis=0)
     for k, d in enumerate(DOMAINS):

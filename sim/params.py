@@ -280,12 +280,12 @@ class Params(Mapping[str, Any]):
         return {k[len(prefix) :]: v for k, v in self._values.items() if k.startswith(prefix)}
 
     def changed(self) -> dict[str, Any]:
-        """The values that differ from the defaults."""
-        return {k: v for k, v in self._values.items() if v != SPECS[k].default}
+        """The values that differ from the defaults, as plain values."""
+        return {k: v for k, v in self.to_dict().items() if v != SPECS[k].default}
 
     def to_dict(self) -> dict[str, Any]:
-        """All values as a plain, JSON-friendly dict."""
-        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self._values.items()}
+        """All values as a plain, JSON-friendly dict (shocks as a list of dicts)."""
+        return {k: ([dict(s) for s in v] if k == "shocks" else v) for k, v in self._values.items()}
 
 
 def suggest(name: str, candidates: Any = None) -> str:
@@ -320,7 +320,7 @@ def _check_value(name: str, spec: Spec, value: Any) -> Any:
     elif kind is list:
         return _check_shocks(name, value)
     if (spec.lo is not None and value < spec.lo) or (spec.hi is not None and value > spec.hi):
-        raise ParameterError(f"parameter '{name}' must be in {spec.describe_range()}, got {value!r}")
+        raise ParameterError(f"parameter '{name}' must be in {spec.describe_range()}, got {value:g}")
     return value
 
 

@@ -25,7 +25,7 @@ QUAD, BILATERAL, FORUMS, CAPACITY = range(len(LAYERS))
 
 def saturate(x: np.ndarray | float, scale: float) -> np.ndarray | float:
     """Diminishing returns: 1 - exp(-x / scale), 0 at x = 0, 63% at x = scale, approaching 1."""
-    return -np.expm1(-np.asarray(x) / scale)
+    return -np.expm1(-x / scale)
 
 
 def raise_toward(level: np.ndarray, ceiling: float | np.ndarray, push: np.ndarray | float) -> np.ndarray:
@@ -131,35 +131,63 @@ def escalate(model: RegionModel) -> None:
     s.tension = raise_toward(s.tension, 1.0, -np.expm1(-push))
 
 
-# ---- 4. partners act (each partner agent calls the layer actions below) ---------------------------
+# ---- 4. partners act --------------------------------------------------------------------------------
+#
+# Every layer effect has the form "move toward a ceiling by the share 1 - exp(-effort / scale)".
+# Applying two partners one after the other is therefore exactly the same as applying their summed
+# effort once, so the layer actions below take all partners' effort at once (arrays over partners).
+# Order matters only where partners compete for something: members' absorptive capacity in capacity
+# building, which donors use one at a time in a random order each month (absorb_in_turn).
 
 
 def partners_act(model: RegionModel) -> None:
-    """Partner states act on their policies one after another, in a random order each month.
-    Order matters because members' absorptive capacity is shared among donors."""
-    order = model.streams["partner_order"].permutation(len(model.partner_agents))
-    for k in order:
-        model.partner_agents[k].act()
+    """Partners act on their policies: effort per layer is budget x allocation (normalised over the
+    active layers; nothing once withdrawn). Each partner's preference over members is fixed at the
+    start of the month. The four layer actions follow in layer order."""
+    s = model.state
+    closeness = model.world.ties + s.alignment.T
+    s.preference = normalise_rows(closeness)
+    effort = model.layer_effort * ~s.withdrawn[:, None]
+    quad_act(model, effort[:, QUAD])
+    bilateral_act(model, effort[:, BILATERAL])
+    forums_act(model, effort[:, FORUMS])
+    capacity_act(model, effort[:, CAPACITY])
 
 
-def route(model: RegionModel, partner: int, effort: float) -> tuple[float, float]:
-    """Split effort into a share routed through ASEAN-led mechanisms and a direct share.
+def normalise_rows(weights: np.ndarray) -> np.ndarray:
+    """Each row scaled to sum to 1; a row of zeros becomes an even spread."""
+    totals = weights.sum(axis=1, keepdims=True)
+    even = np.full(weights.shape, 1.0 / weights.shape[1])
+    return np.divide(weights, totals, out=even, where=totals > 0)
 
-    The routed share is policy.<p>.asean_coordination; coordination.efficiency_cost of it is lost.
-    Returns (routed effort that arrives, direct effort). Both count toward cooperation volume.
+
+def route(model: RegionModel, effort: np.ndarray | float, coordination: np.ndarray | float) -> tuple:
+    """Split each partner's effort into a share routed through ASEAN-led mechanisms and a direct share.
+
+    The routed share is policy.<p>.asean_coordination (``coordination``, per partner); the share
+    coordination.efficiency_cost of it is lost on the way. Returns (routed effort that arrives,
+    direct effort), shaped like ``effort``. All of it
+    counts toward the month's cooperation volume, the routed share toward ASEAN centrality.
     """
     s = model.state
-    routed = effort * model.coordination[partner]
-    s.volume_total += effort
-    s.volume_routed += routed
+    routed = effort * coordination
+    s.volume_total += float(np.sum(effort))
+    s.volume_routed += float(np.sum(routed))
     return routed * (1.0 - model.p["coordination.efficiency_cost"]), effort - routed
+
+
+def visibility(model: RegionModel, effort: np.ndarray) -> float:
+    """Military activity the challenger sees: direct effort in full, routed effort discounted by
+    coordination.visibility (exercises under an ASEAN-led framework provoke less)."""
+    routed = effort * model.coordination
+    return float((effort - routed).sum() + model.p["coordination.visibility"] * routed.sum())
 
 
 def preference(model: RegionModel, partner: int) -> np.ndarray:
     """Where a partner directs its own (unrouted) effort: members it has ties with or that stand
-    close to it, in proportion to ties + alignment; evenly if it is close to nobody."""
-    closeness = model.world.ties[partner] + model.state.alignment[:, partner]
-    return normalise(closeness) if closeness.sum() > 0 else np.full(closeness.shape, 1.0 / closeness.size)
+    close to it, in proportion to ties + alignment at the start of the month; evenly if it is close
+    to nobody."""
+    return model.state.preference[partner]
 
 
 def quad_active_partners(model: RegionModel) -> int:
@@ -167,123 +195,141 @@ def quad_active_partners(model: RegionModel) -> int:
     return int((model.layer_on[:, QUAD] & ~model.state.withdrawn).sum())
 
 
-def quad_act(model: RegionModel, partner: int, effort: float) -> float:
-    """Quad: maritime domain awareness sharing and coordinated patrols; returns effort used.
+def quad_act(model: RegionModel, effort: np.ndarray) -> None:
+    """Quad: maritime domain awareness sharing and coordinated patrols.
 
     Needs quad.min_partners active Quad partners, else nothing happens and no effort is used.
     quad.patrol_share of the effort patrols, the rest shares awareness. Routed effort is spread over
     members by maritime exposure; direct effort by exposure x the partner's preference. Patrols raise
     deterrence toward quad.patrol_deterrence_max; awareness rises toward quad.awareness_max (only if
-    quad.mda_to_asean). Patrols are visible to the challenger (routed ones by coordination.visibility).
+    quad.mda_to_asean). Patrols are visible to the challenger.
     """
-    if quad_active_partners(model) < model.p["quad.min_partners"]:
-        return 0.0
-    s, p, w = model.state, model.p, model.world
-    routed, direct = route(model, partner, effort)
-    exposure = w.exposure[:, MARITIME]
-    x = routed * exposure + direct * normalise(exposure * preference(model, partner))
-    patrol = p["quad.patrol_share"]
-    s.deterrence = raise_toward(s.deterrence, p["quad.patrol_deterrence_max"], saturate(patrol * x, p["quad.scale"]))
-    if p["quad.mda_to_asean"]:
-        s.awareness_quad = raise_toward(s.awareness_quad, p["quad.awareness_max"], saturate((1 - patrol) * x, p["quad.scale"]))
-    s.visible += patrol * (direct + p["coordination.visibility"] * effort * model.coordination[partner])
-    s.support[:, partner] += x
-    s.ties[QUAD, partner] += x
-    return effort
-
-
-def bilateral_act(model: RegionModel, partner: int, effort: float) -> float:
-    """Bilateral: exercises, access and commitments with the partner's dyads; returns effort used.
-
-    Effort is split evenly over the partner's dyads (none: nothing happens). Each dyad member gains
-    deterrence (toward bilateral.deterrence_max) and trust in the patron; the direct share also pulls
-    its alignment toward the patron (bilateral.alignment_pull), which is what polarises ASEAN.
-    All of it is visible to the challenger, the routed share by coordination.visibility.
-    """
-    dyads = model.world.dyads[partner]
-    if not dyads.any():
-        return 0.0
+    if not effort.any() or quad_active_partners(model) < model.p["quad.min_partners"]:
+        return
     s, p = model.state, model.p
-    routed, direct = route(model, partner, effort)
-    x = (routed + direct) / dyads.sum() * dyads
-    pull = direct / dyads.sum() * dyads
-    s.deterrence = raise_toward(s.deterrence, p["bilateral.deterrence_max"], saturate(x, p["bilateral.scale"]))
-    s.trust[:, partner] = raise_toward(s.trust[:, partner], 1.0, -np.expm1(-p["bilateral.trust_gain"] * x))
-    s.alignment[:, partner] = raise_toward(s.alignment[:, partner], 1.0, -np.expm1(-p["bilateral.alignment_pull"] * pull))
-    s.visible += direct + p["coordination.visibility"] * effort * model.coordination[partner]
-    s.support[:, partner] += x
-    s.ties[BILATERAL, partner] += x
-    return effort
+    routed, direct = route(model, effort, model.coordination)
+    exposure = model.world.exposure[:, MARITIME]
+    x = np.outer(routed, exposure) + direct[:, None] * normalise_rows(exposure * s.preference)  # (p, i)
+    total = x.sum(axis=0)
+    patrol = p["quad.patrol_share"]
+    s.deterrence = raise_toward(s.deterrence, p["quad.patrol_deterrence_max"], saturate(patrol * total, p["quad.scale"]))
+    if p["quad.mda_to_asean"]:
+        push = saturate((1.0 - patrol) * total, p["quad.scale"])
+        s.awareness_quad = raise_toward(s.awareness_quad, p["quad.awareness_max"], push)
+    s.visible += patrol * visibility(model, effort)
+    s.support += x.T
+    s.ties[QUAD] += x
 
 
-def forums_act(model: RegionModel, partner: int, effort: float) -> float:
-    """Forums: dialogue and confidence building in the ASEAN-led channels the partner belongs to.
+def bilateral_act(model: RegionModel, effort: np.ndarray) -> None:
+    """Bilateral: exercises, access and commitments between a partner and its dyads.
 
-    The effort is split evenly over those channels and added to their investment stock; all of it
-    counts as routed through ASEAN. Trust between the partner and the channels' members rises
-    (forums.trust_gain). Forum power itself is recomputed in institutions_update.
+    A partner's effort is split evenly over its dyads (a partner with none uses no effort). Each dyad
+    member gains deterrence (toward bilateral.deterrence_max) and trust in the patron; the direct share
+    also pulls its alignment toward the patron (bilateral.alignment_pull), which is what polarises
+    ASEAN. All of it is visible to the challenger.
+    """
+    dyads = model.world.dyads
+    effort = effort * dyads.any(axis=1)
+    if not effort.any():
+        return
+    s, p = model.state, model.p
+    routed, direct = route(model, effort, model.coordination)
+    per_dyad = dyads / np.maximum(dyads.sum(axis=1, keepdims=True), 1)  # (p, i)
+    x = (routed + direct)[:, None] * per_dyad
+    pull = direct[:, None] * per_dyad
+    s.deterrence = raise_toward(s.deterrence, p["bilateral.deterrence_max"], saturate(x.sum(axis=0), p["bilateral.scale"]))
+    s.trust = raise_toward(s.trust, 1.0, -np.expm1(-p["bilateral.trust_gain"] * x.T))
+    s.alignment = raise_toward(s.alignment, 1.0, -np.expm1(-p["bilateral.alignment_pull"] * pull.T))
+    s.visible += visibility(model, effort)
+    s.support += x.T
+    s.ties[BILATERAL] += x
+
+
+def forums_act(model: RegionModel, effort: np.ndarray) -> None:
+    """Forums: dialogue and confidence building in the ASEAN-led channels each partner belongs to.
+
+    A partner's effort is split evenly over its channels and added to their investment stock; all of
+    it counts as routed through ASEAN. Trust between the partner and the channels' members rises with
+    the effort that reaches them (forums.trust_gain). Forum power is recomputed in institutions_update.
     """
     w, s, p = model.world, model.state, model.p
-    channels = w.forum_partners[:, partner]
-    if not channels.any():
-        return 0.0
-    per_channel = effort / channels.sum()
-    s.forum_stock[channels] += per_channel
-    s.volume_total += effort
-    s.volume_routed += effort
-    reached = (w.forum_members[channels].sum(axis=0)) * per_channel
-    s.trust[:, partner] = raise_toward(s.trust[:, partner], 1.0, -np.expm1(-p["forums.trust_gain"] * reached))
-    s.ties[FORUMS, partner] += reached
-    return effort
+    seats = w.forum_partners.sum(axis=0)  # channels per partner
+    effort = effort * (seats > 0)
+    if not effort.any():
+        return
+    per_channel = w.forum_partners * (effort / np.maximum(seats, 1))  # (c, p)
+    s.forum_stock += per_channel.sum(axis=1)
+    s.volume_total += float(effort.sum())
+    s.volume_routed += float(effort.sum())
+    reached = per_channel.T @ w.forum_members  # (p, i)
+    s.trust = raise_toward(s.trust, 1.0, -np.expm1(-p["forums.trust_gain"] * reached.T))
+    s.ties[FORUMS] += reached
 
 
 # -- capacity building: who gets it is a rule of its own, chosen by capacity.targeting --------------
+# A targeting rule returns one row of weights over members per donor (rows sum to 1).
 
 
-def target_closest_partners(model: RegionModel, partner: int) -> np.ndarray:
-    """Default: a donor favours members it has ties with or that stand close to it, in proportion to
-    (ties + alignment) x absorptive capacity."""
-    return normalise(preference(model, partner) * model.world.absorption)
+def target_closest_partners(model: RegionModel) -> np.ndarray:
+    """Default: each donor favours members it has ties with or that stand close to it, in proportion
+    to (ties + alignment) x absorptive capacity."""
+    return normalise_rows(model.state.preference * model.world.absorption)
 
 
-def target_neediest(model: RegionModel, partner: int) -> np.ndarray:
-    """Alternative: a donor favours members with the least capacity, in proportion to
+def target_neediest(model: RegionModel) -> np.ndarray:
+    """Alternative: every donor favours members with the least capacity, in proportion to
     (1 - focus-weighted capacity) x absorptive capacity, whoever they stand close to."""
     gap = 1.0 - model.state.capacity @ model.capacity_focus
-    return normalise(gap * model.world.absorption)
+    return normalise_rows(np.tile(gap * model.world.absorption, (len(PARTNERS), 1)))
 
 
-CAPACITY_TARGETING: dict[str, Callable[[RegionModel, int], np.ndarray]] = {
+CAPACITY_TARGETING: dict[str, Callable[[RegionModel], np.ndarray]] = {
     "partnership": target_closest_partners,
     "need": target_neediest,
 }
 
 
-def capacity_act(model: RegionModel, partner: int, effort: float) -> float:
-    """Capacity building: vessels, radars and training for ASEAN members; returns effort used.
+def absorb_in_turn(model: RegionModel, offered: np.ndarray) -> np.ndarray:
+    """Donors use members' absorptive capacity one at a time, in a random order each month.
 
-    The direct share goes where the donor's targeting rule (capacity.targeting) says; the routed share
-    is pooled by ASEAN and goes to the neediest. A member absorbs at most what is left of its monthly
-    absorptive capacity A, smoothly: absorbed = A (1 - exp(-x / A)). Absorbed effort raises capacity in
-    each domain by the share 1 - exp(-capacity.effectiveness x absorbed x focus_d). Direct support also
-    pulls the recipient's alignment toward the donor.
+    A member with absorptive capacity A left takes in A (1 - exp(-x / A)) of an offer x, and has that
+    much less left for the next donor. Returns what each donor got absorbed, (p, i).
     """
-    s, p = model.state, model.p
-    routed, direct = route(model, partner, effort)
-    x = routed * target_neediest(model, partner) + direct * CAPACITY_TARGETING[p["capacity.targeting"]](model, partner)
+    s = model.state
+    absorbed = np.zeros_like(offered)
     room = s.absorb_left
-    absorbed = np.where(room > 0, room * -np.expm1(-x / np.maximum(room, 1e-12)), 0.0)
-    s.absorb_left = room - absorbed
-    gain = -np.expm1(-p["capacity.effectiveness"] * absorbed[:, None] * model.capacity_focus[None, :])
+    for k in model.streams["partner_order"].permutation(offered.shape[0]):
+        if offered[k].any():
+            kept = np.exp(-offered[k] / np.maximum(room, 1e-300))
+            absorbed[k] = room * (1.0 - kept)
+            room = room * kept
+    s.absorb_left = room
+    return absorbed
+
+
+def capacity_act(model: RegionModel, effort: np.ndarray) -> None:
+    """Capacity building: vessels, radars and training for ASEAN members.
+
+    A donor's direct share goes where the targeting rule (capacity.targeting) says; its routed share
+    is pooled by ASEAN and goes to the neediest. Members absorb offers donor by donor (absorb_in_turn).
+    Absorbed effort raises capacity in each domain by the share
+    1 - exp(-capacity.effectiveness x absorbed x focus_d). Direct support also pulls the recipient's
+    alignment toward the donor (bilateral.alignment_pull).
+    """
+    if not effort.any():
+        return
+    s, p = model.state, model.p
+    routed, direct = route(model, effort, model.coordination)
+    offered = routed[:, None] * target_neediest(model) + direct[:, None] * CAPACITY_TARGETING[p["capacity.targeting"]](model)
+    absorbed = absorb_in_turn(model, offered)
+    gain = -np.expm1(np.multiply.outer(-p["capacity.effectiveness"] * absorbed.sum(axis=0), model.capacity_focus))
     s.capacity = raise_toward(s.capacity, 1.0, gain)
-    direct_share = np.divide(absorbed * direct, effort, out=np.zeros_like(absorbed), where=effort > 0)
-    s.alignment[:, partner] = raise_toward(s.alignment[:, partner], 1.0, -np.expm1(-p["bilateral.alignment_pull"] * direct_share))
-    s.support[:, partner] += x
-    s.ties[CAPACITY, partner] += x
-    return effort
-
-
-LAYER_ACTIONS: tuple[Callable[[RegionModel, int, float], float], ...] = (quad_act, bilateral_act, forums_act, capacity_act)
+    direct_share = np.divide(direct, effort, out=np.zeros_like(effort), where=effort > 0)
+    pull = p["bilateral.alignment_pull"] * direct_share[:, None] * absorbed
+    s.alignment = raise_toward(s.alignment, 1.0, -np.expm1(-pull.T))
+    s.support += offered.T
+    s.ties[CAPACITY] += offered
 
 
 # ---- 5. ASEAN members act --------------------------------------------------------------------------
@@ -303,20 +349,24 @@ def members_invest(model: RegionModel) -> None:
 def asean_cohesion(alignment: np.ndarray) -> float:
     """1 - normalised dispersion of alignments: 1 minus the mean over partners of the standard
     deviation across members, divided by 0.5 (the largest standard deviation of values in [0, 1])."""
-    if alignment.shape[0] < 2:
+    n = alignment.shape[0]
+    if n < 2:
         return 1.0
-    return float(1.0 - alignment.std(axis=0).mean() / 0.5)
+    dev = alignment - alignment.sum(axis=0) / n
+    std = np.sqrt((dev * dev).sum(axis=0) / n)
+    return float(1.0 - std.sum() / (0.5 * std.size))
 
 
 def members_update_alignment(model: RegionModel) -> None:
     """Members drift toward the ASEAN average alignment, in proportion to cohesion (boosted by forum
-    power via forums.cohesion_gain), and back toward neutrality (alignment.neutral_pull): hedging."""
+    power via forums.cohesion_gain), and back toward neutrality (alignment.neutral_pull): hedging.
+    The cohesion that results is what the later phases and the metrics of the month use."""
     s, p = model.state, model.p
-    cohesion = asean_cohesion(s.alignment)
-    boost = 1.0 + p["forums.cohesion_gain"] * float(s.forum_power.mean()) if s.forum_power.size else 1.0
-    pull = min(1.0, p["alignment.consensus_pull"] * cohesion * boost)
-    s.alignment += pull * (s.alignment.mean(axis=0) - s.alignment)
+    boost = 1.0 + p["forums.cohesion_gain"] * float(s.forum_power.sum()) / max(1, s.forum_power.size)
+    pull = min(1.0, p["alignment.consensus_pull"] * asean_cohesion(s.alignment) * boost)
+    s.alignment += pull * (s.alignment.sum(axis=0) / s.alignment.shape[0] - s.alignment)
     s.alignment *= 1.0 - p["alignment.neutral_pull"]
+    s.cohesion = asean_cohesion(s.alignment)
 
 
 def members_share_information(model: RegionModel) -> None:
@@ -326,7 +376,7 @@ def members_share_information(model: RegionModel) -> None:
     if not w.recaap.any():
         s.awareness_asean = np.zeros(w.n)
         return
-    pooled = model.p["asean.info_sharing"] * asean_cohesion(s.alignment) * s.capacity[w.recaap, MARITIME].mean()
+    pooled = model.p["asean.info_sharing"] * s.cohesion * s.capacity[w.recaap, MARITIME].mean()
     s.awareness_asean = np.where(w.recaap, pooled, 0.0)
 
 
@@ -369,7 +419,7 @@ def institutions_update(model: RegionModel) -> None:
     cw = p["forums.centrality_weight"]
     s.forum_power = (
         participation
-        * asean_cohesion(s.alignment) ** p["forums.cohesion_power"]
+        * s.cohesion ** p["forums.cohesion_power"]
         * (1.0 - cw + cw * s.centrality)
         * saturate(s.forum_stock, p["forums.scale"])
     )

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim.params import DOMAINS, LAYERS, PARTNERS, Params
+from sim.rules import asean_cohesion
 from sim.world import World
 
 
@@ -33,6 +34,7 @@ class RegionState:
     target_weights: np.ndarray  # (i,) where the challenger's pressure falls; sums to 1 (or 0)
     centrality: float  # remembered share of cooperation routed through ASEAN
     withdrawn: np.ndarray  # (p,) True once a partner has withdrawn
+    cohesion: float  # ASEAN cohesion after this month's alignment update (see rules.asean_cohesion)
     # per-step tallies, reset at the start of every step
     arrivals: np.ndarray = field(default=None)  # (i, d) incidents this month
     grey_zone: np.ndarray = field(default=None)  # (i,) of which grey-zone coercion
@@ -43,6 +45,7 @@ class RegionState:
     volume_routed: float = 0.0  # of which routed through ASEAN-led mechanisms
     visible: float = 0.0  # visible military cooperation this month (effort units)
     ties: np.ndarray = field(default=None)  # (layer, p, i) support this month, for the network view
+    preference: np.ndarray = field(default=None)  # (p, i) where each partner directs its own effort
 
     @classmethod
     def initial(cls, world: World, params: Params) -> RegionState:
@@ -76,6 +79,7 @@ class RegionState:
             target_weights=weights,
             centrality=0.0,
             withdrawn=np.zeros(P, dtype=bool),
+            cohesion=asean_cohesion(align),
         )
         state.reset_tallies()
         return state

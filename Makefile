@@ -1,0 +1,36 @@
+# Two commands on a fresh machine: `make run` and `make test`. Each creates .venv and installs first.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+
+.PHONY: run test lint format bench baseline clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+run: $(VENV)/.installed          ## run the default scenario; results go to a new folder under results/
+	$(PY) -m sim run
+
+test: $(VENV)/.installed         ## lint, then the test suite
+	$(PY) -m ruff check sim tests benchmarks
+	$(PY) -m ruff format --check sim tests benchmarks
+	$(PY) -m pytest -q
+
+lint: $(VENV)/.installed
+	$(PY) -m ruff check sim tests benchmarks
+
+format: $(VENV)/.installed
+	$(PY) -m ruff format sim tests benchmarks
+	$(PY) -m ruff check --fix sim tests benchmarks
+
+bench: $(VENV)/.installed        ## model speed benchmark (benchmarks/bench_model.py)
+	$(PY) benchmarks/bench_model.py
+
+baseline: $(VENV)/.installed     ## rewrite the stored fixed-seed baseline after an intended change
+	$(PY) -m tests.baseline --update
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

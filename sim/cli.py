@@ -1,0 +1,279 @@
+"""Command line: ``python -m sim run | params``.
+
+Exit status: 0 on success; 2 on bad input (one line on stderr naming the problem, nothing written);
+1 when a run fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+import tomllib
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from sim.params import SPECS, ParameterError, make_params
+
+DEFAULT_STEPS = 120
+DEFAULT_SEED = 20251026  # any fixed number; the date Timor-Leste joined ASEAN, to be memorable
+RESULTS = Path("results")
+
+
+class UsageError(Exception):
+    """Bad input from the command line or a file; the message is one line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports errors as one line and exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+# ---- reading input ------------------------------------------------------------------------------
+
+
+def parse_value(text: str) -> Any:
+    """A --set value as TOML: true, 0.5, "need", [{step = 60, kind = "withdraw", state = "USA"}];
+    anything that is not valid TOML is taken as a plain string."""
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def parse_sets(items: Sequence[str]) -> dict[str, Any]:
+    """NAME=VALUE pairs from --set."""
+    out = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"--set expects NAME=VALUE, got {item!r}")
+        out[name.strip()] = parse_value(value.strip())
+    return out
+
+
+def flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested TOML tables to dotted names: {policy: {JPN: {quad: false}}} -> {'policy.JPN.quad': False}.
+    Lists (such as shocks) are values, not tables."""
+    out: dict[str, Any] = {}
+    for key, value in table.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            out.update(flatten(value, name + "."))
+        else:
+            out[name] = value
+    return out
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """A TOML file, or UsageError naming the file and the problem."""
+    try:
+        with path.open("rb") as f:
+            return tomllib.load(f)
+    except FileNotFoundError:
+        raise UsageError(f"config file not found: {path}") from None
+    except IsADirectoryError:
+        raise UsageError(f"config file is a directory: {path}") from None
+    except tomllib.TOMLDecodeError as err:
+        raise UsageError(f"config file {path} is not valid TOML: {err}") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise UsageError(f"cannot read config file {path}: {err}") from None
+
+
+RUN_CONFIG_KEYS = ("seed", "steps", "params")
+
+
+def read_run_config(path: Path) -> tuple[dict[str, Any], int | None, int | None]:
+    """A run config: optional ``seed`` and ``steps``, and a ``[params]`` table (nested or dotted names)."""
+    raw = read_toml(path)
+    for key in raw:
+        if key not in RUN_CONFIG_KEYS:
+            hint = " (parameters go in a [params] table)" if key in SPECS or key.split(".")[0] in _TOP else ""
+            raise UsageError(f"config file {path}: unknown key '{key}'; expected {', '.join(RUN_CONFIG_KEYS)}{hint}")
+    params = raw.get("params", {})
+    if not isinstance(params, Mapping):
+        raise UsageError(f"config file {path}: 'params' must be a table")
+    return flatten(params), _whole(raw.get("seed"), "seed", path), _whole(raw.get("steps"), "steps", path)
+
+
+_TOP = {name.split(".")[0] for name in SPECS}
+
+
+def _whole(value: Any, what: str, path: Path) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise UsageError(f"config file {path}: '{what}' must be a non-negative whole number, got {value!r}")
+    return value
+
+
+def read_manifest(folder: Path) -> dict[str, Any]:
+    """The manifest.json of an earlier run folder."""
+    path = folder / "manifest.json"
+    try:
+        manifest = json.loads(path.read_text())
+        return {"params": manifest["params"], "seed": manifest["seed"], "steps": manifest["steps"]}
+    except FileNotFoundError:
+        raise UsageError(f"no manifest.json in {folder}") from None
+    except (json.JSONDecodeError, KeyError, TypeError) as err:
+        raise UsageError(f"{path} is not a run manifest: {err}") from None
+
+
+# ---- writing output -----------------------------------------------------------------------------
+
+
+def new_results_folder(kind: str) -> Path:
+    """results/<kind>/<UTC stamp>, not yet created; a suffix keeps it new if the stamp is taken."""
+    from sim.provenance import utc_stamp
+
+    base = RESULTS / kind / utc_stamp()
+    folder, k = base, 1
+    while folder.exists():
+        k += 1
+        folder = base.with_name(f"{base.name}-{k}")
+    return folder
+
+
+def check_out_folder(out: Path) -> None:
+    """--out must be a new or empty folder: results are never overwritten."""
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise UsageError(f"output folder {out} already exists and is not empty; results are never overwritten")
+
+
+def publish(tmp: Path, out: Path) -> None:
+    """Move a finished temporary folder into place in one rename (an empty --out folder is replaced)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.exists():
+        out.rmdir()
+    os.replace(tmp, out)
+
+
+# ---- commands -----------------------------------------------------------------------------------
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run one scenario and write timeseries.csv, summary.json, manifest.json and metrics.png."""
+    from sim.model import RegionModel
+
+    overrides: dict[str, Any] = {}
+    seed = steps = None
+    if args.from_dir:
+        manifest = read_manifest(Path(args.from_dir))
+        overrides, seed, steps = manifest["params"], manifest["seed"], manifest["steps"]
+    if args.config:
+        cfg, cfg_seed, cfg_steps = read_run_config(Path(args.config))
+        overrides.update(cfg)
+        seed = cfg_seed if cfg_seed is not None else seed
+        steps = cfg_steps if cfg_steps is not None else steps
+    overrides.update(parse_sets(args.set))
+    seed = args.seed if args.seed is not None else (seed if seed is not None else DEFAULT_SEED)
+    steps = args.steps if args.steps is not None else (steps if steps is not None else DEFAULT_STEPS)
+    if steps < 1:
+        raise UsageError(f"--steps must be at least 1, got {steps}")
+    if seed < 0:
+        raise UsageError(f"--seed must be a non-negative whole number, got {seed}")
+    params = make_params(overrides)  # raises ParameterError before anything is written
+    out = Path(args.out) if args.out else new_results_folder("run")
+    check_out_folder(out)
+
+    from sim.provenance import provenance, utc_now
+
+    started = utc_now()
+    model = RegionModel(rng=seed, params=params).run(steps)
+    table = model.datacollector.get_model_vars_dataframe()
+    table.insert(0, "step", range(1, len(table) + 1))
+    manifest = {
+        "kind": "run",
+        "seed": seed,
+        "steps": steps,
+        "params": params.to_dict(),
+        "changed": params.changed(),
+        "started_utc": started.isoformat(),
+        "finished_utc": utc_now().isoformat(),
+        **provenance(),
+    }
+    from sim.plots import plot_run
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".partial-", dir=out.parent))
+    try:
+        table.to_csv(tmp / "timeseries.csv", index=False)
+        (tmp / "summary.json").write_text(json.dumps(model.summary(), indent=2) + "\n")
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n")
+        changed = ", ".join(f"{k}={v}" for k, v in params.changed().items() if k != "shocks") or "defaults"
+        fig = plot_run(table, title=f"seed {seed}; {changed}")
+        fig.savefig(tmp / "metrics.png", dpi=120)
+        publish(tmp, out)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp)
+    summary = model.summary()
+    if not args.quiet:
+        print(f"wrote {out}")
+        print(
+            f"stability_index {summary['stability_index_mean']:.3f}  tension {summary['tension_mean']:.3f}  "
+            f"cohesion {summary['asean_cohesion_mean']:.3f}  capacity {summary['capacity_mean_mean']:.3f} "
+            f"(means after month {params['metrics.warmup']})"
+        )
+    return 0
+
+
+def cmd_params(args: argparse.Namespace) -> int:
+    """Print every parameter with its default, unit, allowed values and source."""
+    rows = [("name", "default", "unit", "allowed", "source", "meaning")]
+    for name, spec in SPECS.items():
+        if args.grep and args.grep.lower() not in name.lower():
+            continue
+        default = json.dumps(spec.default) if not isinstance(spec.default, str) else spec.default
+        rows.append((name, default, spec.unit, spec.describe_range(), spec.source, spec.doc))
+    if args.markdown:
+        print("| " + " | ".join(rows[0]) + " |")
+        print("|" + "---|" * len(rows[0]))
+        for row in rows[1:]:
+            print("| " + " | ".join(f"`{row[0]}`" if k == 0 else str(c).replace("|", "/") for k, c in enumerate(row)) + " |")
+    else:
+        for row in rows[1:]:
+            print(f"{row[0]:40s} {row[1]:>12s}  {row[2]:24s} {row[3]:18s} {row[4]}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m sim", description="Layered security cooperation in Southeast Asia (Mesa ABM).")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    run = sub.add_parser("run", help="run one scenario and write its results and figure")
+    run.add_argument("--config", metavar="FILE.toml", help="seed, steps and a [params] table")
+    run.add_argument("--set", metavar="NAME=VALUE", action="append", default=[], help="a parameter (repeatable)")
+    run.add_argument("--steps", type=int, help=f"months to simulate (default {DEFAULT_STEPS})")
+    run.add_argument("--seed", type=int, help=f"run seed (default {DEFAULT_SEED})")
+    run.add_argument("--out", metavar="DIR", help="new or empty folder (default: results/run/<UTC stamp>)")
+    run.add_argument("--from", dest="from_dir", metavar="DIR", help="re-run the run recorded in DIR/manifest.json")
+    run.add_argument("--quiet", action="store_true", help="print nothing on success")
+    run.set_defaults(func=cmd_run)
+    params = sub.add_parser("params", help="list every parameter with its default, unit and source")
+    params.add_argument("--markdown", action="store_true", help="as a Markdown table")
+    params.add_argument("--grep", metavar="TEXT", help="only names containing TEXT")
+    params.set_defaults(func=cmd_params)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the exit status."""
+    try:
+        args = build_parser().parse_args(argv)
+        return args.func(args)
+    except (UsageError, ParameterError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except Exception as err:  # a run that fails: say so in one line, status 1
+        print(f"error: run failed: {type(err).__name__}: {err}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

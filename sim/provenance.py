@@ -1,0 +1,57 @@
+"""Provenance for results: package versions, git commit, command, platform, time."""
+
+from __future__ import annotations
+
+import datetime as dt
+import platform
+import subprocess
+import sys
+from importlib import metadata
+from pathlib import Path
+
+PACKAGES = ("sea-layering-sim", "mesa", "numpy", "pandas", "matplotlib")
+
+
+def package_versions(names: tuple[str, ...] = PACKAGES) -> dict[str, str | None]:
+    """Installed version of each package (None when it is not installed)."""
+    out: dict[str, str | None] = {"python": platform.python_version()}
+    for name in names:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = None
+    return out
+
+
+def git_commit(where: Path | None = None) -> str | None:
+    """The commit of the source tree (with '-dirty' when it has uncommitted changes), or None."""
+    root = where or Path(__file__).resolve().parent.parent
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=5, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"], cwd=root, capture_output=True, text=True, timeout=5
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return commit + ("-dirty" if dirty else "")
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def utc_stamp(moment: dt.datetime | None = None) -> str:
+    """A folder-name timestamp such as 20261124T205301Z."""
+    return (moment or utc_now()).strftime("%Y%m%dT%H%M%SZ")
+
+
+def provenance() -> dict[str, object]:
+    """What a manifest records about how a result was made."""
+    return {
+        "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]),
+        "git_commit": git_commit(),
+        "packages": package_versions(),
+        "platform": platform.platform(),
+    }
