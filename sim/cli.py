@@ -236,7 +236,11 @@ def cmd_params(args: argparse.Namespace) -> int:
         print("| " + " | ".join(rows[0]) + " |")
         print("|" + "---|" * len(rows[0]))
         for row in rows[1:]:
-            print("| " + " | ".join(f"`{row[0]}`" if k == 0 else str(c).replace("|", "/") for k, c in enumerate(row)) + " |")
+            print(
+                "| "
+                + " | ".join(f"`{row[0]}`" if k == 0 else str(c).replace("|", "/") for k, c in enumerate(row))
+                + " |"
+            )
     else:
         for row in rows[1:]:
             print(f"{row[0]:40s} {row[1]:>12s}  {row[2]:24s} {row[3]:18s} {row[4]}")

@@ -116,7 +116,9 @@ class RegionModel(mesa.Model):
         self.capacity_focus = focus / focus.sum()
         self.coordination = np.array([p[f"policy.{c}.asean_coordination"] for c in PARTNERS])
         self.layer_on = np.array([[p[f"policy.{c}.{layer}"] for layer in LAYERS] for c in PARTNERS], dtype=bool)
-        weights = np.array([[p[f"policy.{c}.allocation.{layer}"] for layer in LAYERS] for c in PARTNERS]) * self.layer_on
+        weights = (
+            np.array([[p[f"policy.{c}.allocation.{layer}"] for layer in LAYERS] for c in PARTNERS]) * self.layer_on
+        )
         totals = weights.sum(axis=1, keepdims=True)
         shares = np.divide(weights, totals, out=np.zeros_like(weights), where=totals > 0)
         self.layer_effort = shares * np.array([p[f"policy.{c}.budget"] for c in PARTNERS])[:, None]

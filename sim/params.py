@@ -105,19 +105,43 @@ SPECS: dict[str, Spec] = {
     ),
     # --- partner policies ----------------------------------------------------------------------
     **_partner_policy(
-        "JPN", quad=True, bilateral=True, forums=True, capacity=True, budget=1.0, coordination=0.6,
+        "JPN",
+        quad=True,
+        bilateral=True,
+        forums=True,
+        capacity=True,
+        budget=1.0,
+        coordination=0.6,
         note="Japan's four layers (seed article; sim/data/ties.csv)",
     ),
     **_partner_policy(
-        "USA", quad=True, bilateral=True, forums=True, capacity=True, budget=1.5, coordination=0.3,
+        "USA",
+        quad=True,
+        bilateral=True,
+        forums=True,
+        capacity=True,
+        budget=1.5,
+        coordination=0.3,
         note="Quad, ARF/ADMM-Plus/EAS membership, treaty allies PHL and THA (sim/data/states.csv)",
     ),
     **_partner_policy(
-        "AUS", quad=True, bilateral=False, forums=True, capacity=True, budget=0.6, coordination=0.5,
+        "AUS",
+        quad=True,
+        bilateral=False,
+        forums=True,
+        capacity=True,
+        budget=0.6,
+        coordination=0.5,
         note="Quad and forum membership (sim/data/states.csv); no ASEAN bilateral tie in the data",
     ),
     **_partner_policy(
-        "IND", quad=True, bilateral=False, forums=True, capacity=True, budget=0.4, coordination=0.5,
+        "IND",
+        quad=True,
+        bilateral=False,
+        forums=True,
+        capacity=True,
+        budget=0.4,
+        coordination=0.5,
         note="Quad and forum membership (sim/data/states.csv); no ASEAN bilateral tie in the data",
     ),
     # --- threats -------------------------------------------------------------------------------
@@ -125,8 +149,12 @@ SPECS: dict[str, Spec] = {
         7.5, "incidents/month, region", RECAAP, "piracy and armed robbery arriving in the region", 0.0, 100.0
     ),
     "threats.terrorism.rate": Spec(1.0, "incidents/month, region", ASSUMPTION, "terrorist incidents", 0.0, 100.0),
-    "threats.cyber.rate": Spec(2.0, "incidents/month, region", ASSUMPTION, "state-relevant cyber incidents", 0.0, 100.0),
-    "threats.disaster.rate": Spec(1.0, "incidents/month, region", ASSUMPTION, "disasters needing a response", 0.0, 100.0),
+    "threats.cyber.rate": Spec(
+        2.0, "incidents/month, region", ASSUMPTION, "state-relevant cyber incidents", 0.0, 100.0
+    ),
+    "threats.disaster.rate": Spec(
+        1.0, "incidents/month, region", ASSUMPTION, "disasters needing a response", 0.0, 100.0
+    ),
     **{
         f"threats.mix.{d}": Spec(1.0, "multiplier", ASSUMPTION, f"scenario multiplier on {d} arrivals", 0.0, 10.0)
         for d in DOMAINS
@@ -135,7 +163,12 @@ SPECS: dict[str, Spec] = {
         0.5, "exponent", ASSUMPTION, "maritime exposure is coastline_km to this power (0: equal exposure)", 0.0, 2.0
     ),
     "threats.near_repeat.boost": Spec(
-        0.3, "incidents per incident", ASSUMPTION, "expected follow-on maritime incidents per incident (0: off)", 0.0, 0.95
+        0.3,
+        "incidents per incident",
+        ASSUMPTION,
+        "expected follow-on maritime incidents per incident (0: off)",
+        0.0,
+        0.95,
     ),
     "threats.near_repeat.memory": Spec(
         0.5, "share/month", ASSUMPTION, "share of near-repeat excitation kept from one month to the next", 0.0, 0.95
@@ -144,42 +177,91 @@ SPECS: dict[str, Spec] = {
         0.5, "share", ASSUMPTION, "fall in maritime arrivals at full deterrence", 0.0, 1.0
     ),
     # --- the challenger ------------------------------------------------------------------------
-    "challenger.intensity": Spec(1.0, "multiplier", ASSUMPTION, "grey-zone pressure level (0: no challenger)", 0.0, 5.0),
-    "challenger.base_rate": Spec(0.54, "incidents/month", AMTI, "grey-zone incidents per month at intensity 1", 0.0, 20.0),
+    "challenger.intensity": Spec(
+        1.0, "multiplier", ASSUMPTION, "grey-zone pressure level (0: no challenger)", 0.0, 5.0
+    ),
+    "challenger.base_rate": Spec(
+        0.54, "incidents/month", AMTI, "grey-zone incidents per month at intensity 1", 0.0, 20.0
+    ),
     "challenger.reaction": Spec(
-        0.5, "per effort", ASSUMPTION, "rise in pressure per unit of visible military cooperation (security dilemma)", 0.0, 5.0
+        0.5,
+        "per effort",
+        ASSUMPTION,
+        "rise in pressure per unit of visible military cooperation (security dilemma)",
+        0.0,
+        5.0,
     ),
     "challenger.displacement": Spec(
-        3.0, "1/protection", ASSUMPTION, "how strongly pressure shifts to weakly protected targets (0: by exposure only)", 0.0, 20.0
+        3.0,
+        "1/protection",
+        ASSUMPTION,
+        "how strongly pressure shifts to weakly protected targets (0: by exposure only)",
+        0.0,
+        20.0,
     ),
-    "challenger.adaptation": Spec(0.1, "share/month", ASSUMPTION, "speed at which pressure moves to its target level", 0.0, 1.0),
+    "challenger.adaptation": Spec(
+        0.1, "share/month", ASSUMPTION, "speed at which pressure moves to its target level", 0.0, 1.0
+    ),
     # --- detection and response ----------------------------------------------------------------
     "response.partner_assist": Spec(
         0.3, "probability", ASSUMPTION, "highest resolution help partners can give a member", 0.0, 1.0
     ),
-    "response.assist_scale": Spec(0.5, "effort", ASSUMPTION, "recent support at which help reaches 63% of its maximum", 0.01, 10.0),
+    "response.assist_scale": Spec(
+        0.5, "effort", ASSUMPTION, "recent support at which help reaches 63% of its maximum", 0.01, 10.0
+    ),
     # --- escalation and tension ----------------------------------------------------------------
     **{
-        f"escalation.base.{d}": Spec(p, "probability", ASSUMPTION, f"chance an unresolved {d} incident escalates", 0.0, 1.0)
+        f"escalation.base.{d}": Spec(
+            p, "probability", ASSUMPTION, f"chance an unresolved {d} incident escalates", 0.0, 1.0
+        )
         for d, p in zip(DOMAINS, (0.2, 0.1, 0.05, 0.05), strict=True)
     },
-    "escalation.tension_amplifies": Spec(1.0, "multiplier", ASSUMPTION, "escalation chance rises by this times tension", 0.0, 5.0),
-    "escalation.tension_per_unresolved": Spec(0.02, "1/incident", ASSUMPTION, "tension added per unresolved incident", 0.0, 1.0),
-    "escalation.tension_per_escalation": Spec(0.15, "1/escalation", ASSUMPTION, "tension added per escalation", 0.0, 1.0),
-    "escalation.tension_decay": Spec(0.08, "share/month", ASSUMPTION, "share of tension that fades each month", 0.0, 1.0),
-    # --- capacity ------------------------------------------------------------------------------
-    "capacity.initial_min": Spec(0.2, "probability", ASSUMPTION, "starting capacity of the member with the smallest military budget", 0.0, 1.0),
-    "capacity.initial_max": Spec(0.6, "probability", ASSUMPTION, "starting capacity of the member with the largest military budget", 0.0, 1.0),
-    "capacity.depreciation": Spec(0.01, "share/month", ASSUMPTION, "capacity lost each month (vessels age, skills fade)", 0.0, 0.5),
-    "capacity.own_investment": Spec(
-        0.008, "capacity/month", ASSUMPTION, "monthly capacity gain of the member with the largest military budget, before saturation", 0.0, 0.5
+    "escalation.tension_amplifies": Spec(
+        1.0, "multiplier", ASSUMPTION, "escalation chance rises by this times tension", 0.0, 5.0
     ),
-    "capacity.effectiveness": Spec(0.15, "capacity/effort", ASSUMPTION, "capacity gained per absorbed effort unit, before saturation", 0.0, 5.0),
+    "escalation.tension_per_unresolved": Spec(
+        0.02, "1/incident", ASSUMPTION, "tension added per unresolved incident", 0.0, 1.0
+    ),
+    "escalation.tension_per_escalation": Spec(
+        0.15, "1/escalation", ASSUMPTION, "tension added per escalation", 0.0, 1.0
+    ),
+    "escalation.tension_decay": Spec(
+        0.08, "share/month", ASSUMPTION, "share of tension that fades each month", 0.0, 1.0
+    ),
+    # --- capacity ------------------------------------------------------------------------------
+    "capacity.initial_min": Spec(
+        0.2, "probability", ASSUMPTION, "starting capacity of the member with the smallest military budget", 0.0, 1.0
+    ),
+    "capacity.initial_max": Spec(
+        0.6, "probability", ASSUMPTION, "starting capacity of the member with the largest military budget", 0.0, 1.0
+    ),
+    "capacity.depreciation": Spec(
+        0.005, "share/month", ASSUMPTION, "capacity lost each month (vessels age, skills fade)", 0.0, 0.5
+    ),
+    "capacity.own_investment": Spec(
+        0.015,
+        "capacity/month",
+        ASSUMPTION,
+        "monthly capacity gain of the member with the largest military budget, before saturation",
+        0.0,
+        0.5,
+    ),
+    "capacity.effectiveness": Spec(
+        0.15, "capacity/effort", ASSUMPTION, "capacity gained per absorbed effort unit, before saturation", 0.0, 5.0
+    ),
     "capacity.absorption": Spec(
-        0.3, "effort/month", ASSUMPTION, "absorptive capacity of the largest ASEAN economy; others scale with sqrt(GDP)", 0.01, 10.0
+        0.3,
+        "effort/month",
+        ASSUMPTION,
+        "absorptive capacity of the largest ASEAN economy; others scale with sqrt(GDP)",
+        0.01,
+        10.0,
     ),
     "capacity.targeting": Spec(
-        "partnership", "rule", ASSUMPTION, "who gets capacity building: closest partners or neediest members",
+        "partnership",
+        "rule",
+        ASSUMPTION,
+        "who gets capacity building: closest partners or neediest members",
         choices=CAPACITY_RULES,
     ),
     **{
@@ -188,63 +270,119 @@ SPECS: dict[str, Spec] = {
     },
     # --- the Quad -------------------------------------------------------------------------------
     "quad.mda_to_asean": Spec(
-        True, "on/off", "Quad IPMDA (2022) extended to regional fusion centres (shared/data/japan_programs.csv)",
+        True,
+        "on/off",
+        "Quad IPMDA (2022) extended to regional fusion centres (shared/data/japan_programs.csv)",
         "Quad maritime domain awareness is shared with ASEAN members",
     ),
-    "quad.min_partners": Spec(2, "states", ASSUMPTION, "Quad actions need at least this many active Quad partners", 1, 4),
-    "quad.patrol_share": Spec(0.5, "share", ASSUMPTION, "share of Quad effort spent on coordinated patrols (rest: awareness)", 0.0, 1.0),
-    "quad.awareness_max": Spec(0.4, "probability", ASSUMPTION, "highest maritime detection gain from shared awareness", 0.0, 1.0),
-    "quad.patrol_deterrence_max": Spec(0.6, "share", ASSUMPTION, "highest deterrence from coordinated patrols", 0.0, 1.0),
-    "quad.scale": Spec(0.3, "effort/member", ASSUMPTION, "effort per member at which a Quad action gives 63% of its maximum", 0.01, 10.0),
+    "quad.min_partners": Spec(
+        2, "states", ASSUMPTION, "Quad actions need at least this many active Quad partners", 1, 4
+    ),
+    "quad.patrol_share": Spec(
+        0.5, "share", ASSUMPTION, "share of Quad effort spent on coordinated patrols (rest: awareness)", 0.0, 1.0
+    ),
+    "quad.awareness_max": Spec(
+        0.4, "probability", ASSUMPTION, "highest maritime detection gain from shared awareness", 0.0, 1.0
+    ),
+    "quad.patrol_deterrence_max": Spec(
+        0.6, "share", ASSUMPTION, "highest deterrence from coordinated patrols", 0.0, 1.0
+    ),
+    "quad.scale": Spec(
+        0.3,
+        "effort/member",
+        ASSUMPTION,
+        "effort per member at which a Quad action gives 63% of its maximum",
+        0.01,
+        10.0,
+    ),
     # --- bilateral ------------------------------------------------------------------------------
-    "bilateral.deterrence_max": Spec(0.7, "share", ASSUMPTION, "highest deterrence from a patron's exercises and commitments", 0.0, 1.0),
-    "bilateral.scale": Spec(0.3, "effort", ASSUMPTION, "effort per tie at which bilateral effects give 63% of their maximum", 0.01, 10.0),
-    "bilateral.trust_gain": Spec(0.1, "share/effort", ASSUMPTION, "trust in the patron gained per effort unit", 0.0, 1.0),
+    "bilateral.deterrence_max": Spec(
+        0.7, "share", ASSUMPTION, "highest deterrence from a patron's exercises and commitments", 0.0, 1.0
+    ),
+    "bilateral.scale": Spec(
+        0.3, "effort", ASSUMPTION, "effort per tie at which bilateral effects give 63% of their maximum", 0.01, 10.0
+    ),
+    "bilateral.trust_gain": Spec(
+        0.1, "share/effort", ASSUMPTION, "trust in the patron gained per effort unit", 0.0, 1.0
+    ),
     "bilateral.alignment_pull": Spec(
-        0.15, "share/effort", ASSUMPTION, "how far direct support pulls a member's alignment toward the patron", 0.0, 1.0
+        0.15,
+        "share/effort",
+        ASSUMPTION,
+        "how far direct support pulls a member's alignment toward the patron",
+        0.0,
+        1.0,
     ),
     # --- forums ---------------------------------------------------------------------------------
     "forums.channels": Spec(
-        "three", "structure", "ARF, ADMM-Plus, EAS memberships (sim/data/states.csv)", "three forums, or one merged channel",
+        "three",
+        "structure",
+        "ARF, ADMM-Plus, EAS memberships (sim/data/states.csv)",
+        "three forums, or one merged channel",
         choices=("one", "three"),
     ),
-    "forums.damping_max": Spec(0.6, "share", ASSUMPTION, "highest cut in escalation chance from effective forums", 0.0, 1.0),
-    "forums.scale": Spec(0.5, "effort", ASSUMPTION, "forum investment at which forums reach 63% of their power", 0.01, 10.0),
-    "forums.memory": Spec(0.9, "share/month", ASSUMPTION, "share of forum investment kept from month to month", 0.0, 0.99),
-    "forums.cohesion_power": Spec(1.0, "exponent", ASSUMPTION, "forum power scales with ASEAN cohesion to this power", 0.0, 5.0),
+    "forums.damping_max": Spec(
+        0.6, "share", ASSUMPTION, "highest cut in escalation chance from effective forums", 0.0, 1.0
+    ),
+    "forums.scale": Spec(
+        0.5, "effort", ASSUMPTION, "forum investment at which forums reach 63% of their power", 0.01, 10.0
+    ),
+    "forums.memory": Spec(
+        0.9, "share/month", ASSUMPTION, "share of forum investment kept from month to month", 0.0, 0.99
+    ),
+    "forums.cohesion_power": Spec(
+        1.0, "exponent", ASSUMPTION, "forum power scales with ASEAN cohesion to this power", 0.0, 5.0
+    ),
     "forums.centrality_weight": Spec(
         0.5, "share", ASSUMPTION, "how much forum power depends on ASEAN centrality (0: not at all)", 0.0, 1.0
     ),
-    "forums.trust_gain": Spec(0.05, "share/effort", ASSUMPTION, "trust between forum participants gained per effort unit", 0.0, 1.0),
-    "forums.cohesion_gain": Spec(1.0, "multiplier", ASSUMPTION, "extra pull toward ASEAN consensus at full forum power", 0.0, 10.0),
+    "forums.trust_gain": Spec(
+        0.05, "share/effort", ASSUMPTION, "trust between forum participants gained per effort unit", 0.0, 1.0
+    ),
+    "forums.cohesion_gain": Spec(
+        1.0, "multiplier", ASSUMPTION, "extra pull toward ASEAN consensus at full forum power", 0.0, 10.0
+    ),
     # --- ASEAN coordination ----------------------------------------------------------------------
-    "coordination.efficiency_cost": Spec(0.25, "share", ASSUMPTION, "share of routed effort lost to coordination", 0.0, 1.0),
+    "coordination.efficiency_cost": Spec(
+        0.25, "share", ASSUMPTION, "share of routed effort lost to coordination", 0.0, 1.0
+    ),
     "coordination.visibility": Spec(
-        0.4, "share", ASSUMPTION, "visibility to the challenger of routed military activity, relative to direct", 0.0, 1.0
+        0.4,
+        "share",
+        ASSUMPTION,
+        "visibility to the challenger of routed military activity, relative to direct",
+        0.0,
+        1.0,
     ),
     # --- ASEAN members ---------------------------------------------------------------------------
     "asean.info_sharing": Spec(
         0.2, "probability", ASSUMPTION, "highest detection gain from information sharing among ReCAAP parties", 0.0, 1.0
     ),
     "alignment.initial_per_tie": Spec(0.12, "share/tie", ASSUMPTION, "starting alignment per documented tie", 0.0, 0.5),
-    "alignment.consensus_pull": Spec(0.05, "share/month", ASSUMPTION, "pull toward the ASEAN average, times cohesion", 0.0, 1.0),
+    "alignment.consensus_pull": Spec(
+        0.05, "share/month", ASSUMPTION, "pull toward the ASEAN average, times cohesion", 0.0, 1.0
+    ),
     "alignment.neutral_pull": Spec(0.01, "share/month", ASSUMPTION, "drift back toward neutrality (hedging)", 0.0, 1.0),
     # --- decay ------------------------------------------------------------------------------------
-    "decay.deterrence": Spec(0.15, "share/month", ASSUMPTION, "deterrence that fades each month without renewal", 0.0, 1.0),
+    "decay.deterrence": Spec(
+        0.15, "share/month", ASSUMPTION, "deterrence that fades each month without renewal", 0.0, 1.0
+    ),
     "decay.awareness": Spec(0.15, "share/month", ASSUMPTION, "shared awareness that fades each month", 0.0, 1.0),
     "decay.trust": Spec(0.02, "share/month", ASSUMPTION, "trust that fades each month", 0.0, 1.0),
-    "decay.support_memory": Spec(0.8, "share/month", ASSUMPTION, "share of support received remembered next month", 0.0, 0.99),
+    "decay.support_memory": Spec(
+        0.8, "share/month", ASSUMPTION, "share of support received remembered next month", 0.0, 0.99
+    ),
     # --- metrics ------------------------------------------------------------------------------------
     "metrics.warmup": Spec(24, "months", ASSUMPTION, "months left out of per-run means", 0, 10_000),
-    "metrics.recovery_window": Spec(12, "months", ASSUMPTION, "window of the pre-shock mean and of the recovery test", 1, 120),
+    "metrics.recovery_window": Spec(
+        12, "months", ASSUMPTION, "window of the pre-shock mean and of the recovery test", 1, 120
+    ),
     **{
         f"metrics.weight.{k}": Spec(w, "weight", ASSUMPTION, f"weight of {k} in stability_index", 0.0, 1.0)
         for k, w in (("tension", 0.4), ("resolution", 0.3), ("cohesion", 0.2), ("escalation", 0.1))
     },
     # --- shocks -------------------------------------------------------------------------------------
-    "shocks": Spec(
-        [], "list", "scenario", 'events, e.g. [{step = 60, kind = "withdraw", state = "USA"}]'
-    ),
+    "shocks": Spec([], "list", "scenario", 'events, e.g. [{step = 60, kind = "withdraw", state = "USA"}]'),
 }
 
 
@@ -306,13 +444,17 @@ def _check_value(name: str, spec: Spec, value: Any) -> Any:
             if isinstance(value, float) and value.is_integer():
                 value = int(value)
             else:
-                raise ParameterError(f"parameter '{name}' must be a whole number in {spec.describe_range()}, got {value!r}")
+                raise ParameterError(
+                    f"parameter '{name}' must be a whole number in {spec.describe_range()}, got {value!r}"
+                )
     elif kind is float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ParameterError(f"parameter '{name}' must be a number in {spec.describe_range()}, got {value!r}")
         value = float(value)
         if not math.isfinite(value):
-            raise ParameterError(f"parameter '{name}' must be a finite number in {spec.describe_range()}, got {value!r}")
+            raise ParameterError(
+                f"parameter '{name}' must be a finite number in {spec.describe_range()}, got {value!r}"
+            )
     elif kind is str:
         if not isinstance(value, str) or (spec.choices and value not in spec.choices):
             raise ParameterError(f"parameter '{name}' must be {spec.describe_range()}, got {value!r}")

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.params import DOMAINS, LAYERS, PARTNERS
+from sim.params import LAYERS, PARTNERS
 
 if TYPE_CHECKING:
     from sim.model import RegionModel
@@ -47,7 +47,6 @@ def begin_month(model: RegionModel) -> None:
     capacity of new support (capacity.absorption, scaled by the square root of GDP)."""
     model.state.reset_tallies()
     model.state.absorb_left = model.world.absorption.copy()
-
 
 
 def shocks_take_effect(model: RegionModel) -> None:
@@ -124,10 +123,9 @@ def escalate(model: RegionModel) -> None:
     chance = model.escalation_base[None, :] * (1.0 + p["escalation.tension_amplifies"] * s.tension)[:, None]
     chance *= (1.0 - member_forum_damping(model))[:, None]
     s.escalations = model.streams["escalation"].binomial(unresolved, np.minimum(chance, 1.0))
-    push = (
-        p["escalation.tension_per_unresolved"] * unresolved.sum(axis=1)
-        + p["escalation.tension_per_escalation"] * s.escalations.sum(axis=1)
-    )
+    push = p["escalation.tension_per_unresolved"] * unresolved.sum(axis=1) + p[
+        "escalation.tension_per_escalation"
+    ] * s.escalations.sum(axis=1)
     s.tension = raise_toward(s.tension, 1.0, -np.expm1(-push))
 
 
@@ -212,7 +210,9 @@ def quad_act(model: RegionModel, effort: np.ndarray) -> None:
     x = np.outer(routed, exposure) + direct[:, None] * normalise_rows(exposure * s.preference)  # (p, i)
     total = x.sum(axis=0)
     patrol = p["quad.patrol_share"]
-    s.deterrence = raise_toward(s.deterrence, p["quad.patrol_deterrence_max"], saturate(patrol * total, p["quad.scale"]))
+    s.deterrence = raise_toward(
+        s.deterrence, p["quad.patrol_deterrence_max"], saturate(patrol * total, p["quad.scale"])
+    )
     if p["quad.mda_to_asean"]:
         push = saturate((1.0 - patrol) * total, p["quad.scale"])
         s.awareness_quad = raise_toward(s.awareness_quad, p["quad.awareness_max"], push)
@@ -238,7 +238,9 @@ def bilateral_act(model: RegionModel, effort: np.ndarray) -> None:
     per_dyad = dyads / np.maximum(dyads.sum(axis=1, keepdims=True), 1)  # (p, i)
     x = (routed + direct)[:, None] * per_dyad
     pull = direct[:, None] * per_dyad
-    s.deterrence = raise_toward(s.deterrence, p["bilateral.deterrence_max"], saturate(x.sum(axis=0), p["bilateral.scale"]))
+    s.deterrence = raise_toward(
+        s.deterrence, p["bilateral.deterrence_max"], saturate(x.sum(axis=0), p["bilateral.scale"])
+    )
     s.trust = raise_toward(s.trust, 1.0, -np.expm1(-p["bilateral.trust_gain"] * x.T))
     s.alignment = raise_toward(s.alignment, 1.0, -np.expm1(-p["bilateral.alignment_pull"] * pull.T))
     s.visible += visibility(model, effort)
@@ -321,7 +323,9 @@ def capacity_act(model: RegionModel, effort: np.ndarray) -> None:
         return
     s, p = model.state, model.p
     routed, direct = route(model, effort, model.coordination)
-    offered = routed[:, None] * target_neediest(model) + direct[:, None] * CAPACITY_TARGETING[p["capacity.targeting"]](model)
+    offered = routed[:, None] * target_neediest(model) + direct[:, None] * CAPACITY_TARGETING[p["capacity.targeting"]](
+        model
+    )
     absorbed = absorb_in_turn(model, offered)
     gain = -np.expm1(np.multiply.outer(-p["capacity.effectiveness"] * absorbed.sum(axis=0), model.capacity_focus))
     s.capacity = raise_toward(s.capacity, 1.0, gain)
@@ -436,4 +440,3 @@ def decay(model: RegionModel) -> None:
     s.trust *= 1.0 - p["decay.trust"]
     s.forum_stock *= p["forums.memory"]
     s.support *= p["decay.support_memory"]
-

@@ -153,7 +153,11 @@ class World:
         gdp = np.asarray(gdp_usd, dtype=float)
         spend = np.asarray(milex, dtype=float)
         fm = np.ones((n, 3), dtype=bool) if forum_members is None else np.asarray(forum_members, dtype=bool)
-        fp = np.ones((len(PARTNERS), 3), dtype=bool) if forum_partners is None else np.asarray(forum_partners, dtype=bool)
+        fp = (
+            np.ones((len(PARTNERS), 3), dtype=bool)
+            if forum_partners is None
+            else np.asarray(forum_partners, dtype=bool)
+        )
         if params["forums.channels"] == "one":
             fm, fp = fm.any(axis=1, keepdims=True), fp.any(axis=1, keepdims=True)
         return cls(
