@@ -499,7 +499,8 @@ def _check_combinations(values: Mapping[str, Any]) -> None:
         active = [layer for layer in LAYERS if values[f"policy.{iso3}.{layer}"]]
         if active and sum(values[f"policy.{iso3}.allocation.{layer}"] for layer in active) <= 0:
             raise ParameterError(
-                f"policy.{iso3}.allocation is zero for every active layer ({', '.join(active)}); give one a positive weight"
+                f"policy.{iso3}.allocation is zero for every active layer ({', '.join(active)}); "
+                "give one a positive weight"
             )
     if values["capacity.initial_min"] > values["capacity.initial_max"]:
         raise ParameterError("capacity.initial_min must not exceed capacity.initial_max")
