@@ -195,7 +195,7 @@ def summarise(series: Mapping[str, Sequence[float]], p: Params) -> dict[str, Any
         out[f"{name}_mean"] = float(kept.mean()) if kept.size else 0.0
         out[f"{name}_final"] = float(x[-1]) if x.size else 0.0
     if p["shocks"]:
-        step = p["shocks"][0]["step"]
+        step = p["shocks"][0].step
         for name, direction in SHOCK_METRICS.items():
             x = np.asarray(series[name], dtype=float)
             drop, recovery = shock_response(x, step, p["metrics.recovery_window"], direction)

@@ -99,7 +99,7 @@ class RegionModel(mesa.Model):
         self.streams = Streams(run_seed)
         self.world = world if world is not None else World.from_data(self.p)
         self._prepare_policy()
-        self.state = RegionState.initial(self.world, self.p)
+        self.state = RegionState.initial(self.world, self.p, self.layer_effort)
         self.partner_agents = [PartnerState(self, iso3, k) for k, iso3 in enumerate(PARTNERS)]
         self.members = [AseanMember(self, iso3, k) for k, iso3 in enumerate(self.world.members)]
         self.challenger = Challenger(self)

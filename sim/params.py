@@ -15,9 +15,8 @@ from __future__ import annotations
 
 import difflib
 import math
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from types import MappingProxyType
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
 from typing import Any
 
 PARTNERS: tuple[str, ...] = ("JPN", "USA", "AUS", "IND")
@@ -29,6 +28,15 @@ CAPACITY_RULES: tuple[str, ...] = ("partnership", "need")
 RECAAP = "ReCAAP ISC 2018-2024 mean, 89.7 incidents/year (sim/data/recaap_incidents.csv)"
 AMTI = "CSIS AMTI: 45 major coercive incidents in the South China Sea, 2010-2016 (shared/data/scs_indicators.csv)"
 ASSUMPTION = "assumption"
+
+
+@dataclass(frozen=True)
+class Shock:
+    """A scheduled event: at month ``step``, ``state`` (a partner) does ``kind`` (e.g. "withdraw")."""
+
+    step: int
+    kind: str
+    state: str
 
 
 class ParameterError(ValueError):
@@ -386,36 +394,35 @@ SPECS: dict[str, Spec] = {
 }
 
 
-class Params(Mapping[str, Any]):
+class Params(dict[str, Any]):
     """A frozen, validated set of parameter values, read by dotted name: ``params["policy.JPN.quad"]``.
 
-    Build it with :func:`make_params`. ``params.policy("JPN")`` gives one partner's policy fields.
+    Build it with :func:`make_params`. It is a read-only dict (fast lookups in the model's hot loop);
+    every method that would change it raises TypeError. ``params.policy("JPN")`` gives one
+    partner's policy fields.
     """
 
-    __slots__ = ("_values",)
+    __slots__ = ()
 
-    def __init__(self, values: Mapping[str, Any]) -> None:
-        object.__setattr__(self, "_values", MappingProxyType(dict(values)))
+    def _frozen(self, *args: Any, **kwargs: Any) -> None:
+        raise TypeError("Params is frozen; build a new one with make_params(overrides)")
 
-    def __getitem__(self, name: str) -> Any:
-        return self._values[name]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._values)
-
-    def __len__(self) -> int:
-        return len(self._values)
+    __setitem__ = __delitem__ = __ior__ = _frozen  # type: ignore[assignment]
+    clear = pop = popitem = setdefault = update = _frozen  # type: ignore[assignment]
 
     def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError("Params is frozen; build a new one with make_params(overrides)")
+        self._frozen()
 
     def __repr__(self) -> str:
         return f"Params({len(self)} values, {len(self.changed())} changed)"
 
+    def __reduce__(self) -> tuple:
+        return (Params, (dict(self),))
+
     def policy(self, iso3: str) -> dict[str, Any]:
         """One partner's policy as a plain dict without the ``policy.<ISO3>.`` prefix."""
         prefix = f"policy.{iso3}."
-        return {k[len(prefix) :]: v for k, v in self._values.items() if k.startswith(prefix)}
+        return {k[len(prefix) :]: v for k, v in self.items() if k.startswith(prefix)}
 
     def changed(self) -> dict[str, Any]:
         """The values that differ from the defaults, as plain values."""
@@ -423,7 +430,7 @@ class Params(Mapping[str, Any]):
 
     def to_dict(self) -> dict[str, Any]:
         """All values as a plain, JSON-friendly dict (shocks as a list of dicts)."""
-        return {k: ([dict(s) for s in v] if k == "shocks" else v) for k, v in self._values.items()}
+        return {k: ([asdict(s) for s in v] if k == "shocks" else v) for k, v in self.items()}
 
 
 def suggest(name: str, candidates: Any = None) -> str:
@@ -466,7 +473,7 @@ def _check_value(name: str, spec: Spec, value: Any) -> Any:
     return value
 
 
-def _check_shocks(name: str, value: Any) -> tuple[MappingProxyType, ...]:
+def _check_shocks(name: str, value: Any) -> tuple[Shock, ...]:
     """Shocks are a list of tables ``{step, kind, state}``; return them frozen."""
     if not isinstance(value, (list, tuple)):
         raise ParameterError(f"parameter '{name}' must be a list of tables like {SPECS['shocks'].doc[6:]}")
@@ -489,7 +496,7 @@ def _check_shocks(name: str, value: Any) -> tuple[MappingProxyType, ...]:
             raise ParameterError(f"{where}.kind must be one of {', '.join(map(repr, SHOCK_KINDS))}, got {kind!r}")
         if state not in PARTNERS:
             raise ParameterError(f"{where}.state must be a partner, one of {', '.join(PARTNERS)}, got {state!r}")
-        out.append(MappingProxyType({"step": step, "kind": kind, "state": state}))
+        out.append(Shock(step=step, kind=kind, state=state))
     return tuple(out)
 
 

@@ -52,8 +52,10 @@ def begin_month(model: RegionModel) -> None:
 def shocks_take_effect(model: RegionModel) -> None:
     """A partner with a 'withdraw' shock at this month stops all its activity from now on."""
     for shock in model.p["shocks"]:
-        if shock["step"] == model.steps and shock["kind"] == "withdraw":
-            model.state.withdrawn[PARTNERS.index(shock["state"])] = True
+        if shock.step == model.steps and shock.kind == "withdraw":
+            k = PARTNERS.index(shock.state)
+            model.state.withdrawn[k] = True
+            model.state.effort[k] = 0.0
 
 
 # ---- 1. threats arrive ----------------------------------------------------------------------------
@@ -143,9 +145,8 @@ def partners_act(model: RegionModel) -> None:
     active layers; nothing once withdrawn). Each partner's preference over members is fixed at the
     start of the month. The four layer actions follow in layer order."""
     s = model.state
-    closeness = model.world.ties + s.alignment.T
-    s.preference = normalise_rows(closeness)
-    effort = model.layer_effort * ~s.withdrawn[:, None]
+    s.preference = normalise_rows(model.world.ties + s.alignment.T)
+    effort = s.effort
     quad_act(model, effort[:, QUAD])
     bilateral_act(model, effort[:, BILATERAL])
     forums_act(model, effort[:, FORUMS])
@@ -169,8 +170,8 @@ def route(model: RegionModel, effort: np.ndarray | float, coordination: np.ndarr
     """
     s = model.state
     routed = effort * coordination
-    s.volume_total += float(np.sum(effort))
-    s.volume_routed += float(np.sum(routed))
+    s.volume_total += float(effort.sum())
+    s.volume_routed += float(routed.sum())
     return routed * (1.0 - model.p["coordination.efficiency_cost"]), effort - routed
 
 
@@ -229,13 +230,12 @@ def bilateral_act(model: RegionModel, effort: np.ndarray) -> None:
     also pulls its alignment toward the patron (bilateral.alignment_pull), which is what polarises
     ASEAN. All of it is visible to the challenger.
     """
-    dyads = model.world.dyads
-    effort = effort * dyads.any(axis=1)
+    per_dyad = model.world.dyad_share  # (p, i), rows sum to 1, or 0 for a partner without dyads
+    effort = effort * model.world.dyads.any(axis=1)
     if not effort.any():
         return
     s, p = model.state, model.p
     routed, direct = route(model, effort, model.coordination)
-    per_dyad = dyads / np.maximum(dyads.sum(axis=1, keepdims=True), 1)  # (p, i)
     x = (routed + direct)[:, None] * per_dyad
     pull = direct[:, None] * per_dyad
     s.deterrence = raise_toward(
@@ -256,14 +256,14 @@ def forums_act(model: RegionModel, effort: np.ndarray) -> None:
     the effort that reaches them (forums.trust_gain). Forum power is recomputed in institutions_update.
     """
     w, s, p = model.world, model.state, model.p
-    seats = w.forum_partners.sum(axis=0)  # channels per partner
-    effort = effort * (seats > 0)
+    effort = effort * w.forum_partners.any(axis=0)
     if not effort.any():
         return
-    per_channel = w.forum_partners * (effort / np.maximum(seats, 1))  # (c, p)
+    per_channel = w.forum_share * effort  # (c, p)
     s.forum_stock += per_channel.sum(axis=1)
-    s.volume_total += float(effort.sum())
-    s.volume_routed += float(effort.sum())
+    used = float(effort.sum())
+    s.volume_total += used
+    s.volume_routed += used
     reached = per_channel.T @ w.forum_members  # (p, i)
     s.trust = raise_toward(s.trust, 1.0, -np.expm1(-p["forums.trust_gain"] * reached.T))
     s.ties[FORUMS] += reached

@@ -79,6 +79,10 @@ class World:
         recaap: (members,) True for ReCAAP contracting parties.
         milex_weight: (members,) sqrt of military spending relative to the largest member, in [0, 1].
         absorption: (members,) effort a member can absorb per month.
+        dyad_share: (partners, members) share of a partner's bilateral effort each dyad member gets
+            (split evenly over its dyads).
+        forum_share: (channels, partners) share of a partner's forum effort each channel gets (split
+            evenly over the channels it belongs to).
     """
 
     members: tuple[str, ...]
@@ -91,6 +95,8 @@ class World:
     recaap: np.ndarray
     milex_weight: np.ndarray
     absorption: np.ndarray
+    dyad_share: np.ndarray
+    forum_share: np.ndarray
 
     @property
     def n(self) -> int:
@@ -160,15 +166,18 @@ class World:
         )
         if params["forums.channels"] == "one":
             fm, fp = fm.any(axis=1, keepdims=True), fp.any(axis=1, keepdims=True)
+        fm, fp = fm.T.copy(), fp.T.copy()  # (channels, members), (channels, partners)
         return cls(
             members=tuple(members),
             names=tuple(names or members),
             exposure=exposure,
             ties=tie_counts,
             dyads=dyads,
-            forum_members=fm.T.copy(),
-            forum_partners=fp.T.copy(),
+            forum_members=fm,
+            forum_partners=fp,
             recaap=np.ones(n, dtype=bool) if recaap is None else np.asarray(recaap, dtype=bool),
             milex_weight=np.sqrt(spend / spend.max()),
             absorption=params["capacity.absorption"] * np.sqrt(gdp / gdp.max()),
+            dyad_share=dyads / np.maximum(dyads.sum(axis=1, keepdims=True), 1),
+            forum_share=fp / np.maximum(fp.sum(axis=0, keepdims=True), 1),
         )
