@@ -1,4 +1,4 @@
-"""Command line: ``python -m sim run | params``.
+"""Command line: ``python -m sim run | sweep | params``.
 
 Exit status: 0 on success; 2 on bad input (one line on stderr naming the problem, nothing written);
 1 when a run fails.
@@ -17,7 +17,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
+from sim.experiment import ExperimentError, flatten
 from sim.params import SPECS, ParameterError, make_params
+from sim.store import ResultsError
 
 DEFAULT_STEPS = 120
 DEFAULT_SEED = 20251026  # any fixed number; the date Timor-Leste joined ASEAN, to be memorable
@@ -55,19 +57,6 @@ def parse_sets(items: Sequence[str]) -> dict[str, Any]:
         if not sep or not name.strip():
             raise UsageError(f"--set expects NAME=VALUE, got {item!r}")
         out[name.strip()] = parse_value(value.strip())
-    return out
-
-
-def flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Nested TOML tables to dotted names: {policy: {JPN: {quad: false}}} -> {'policy.JPN.quad': False}.
-    Lists (such as shocks) are values, not tables."""
-    out: dict[str, Any] = {}
-    for key, value in table.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, Mapping):
-            out.update(flatten(value, name + "."))
-        else:
-            out[name] = value
     return out
 
 
@@ -125,19 +114,28 @@ def read_manifest(folder: Path) -> dict[str, Any]:
         raise UsageError(f"{path} is not a run manifest: {err}") from None
 
 
+def sweep_run_inputs(folder: Path, run_id: int) -> tuple[dict[str, Any], int, int]:
+    """Parameters, seed and steps of run ``run_id`` of the sweep stored in ``folder``."""
+    from sim.experiment import parse_experiment
+    from sim.store import load_results
+
+    results = load_results(folder, series=False, allow_partial=True)
+    experiment = parse_experiment(tomllib.loads(results.experiment_text), where=str(folder / "experiment.toml"))
+    tasks = experiment.tasks()
+    if not 0 <= run_id < len(tasks):
+        raise UsageError(f"--run-id must be in [0, {len(tasks) - 1}] for {folder}, got {run_id}")
+    task = tasks[run_id]
+    return dict(task.overrides), task.seed, task.steps
+
+
 # ---- writing output -----------------------------------------------------------------------------
 
 
 def new_results_folder(kind: str) -> Path:
     """results/<kind>/<UTC stamp>, not yet created; a suffix keeps it new if the stamp is taken."""
-    from sim.provenance import utc_stamp
+    from sim.sweep import results_folder
 
-    base = RESULTS / kind / utc_stamp()
-    folder, k = base, 1
-    while folder.exists():
-        k += 1
-        folder = base.with_name(f"{base.name}-{k}")
-    return folder
+    return results_folder(RESULTS, kind)
 
 
 def check_out_folder(out: Path) -> None:
@@ -163,7 +161,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     overrides: dict[str, Any] = {}
     seed = steps = None
-    if args.from_dir:
+    if args.run_id is not None and not args.from_dir:
+        raise UsageError("--run-id needs --from DIR (a sweep results folder)")
+    if args.from_dir and args.run_id is not None:
+        overrides, seed, steps = sweep_run_inputs(Path(args.from_dir), args.run_id)
+    elif args.from_dir:
         manifest = read_manifest(Path(args.from_dir))
         overrides, seed, steps = manifest["params"], manifest["seed"], manifest["steps"]
     if args.config:
@@ -224,6 +226,88 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sweep(args: argparse.Namespace) -> int:
+    """Run every run of an experiment into a new results folder, or finish an interrupted one."""
+    from sim.experiment import load_experiment, parse_experiment
+    from sim.provenance import provenance, utc_now
+    from sim.store import Store
+    from sim.sweep import EXECUTORS, design_table, run_sweep
+
+    if args.workers is not None and args.workers < 1:
+        raise UsageError(f"--workers must be at least 1, got {args.workers}")
+    if args.executor not in EXECUTORS:
+        raise UsageError(f"--executor must be one of {', '.join(EXECUTORS)}, got {args.executor!r}")
+    if args.scheduler and args.executor != "dask":
+        raise UsageError("--scheduler needs --executor dask")
+    if args.resume:
+        folder = Path(args.resume)
+        if not (folder / "experiment.toml").is_file() or not (folder / "manifest.json").is_file():
+            raise UsageError(f"{folder} is not a sweep results folder (no experiment.toml or manifest.json)")
+        stored = parse_experiment(tomllib.loads((folder / "experiment.toml").read_text()), where=str(folder))
+        if args.experiment:
+            given = load_experiment(args.experiment)
+            if given.source != stored.source:
+                raise UsageError(
+                    f"{args.experiment} differs from the experiment stored in {folder}; resume with the same file"
+                )
+        if args.out:
+            raise UsageError("give either --out or --resume, not both")
+        experiment, store = stored, Store(folder)
+        manifest = store.manifest()
+        manifest.setdefault("resumed_utc", []).append(utc_now().isoformat())
+        manifest["status"] = "running"
+        store.write_manifest(manifest)
+    else:
+        if not args.experiment:
+            raise UsageError("give an experiment file (experiments/*.toml) or --resume DIR")
+        experiment = load_experiment(args.experiment)
+        folder = Path(args.out) if args.out else new_results_folder(experiment.name)
+        check_out_folder(folder)
+        if folder.exists():
+            folder.rmdir()
+        store = Store(folder)
+        manifest = {
+            "kind": "sweep",
+            "experiment": experiment.name,
+            "experiment_file": str(args.experiment),
+            "status": "running",
+            "points": len(experiment.points),
+            "replications": experiment.replications,
+            "runs": experiment.n_runs,
+            "seed": experiment.seed,
+            "steps": experiment.steps,
+            "executor": args.executor,
+            "workers": args.workers or os.cpu_count(),
+            "started_utc": utc_now().isoformat(),
+            **provenance(),
+        }
+        store.create(experiment.source, design_table(experiment), manifest)
+    if not args.quiet:
+        print(
+            f"{experiment.name}: {experiment.n_runs} runs ({len(experiment.points)} points x "
+            f"{experiment.replications} replications) -> {folder}",
+            file=sys.stderr,
+        )
+    run_sweep(
+        experiment, store, executor=args.executor, workers=args.workers, scheduler=args.scheduler, quiet=args.quiet
+    )
+    runs = store.consolidate()
+    counts = runs["status"].value_counts().to_dict() if len(runs) else {}
+    manifest = store.manifest()
+    manifest.update(status="complete", finished_utc=utc_now().isoformat(), counts=counts)
+    store.write_manifest(manifest)
+    failed = int(counts.get("failed", 0))
+    if not args.quiet:
+        print(f"wrote {folder}: {len(runs)} runs, {counts.get('ok', 0)} ok, {failed} failed")
+    if failed:
+        print(
+            f"error: {failed} of {len(runs)} runs failed; see status and error in {folder / 'runs.parquet'}",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
 def cmd_params(args: argparse.Namespace) -> int:
     """Print every parameter with its default, unit, allowed values and source."""
     rows = [("name", "default", "unit", "allowed", "source", "meaning")]
@@ -256,9 +340,19 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--steps", type=int, help=f"months to simulate (default {DEFAULT_STEPS})")
     run.add_argument("--seed", type=int, help=f"run seed (default {DEFAULT_SEED})")
     run.add_argument("--out", metavar="DIR", help="new or empty folder (default: results/run/<UTC stamp>)")
-    run.add_argument("--from", dest="from_dir", metavar="DIR", help="re-run the run recorded in DIR/manifest.json")
+    run.add_argument("--from", dest="from_dir", metavar="DIR", help="re-run the run recorded in DIR (a run folder)")
+    run.add_argument("--run-id", type=int, metavar="K", help="with --from a sweep folder: re-run its run K alone")
     run.add_argument("--quiet", action="store_true", help="print nothing on success")
     run.set_defaults(func=cmd_run)
+    sweep = sub.add_parser("sweep", help="run an experiment file's design into a resumable results folder")
+    sweep.add_argument("experiment", nargs="?", help="experiments/NAME.toml")
+    sweep.add_argument("--workers", type=int, help="parallel workers (default: number of cores)")
+    sweep.add_argument("--executor", default="process", help="process (default) or dask")
+    sweep.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address (default: a LocalCluster)")
+    sweep.add_argument("--out", metavar="DIR", help="new or empty folder (default: results/<experiment>/<UTC stamp>)")
+    sweep.add_argument("--resume", metavar="DIR", help="complete the interrupted sweep in DIR")
+    sweep.add_argument("--quiet", action="store_true", help="no progress bar or messages")
+    sweep.set_defaults(func=cmd_sweep)
     params = sub.add_parser("params", help="list every parameter with its default, unit and source")
     params.add_argument("--markdown", action="store_true", help="as a Markdown table")
     params.add_argument("--grep", metavar="TEXT", help="only names containing TEXT")
@@ -271,7 +365,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         return args.func(args)
-    except (UsageError, ParameterError) as err:
+    except (UsageError, ParameterError, ExperimentError, ResultsError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     except Exception as err:  # a run that fails: say so in one line, status 1

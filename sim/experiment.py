@@ -1,0 +1,323 @@
+"""Experiments declared in TOML: what to vary, how often to replicate, and the seeds.
+
+An experiment file (see ``experiments/*.toml``) has these top-level keys::
+
+    name = "layering"                 # folder name under results/
+    description = "..."
+    steps = 120                       # months per run
+    warmup = 24                       # months left out of per-run means (sets metrics.warmup)
+    replications = 20                 # runs per design point
+    seed = 2026                       # master seed
+    keep_series = false               # also store every run's monthly metrics
+    summaries = ["stability_index_mean", ...]   # optional: summary columns to keep (default all)
+    [base]                            # parameter overrides shared by every point (dotted or nested)
+    [design]                          # kind = "factorial" | "list" | "lhs" | "sobol" | "morris"
+
+Designs: ``factorial`` takes ``[design.factors]`` (name = [values]) and runs the full grid; ``list``
+takes ``[[design.points]]`` (tables of overrides, with an optional ``label``); ``lhs``, ``sobol`` and
+``morris`` take ``[design.ranges]`` (name = [low, high], numeric parameters only) and ``samples``
+(LHS points; Sobol base sample N, giving N(D+2) points, or N(2D+2) with ``second_order = true``;
+Morris trajectories, giving N(D+1) points, with ``levels``, default 4). Samplers are SALib's, seeded
+from the master seed.
+
+Seeds: replicate r of every design point uses the same seed (common random numbers), the r-th child
+of ``numpy.random.SeedSequence(seed)``; so replicates differ and any run can be re-run alone.
+"""
+
+from __future__ import annotations
+
+import itertools
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sim.metrics import SHOCK_METRICS, SUMMARY_METRICS
+from sim.params import SPECS, ParameterError, make_params, suggest
+
+DESIGN_KINDS = ("factorial", "list", "lhs", "sobol", "morris")
+TOP_KEYS = (
+    "name",
+    "description",
+    "steps",
+    "warmup",
+    "replications",
+    "seed",
+    "keep_series",
+    "summaries",
+    "base",
+    "design",
+)
+DESIGN_KEYS = {
+    "factorial": ("kind", "factors"),
+    "list": ("kind", "points"),
+    "lhs": ("kind", "ranges", "samples"),
+    "sobol": ("kind", "ranges", "samples", "second_order"),
+    "morris": ("kind", "ranges", "samples", "levels"),
+}
+SUMMARY_COLUMNS: tuple[str, ...] = (
+    *(f"{m}_{s}" for m in SUMMARY_METRICS for s in ("mean", "final")),
+    *(f"{m}_{s}" for m in SHOCK_METRICS for s in ("drop", "recovery")),
+)
+
+
+class ExperimentError(ValueError):
+    """An experiment file is not valid; the message is one line naming the file and the problem."""
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """A validated experiment: the design points, replications and seeds of a sweep."""
+
+    name: str
+    description: str
+    steps: int
+    replications: int
+    seed: int
+    base: dict[str, Any]
+    design: dict[str, Any]
+    keep_series: bool
+    summaries: tuple[str, ...]
+    points: tuple[dict[str, Any], ...] = field(repr=False)
+    labels: tuple[str, ...] = field(repr=False)
+    source: str = field(repr=False, default="")
+
+    @property
+    def factors(self) -> tuple[str, ...]:
+        """Parameters that vary across design points, in order of first appearance."""
+        names: dict[str, None] = {}
+        for point in self.points:
+            names.update(dict.fromkeys(point))
+        return tuple(names)
+
+    @property
+    def n_runs(self) -> int:
+        return len(self.points) * self.replications
+
+    def replicate_seeds(self) -> list[int]:
+        """One seed per replicate, shared by every design point (common random numbers)."""
+        children = np.random.SeedSequence(self.seed).spawn(self.replications)
+        return [int(c.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1)) for c in children]
+
+    def tasks(self) -> list[RunTask]:
+        """Every run: run_id = point_id x replications + replicate."""
+        seeds = self.replicate_seeds()
+        return [
+            RunTask(
+                run_id=p * self.replications + r,
+                point_id=p,
+                replicate=r,
+                seed=seeds[r],
+                overrides={**self.base, **point},
+                steps=self.steps,
+                keep_series=self.keep_series,
+                summaries=self.summaries,
+            )
+            for p, point in enumerate(self.points)
+            for r in range(self.replications)
+        ]
+
+
+@dataclass(frozen=True)
+class RunTask:
+    """Everything one worker needs to make one run."""
+
+    run_id: int
+    point_id: int
+    replicate: int
+    seed: int
+    overrides: dict[str, Any]
+    steps: int
+    keep_series: bool
+    summaries: tuple[str, ...]
+
+
+# ---- reading and checking -------------------------------------------------------------------------
+
+
+def flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested tables to dotted names; lists (such as shocks) are values."""
+    out: dict[str, Any] = {}
+    for key, value in table.items():
+        if isinstance(value, Mapping):
+            out.update(flatten(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
+def _whole(where: str, value: Any, low: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise ExperimentError(f"{where} must be a whole number >= {low}, got {value!r}")
+    return value
+
+
+def _table(where: str, value: Any) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise ExperimentError(f"{where} must be a table")
+    return value
+
+
+def _check_keys(where: str, table: Mapping[str, Any], allowed: tuple[str, ...]) -> None:
+    for key in table:
+        if key not in allowed:
+            raise ExperimentError(f"{where}: unknown key '{key}'{suggest(key, allowed)}; allowed: {', '.join(allowed)}")
+
+
+def _check_name(where: str, name: str) -> None:
+    if name not in SPECS:
+        raise ExperimentError(f"{where}: unknown parameter '{name}'{suggest(name)}")
+
+
+def _ranges(where: str, design: Mapping[str, Any]) -> dict[str, tuple[float, float]]:
+    ranges = flatten(_table(f"{where}.ranges", design.get("ranges", {})))
+    if not ranges:
+        raise ExperimentError(f"{where}.ranges is empty: give at least one parameter = [low, high]")
+    out = {}
+    for name, bounds in ranges.items():
+        _check_name(f"{where}.ranges", name)
+        spec = SPECS[name]
+        if spec.kind is not float:
+            raise ExperimentError(f"{where}.ranges: '{name}' is not a numeric (float) parameter")
+        ok = isinstance(bounds, list) and len(bounds) == 2 and all(isinstance(b, (int, float)) for b in bounds)
+        if not ok or isinstance(bounds[0], bool) or isinstance(bounds[1], bool):
+            raise ExperimentError(f"{where}.ranges.{name} must be [low, high], got {bounds!r}")
+        lo, hi = float(bounds[0]), float(bounds[1])
+        if not lo < hi:
+            raise ExperimentError(f"{where}.ranges.{name}: low {lo:g} must be below high {hi:g}")
+        if (spec.lo is not None and lo < spec.lo) or (spec.hi is not None and hi > spec.hi):
+            raise ExperimentError(
+                f"{where}.ranges.{name} = [{lo:g}, {hi:g}] leaves the allowed {spec.describe_range()}"
+            )
+        out[name] = (lo, hi)
+    return out
+
+
+def salib_problem(ranges: Mapping[str, tuple[float, float]]) -> dict[str, Any]:
+    """The SALib problem dict for these ranges."""
+    return {"num_vars": len(ranges), "names": list(ranges), "bounds": [list(b) for b in ranges.values()]}
+
+
+def design_points(
+    design: Mapping[str, Any], seed: int, where: str = "design"
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """The design's points (parameter overrides) and a label for each."""
+    kind = design.get("kind")
+    if kind not in DESIGN_KINDS:
+        raise ExperimentError(f"{where}.kind must be one of {', '.join(DESIGN_KINDS)}, got {kind!r}")
+    _check_keys(where, design, DESIGN_KEYS[kind])
+    if kind == "factorial":
+        factors = flatten(_table(f"{where}.factors", design.get("factors", {})))
+        if not factors:
+            raise ExperimentError(f"{where}.factors is empty: give at least one parameter = [values]")
+        for name, values in factors.items():
+            _check_name(f"{where}.factors", name)
+            if not isinstance(values, list) or not values:
+                raise ExperimentError(f"{where}.factors.{name} must be a non-empty list of values")
+        names = list(factors)
+        points = [dict(zip(names, combo, strict=True)) for combo in itertools.product(*factors.values())]
+        labels = [", ".join(f"{n.split('.')[-1]}={v}" for n, v in p.items()) for p in points]
+        return points, labels
+    if kind == "list":
+        raw = design.get("points")
+        if not isinstance(raw, list) or not raw:
+            raise ExperimentError(f"{where}.points is empty: give at least one [[design.points]] table")
+        points, labels = [], []
+        for k, item in enumerate(raw):
+            item = dict(_table(f"{where}.points[{k}]", item))
+            label = item.pop("label", f"point {k}")
+            point = flatten(item)
+            for name in point:
+                _check_name(f"{where}.points[{k}]", name)
+            points.append(point)
+            labels.append(str(label))
+        return points, labels
+    ranges = _ranges(where, design)
+    samples = _whole(f"{where}.samples", design.get("samples"), 1)
+    problem = salib_problem(ranges)
+    if kind == "lhs":
+        from SALib.sample import latin
+
+        matrix = latin.sample(problem, samples, seed=seed)
+    elif kind == "sobol":
+        from SALib.sample import sobol
+
+        second = design.get("second_order", False)
+        if not isinstance(second, bool):
+            raise ExperimentError(f"{where}.second_order must be true or false")
+        if samples & (samples - 1):
+            raise ExperimentError(f"{where}.samples must be a power of 2 for Sobol sampling, got {samples}")
+        matrix = sobol.sample(problem, samples, calc_second_order=second, seed=seed)
+    else:
+        from SALib.sample import morris
+
+        levels = _whole(f"{where}.levels", design.get("levels", 4), 2)
+        matrix = morris.sample(problem, samples, num_levels=levels, seed=seed)
+    points = [dict(zip(ranges, map(float, row), strict=True)) for row in matrix]
+    return points, [f"{kind} {k}" for k in range(len(points))]
+
+
+def parse_experiment(raw: Mapping[str, Any], source: str = "", where: str = "experiment") -> Experiment:
+    """Check an experiment table and build its design. Raises ExperimentError (one line)."""
+    _check_keys(where, raw, TOP_KEYS)
+    name = raw.get("name")
+    if not isinstance(name, str) or not name or not name.replace("_", "").replace("-", "").isalnum():
+        raise ExperimentError(f"{where}: 'name' must be a non-empty word (letters, digits, - and _), got {name!r}")
+    steps = _whole(f"{where}: steps", raw.get("steps", 120), 1)
+    replications = _whole(f"{where}: replications", raw.get("replications", 1), 1)
+    seed = _whole(f"{where}: seed", raw.get("seed", 0), 0)
+    keep_series = raw.get("keep_series", False)
+    if not isinstance(keep_series, bool):
+        raise ExperimentError(f"{where}: keep_series must be true or false")
+    base = flatten(_table(f"{where}: base", raw.get("base", {})))
+    if "warmup" in raw:
+        base["metrics.warmup"] = _whole(f"{where}: warmup", raw["warmup"], 0)
+    design = _table(f"{where}: design", raw.get("design", {}))
+    points, labels = design_points(design, seed, f"{where}: design")
+    shocked = bool(base.get("shocks")) or any(point.get("shocks") for point in points)
+    default = [c for c in SUMMARY_COLUMNS if shocked or not c.endswith(("_drop", "_recovery"))]
+    summaries = raw.get("summaries", default)
+    if not isinstance(summaries, list) or not summaries:
+        raise ExperimentError(f"{where}: summaries must be a non-empty list of summary names")
+    for s in summaries:
+        if s not in SUMMARY_COLUMNS:
+            raise ExperimentError(f"{where}: unknown summary '{s}'{suggest(str(s), SUMMARY_COLUMNS)}")
+    for k, point in enumerate(points):
+        try:
+            make_params({**base, **point})
+        except ParameterError as err:
+            raise ExperimentError(f"{where}: design point {k} ({labels[k]}): {err}") from None
+    return Experiment(
+        name=name,
+        description=str(raw.get("description", "")),
+        steps=steps,
+        replications=replications,
+        seed=seed,
+        base=base,
+        design=dict(design),
+        keep_series=keep_series,
+        summaries=tuple(summaries),
+        points=tuple(points),
+        labels=tuple(labels),
+        source=source,
+    )
+
+
+def load_experiment(path: str | Path) -> Experiment:
+    """Read and check an experiment file. Raises ExperimentError naming the file and the problem."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+        raw = tomllib.loads(text)
+    except FileNotFoundError:
+        raise ExperimentError(f"experiment file not found: {path}") from None
+    except IsADirectoryError:
+        raise ExperimentError(f"experiment file is a directory: {path}") from None
+    except tomllib.TOMLDecodeError as err:
+        raise ExperimentError(f"{path} is not valid TOML: {err}") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise ExperimentError(f"cannot read {path}: {err}") from None
+    return parse_experiment(raw, source=text, where=str(path))

@@ -1,0 +1,191 @@
+"""The results store of a sweep: an add-only folder that survives a crash.
+
+Layout of ``results/<experiment>/<UTC stamp>/``::
+
+    experiment.toml     the experiment file as run
+    design.parquet      one row per design point: point_id, label, every varying parameter
+    manifest.json       provenance, start and end, counts by status (rewritten atomically)
+    parts/              runs-NNNNN.parquet and series-NNNNN.parquet, written as runs finish
+    runs.parquet        all runs, sorted by run_id (written when the sweep completes)
+
+Each part is written to a temporary name and renamed into place, so a part is either complete or
+absent. A run counts as done once its row is in a runs part; its series part (same NNNNN) is written
+first, and series parts without a runs part are discarded on resume. A sweep killed at any moment,
+even by SIGKILL, therefore loses at most the runs that were not yet in a part.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+PART = re.compile(r"^(runs|series)-(\d{5,})\.parquet$")
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def atomic_write_table(path: Path, table: pa.Table) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    pq.write_table(table, tmp)
+    with open(tmp, "rb") as f:
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def write_json(path: Path, obj: Any) -> None:
+    atomic_write_bytes(path, (json.dumps(obj, indent=2, default=str) + "\n").encode())
+
+
+def cell(value: Any) -> Any:
+    """Parameter values as table cells: lists and tables (shocks) become JSON text."""
+    return json.dumps(value, sort_keys=True) if isinstance(value, (list, tuple, dict)) else value
+
+
+class Store:
+    """One sweep's folder."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+        self.parts = self.folder / "parts"
+
+    # -- creating and reading -------------------------------------------------------------------
+    def create(self, experiment_text: str, design: pd.DataFrame, manifest: Mapping[str, Any]) -> None:
+        """Lay out a new store (the folder must not exist yet)."""
+        self.parts.mkdir(parents=True)
+        atomic_write_bytes(self.folder / "experiment.toml", experiment_text.encode())
+        atomic_write_table(self.folder / "design.parquet", pa.Table.from_pandas(design, preserve_index=False))
+        write_json(self.folder / "manifest.json", manifest)
+
+    def manifest(self) -> dict[str, Any]:
+        return json.loads((self.folder / "manifest.json").read_text())
+
+    def write_manifest(self, manifest: Mapping[str, Any]) -> None:
+        write_json(self.folder / "manifest.json", manifest)
+
+    def _parts(self, kind: str) -> dict[int, Path]:
+        out = {}
+        for path in self.parts.iterdir() if self.parts.is_dir() else ():
+            m = PART.match(path.name)
+            if m and m.group(1) == kind:
+                out[int(m.group(2))] = path
+        return dict(sorted(out.items()))
+
+    def clean_partial(self) -> None:
+        """Remove what a crash can leave: temporary files and series parts without a runs part."""
+        for path in self.parts.glob(".*.tmp"):
+            path.unlink()
+        runs = self._parts("runs")
+        for seq, path in self._parts("series").items():
+            if seq not in runs:
+                path.unlink()
+
+    def done_run_ids(self) -> set[int]:
+        """Run ids already recorded in a runs part."""
+        done: set[int] = set()
+        for path in self._parts("runs").values():
+            done.update(pq.read_table(path, columns=["run_id"]).column("run_id").to_pylist())
+        return done
+
+    def next_seq(self) -> int:
+        seqs = list(self._parts("runs")) + list(self._parts("series"))
+        return max(seqs) + 1 if seqs else 0
+
+    # -- writing parts --------------------------------------------------------------------------
+    def write_part(self, seq: int, rows: Sequence[Mapping[str, Any]], series: pd.DataFrame | None) -> None:
+        """Write one batch of finished runs: the series part first, then the runs part (the record)."""
+        if series is not None and len(series):
+            atomic_write_table(
+                self.parts / f"series-{seq:05d}.parquet", pa.Table.from_pandas(series, preserve_index=False)
+            )
+        runs = pd.DataFrame.from_records(list(rows))
+        atomic_write_table(self.parts / f"runs-{seq:05d}.parquet", pa.Table.from_pandas(runs, preserve_index=False))
+
+    def consolidate(self) -> pd.DataFrame:
+        """Write runs.parquet: every runs part, sorted by run_id. Returns the table."""
+        tables = [pq.read_table(p) for p in self._parts("runs").values()]
+        runs = pa.concat_tables(tables, promote_options="permissive").to_pandas() if tables else pd.DataFrame()
+        if len(runs):
+            runs = runs.sort_values("run_id", kind="stable").reset_index(drop=True)
+        atomic_write_table(self.folder / "runs.parquet", pa.Table.from_pandas(runs, preserve_index=False))
+        return runs
+
+    def series_paths(self) -> list[Path]:
+        return list(self._parts("series").values())
+
+
+@dataclass
+class Results:
+    """A sweep's tables, tidy: one row per run (``runs``), per design point (``design``) and, when
+    kept, per run and month (``series``)."""
+
+    folder: Path
+    runs: pd.DataFrame
+    design: pd.DataFrame
+    series: pd.DataFrame | None
+    manifest: dict[str, Any]
+    experiment_text: str
+
+    @property
+    def complete(self) -> bool:
+        return self.manifest.get("status") == "complete"
+
+
+class ResultsError(ValueError):
+    """A folder is not a (complete) results folder; one-line message."""
+
+
+def load_results(folder: str | Path, *, series: bool = True, allow_partial: bool = False) -> Results:
+    """The tables of a sweep's results folder (see :class:`Results`).
+
+    A folder still running or interrupted raises ResultsError unless ``allow_partial``; then the runs
+    recorded so far are returned.
+    """
+    folder = Path(folder)
+    store = Store(folder)
+    if not (folder / "manifest.json").is_file() or not (folder / "design.parquet").is_file():
+        raise ResultsError(f"{folder} is not a sweep results folder (no manifest.json or design.parquet)")
+    manifest = store.manifest()
+    complete = manifest.get("status") == "complete" and (folder / "runs.parquet").is_file()
+    if not complete and not allow_partial:
+        raise ResultsError(
+            f"{folder} holds a sweep that did not finish; complete it with: python -m sim sweep --resume {folder}"
+        )
+    if complete:
+        runs = pd.read_parquet(folder / "runs.parquet")
+    else:
+        parts = [pd.read_parquet(p) for p in store._parts("runs").values()]
+        runs = (
+            pd.concat(parts, ignore_index=True).sort_values("run_id").reset_index(drop=True)
+            if parts
+            else pd.DataFrame()
+        )
+    table = None
+    if series and store.series_paths():
+        table = pd.concat([pd.read_parquet(p) for p in store.series_paths()], ignore_index=True)
+        if len(runs):
+            table = table[table["run_id"].isin(runs["run_id"])]
+        table = table.sort_values(["run_id", "step"], kind="stable").reset_index(drop=True)
+    return Results(
+        folder=folder,
+        runs=runs,
+        design=pd.read_parquet(folder / "design.parquet"),
+        series=table,
+        manifest=manifest,
+        experiment_text=(folder / "experiment.toml").read_text(),
+    )

@@ -1,0 +1,212 @@
+"""Running an experiment: every run of its design, in parallel, into a resumable store.
+
+One code path for every executor: runs are submitted through the ``concurrent.futures`` interface
+to local processes (default) or to a Dask cluster (``client.get_executor()``; a ``LocalCluster`` when
+no scheduler address is given). At most a few runs per worker are in flight, finished runs are
+written to the store in parts, and nothing else is kept, so memory stays flat however many runs
+there are. Each run depends only on its own seed and parameters, so results are identical, bit for
+bit, whatever the executor, the number of workers and the order in which runs finish.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import multiprocessing as mp
+import os
+import sys
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.experiment import Experiment, RunTask
+from sim.store import Store, cell
+
+EXECUTORS = ("process", "dask")
+PART_RUNS = 200  # runs per part (at most)
+PART_SECONDS = 10.0  # and at least this often while runs finish
+
+
+@dataclass
+class Outcome:
+    """What a worker sends back: one row for runs.parquet and, if kept, the monthly series."""
+
+    row: dict[str, Any]
+    series: dict[str, np.ndarray] | None = field(default=None)
+
+
+def run_task(task: RunTask) -> Outcome:
+    """Make one run. Never raises: a failure is recorded with its traceback."""
+    from sim.model import RegionModel
+
+    start = time.perf_counter()
+    row: dict[str, Any] = {
+        "run_id": task.run_id,
+        "point_id": task.point_id,
+        "replicate": task.replicate,
+        "seed": task.seed,
+    }
+    try:
+        model = RegionModel(rng=task.seed, **task.overrides).run(task.steps)
+        summary = model.summary()
+        row.update({k: summary.get(k) for k in task.summaries})
+        row.update(status="ok", error="")
+        series = {k: np.asarray(v) for k, v in model.series().items()} if task.keep_series else None
+    except Exception:
+        row.update(dict.fromkeys(task.summaries))
+        row.update(status="failed", error=traceback.format_exc())
+        series = None
+    row["duration_s"] = time.perf_counter() - start
+    return Outcome(row=row, series=series)
+
+
+@contextmanager
+def make_executor(kind: str, workers: int, scheduler: str | None = None) -> Iterator[cf.Executor]:
+    """A concurrent.futures executor: local processes, or Dask (a scheduler address or a LocalCluster)."""
+    if kind == "process":
+        ctx = mp.get_context("forkserver") if sys.platform != "win32" else mp.get_context("spawn")
+        with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+            yield pool
+    elif kind == "dask":
+        from distributed import Client, LocalCluster
+
+        cluster = None
+        if scheduler is None:
+            cluster = LocalCluster(
+                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=40
+            )
+        client = Client(scheduler or cluster)
+        try:
+            yield client.get_executor(pure=False)
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+    else:
+        raise ValueError(f"executor must be one of {', '.join(EXECUTORS)}, got {kind!r}")
+
+
+def _series_frame(outcomes: list[Outcome]) -> pd.DataFrame | None:
+    frames = []
+    for o in outcomes:
+        if o.series is None:
+            continue
+        n = len(next(iter(o.series.values())))
+        frame = pd.DataFrame(o.series)
+        frame.insert(0, "step", np.arange(1, n + 1))
+        frame.insert(0, "run_id", o.row["run_id"])
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True) if frames else None
+
+
+class Progress:
+    """A progress bar with rate and ETA on stderr, shown only on a terminal and when not quiet."""
+
+    def __init__(self, total: int, done: int, quiet: bool) -> None:
+        self.bar = None
+        if not quiet and sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, initial=done, unit="run", file=sys.stderr, smoothing=0.1)
+
+    def update(self, n: int = 1) -> None:
+        if self.bar is not None:
+            self.bar.update(n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def run_sweep(
+    experiment: Experiment,
+    store: Store,
+    *,
+    executor: str = "process",
+    workers: int | None = None,
+    scheduler: str | None = None,
+    quiet: bool = False,
+    runner: Callable[[RunTask], Outcome] = run_task,
+    point_params: dict[int, dict[str, Any]] | None = None,
+) -> dict[str, int]:
+    """Run every run of ``experiment`` not yet in ``store``; returns counts by status (this call).
+
+    ``runner`` is the function each worker calls (tests replace it to simulate failures).
+    """
+    store.clean_partial()
+    done = store.done_run_ids()
+    todo = [t for t in experiment.tasks() if t.run_id not in done]
+    workers = workers or os.cpu_count() or 1
+    counts = {"ok": 0, "failed": 0}
+    varying = {p: {k: cell(v) for k, v in point.items()} for p, point in enumerate(experiment.points)}
+    progress = Progress(experiment.n_runs, len(done), quiet)
+    seq = store.next_seq()
+    buffer: list[Outcome] = []
+    last_flush = time.monotonic()
+
+    def flush() -> None:
+        nonlocal seq, buffer, last_flush
+        if buffer:
+            rows = [{**o.row, **varying[o.row["point_id"]]} for o in buffer]
+            store.write_part(seq, rows, _series_frame(buffer))
+            seq += 1
+            buffer = []
+        last_flush = time.monotonic()
+
+    try:
+        if todo:
+            with make_executor(executor, workers, scheduler) as pool:
+                queue = iter(todo)
+                window = max(2, 4 * workers)
+                pending = {pool.submit(runner, t) for t in _take(queue, window)}
+                while pending:
+                    finished, pending = cf.wait(pending, timeout=PART_SECONDS, return_when=cf.FIRST_COMPLETED)
+                    for future in finished:
+                        outcome = future.result()
+                        counts[outcome.row["status"]] += 1
+                        buffer.append(outcome)
+                        progress.update()
+                    pending |= {pool.submit(runner, t) for t in _take(queue, len(finished))}
+                    if len(buffer) >= PART_RUNS or time.monotonic() - last_flush >= PART_SECONDS:
+                        flush()
+        flush()
+    finally:
+        progress.close()
+    return counts
+
+
+def _take(queue: Iterator[RunTask], n: int) -> list[RunTask]:
+    out = []
+    for _ in range(n):
+        task = next(queue, None)
+        if task is None:
+            break
+        out.append(task)
+    return out
+
+
+def design_table(experiment: Experiment) -> pd.DataFrame:
+    """One row per design point: point_id, label and the value of every varying parameter."""
+    rows = [
+        {"point_id": p, "label": experiment.labels[p], **{k: cell(v) for k, v in point.items()}}
+        for p, point in enumerate(experiment.points)
+    ]
+    return pd.DataFrame.from_records(rows)
+
+
+def results_folder(root: Path, name: str) -> Path:
+    """results/<name>/<UTC stamp>, new (a suffix keeps it new if the stamp is taken)."""
+    from sim.provenance import utc_stamp
+
+    base = root / name / utc_stamp()
+    folder, k = base, 1
+    while folder.exists():
+        k += 1
+        folder = base.with_name(f"{base.name}-{k}")
+    return folder
