@@ -84,7 +84,7 @@ def read_run_config(path: Path) -> tuple[dict[str, Any], int | None, int | None]
     for key in raw:
         if key not in RUN_CONFIG_KEYS:
             hint = " (parameters go in a [params] table)" if key in SPECS or key.split(".")[0] in _TOP else ""
-            raise UsageError(f"config file {path}: unknown key '{key}'; expected {', '.join(RUN_CONFIG_KEYS)}{hint}")
+            raise UsageError(f"config file {path}: unknown key {key!r}; expected {', '.join(RUN_CONFIG_KEYS)}{hint}")
     params = raw.get("params", {})
     if not isinstance(params, Mapping):
         raise UsageError(f"config file {path}: 'params' must be a table")
@@ -105,13 +105,19 @@ def _whole(value: Any, what: str, path: Path) -> int | None:
 def read_manifest(folder: Path) -> dict[str, Any]:
     """The manifest.json of an earlier run folder."""
     path = folder / "manifest.json"
+    if not folder.is_dir() or not path.is_file():
+        raise UsageError(f"no manifest.json in {folder} (--from needs a run folder)")
     try:
-        manifest = json.loads(path.read_text())
-        return {"params": manifest["params"], "seed": manifest["seed"], "steps": manifest["steps"]}
-    except FileNotFoundError:
-        raise UsageError(f"no manifest.json in {folder}") from None
-    except (json.JSONDecodeError, KeyError, TypeError) as err:
-        raise UsageError(f"{path} is not a run manifest: {err}") from None
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        params, seed, steps = manifest["params"], manifest["seed"], manifest["steps"]
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as err:
+        raise UsageError(f"{path} is not a run manifest: {type(err).__name__}: {err}") from None
+    if not isinstance(params, dict):
+        raise UsageError(f"{path} is not a run manifest: 'params' must be a table")
+    for what, value, low in (("seed", seed, 0), ("steps", steps, 1)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+            raise UsageError(f"{path} is not a run manifest: '{what}' must be a whole number >= {low}")
+    return {"params": params, "seed": seed, "steps": steps}
 
 
 def sweep_run_inputs(folder: Path, run_id: int) -> tuple[dict[str, Any], int, int]:
@@ -142,6 +148,9 @@ def check_out_folder(out: Path) -> None:
     """--out must be a new or empty folder: results are never overwritten."""
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise UsageError(f"output folder {out} already exists and is not empty; results are never overwritten")
+    for parent in out.parents:
+        if parent.exists() and not parent.is_dir():
+            raise UsageError(f"cannot create output folder {out}: {parent} is a file")
 
 
 def publish(tmp: Path, out: Path) -> None:
@@ -198,8 +207,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         "changed": params.changed(),
         "started_utc": started.isoformat(),
         "finished_utc": utc_now().isoformat(),
-        **provenance(),
+        **provenance(args.argv),
     }
+    import matplotlib.pyplot as plt
+
     from sim.plots import plot_run
 
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -211,6 +222,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         changed = ", ".join(f"{k}={v}" for k, v in params.changed().items() if k != "shocks") or "defaults"
         fig = plot_run(table, title=f"seed {seed}; {changed}")
         fig.savefig(tmp / "metrics.png", dpi=120)
+        plt.close(fig)
         publish(tmp, out)
     finally:
         if tmp.exists():
@@ -279,7 +291,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             "executor": args.executor,
             "workers": args.workers or os.cpu_count(),
             "started_utc": utc_now().isoformat(),
-            **provenance(),
+            **provenance(args.argv),
         }
         store.create(experiment.source, design_table(experiment), manifest)
     if not args.quiet:
@@ -363,14 +375,21 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the exit status."""
     try:
+        argv = list(sys.argv[1:] if argv is None else argv)
         args = build_parser().parse_args(argv)
+        args.argv = argv
         return args.func(args)
     except (UsageError, ParameterError, ExperimentError, ResultsError) as err:
-        print(f"error: {err}", file=sys.stderr)
+        print(f"error: {one_line(err)}", file=sys.stderr)
         return 2
     except Exception as err:  # a run that fails: say so in one line, status 1
-        print(f"error: run failed: {type(err).__name__}: {err}", file=sys.stderr)
+        print(f"error: run failed: {type(err).__name__}: {one_line(err)}", file=sys.stderr)
         return 1
+
+
+def one_line(err: Exception) -> str:
+    """An error message on one line, whatever a user-supplied name contained."""
+    return str(err).replace("\r", "\\r").replace("\n", "\\n")
 
 
 if __name__ == "__main__":

@@ -13,7 +13,10 @@ An experiment file (see ``experiments/*.toml``) has these top-level keys::
     [base]                            # parameter overrides shared by every point (dotted or nested)
     [design]                          # kind = "factorial" | "list" | "lhs" | "sobol" | "morris"
 
-Designs: ``factorial`` takes ``[design.factors]`` (name = [values]) and runs the full grid; ``list``
+Designs: ``factorial`` takes ``[design.factors]`` (name = [values]) and runs the full grid; a factor
+may also be a *bundle*: any name with a list of labelled tables of overrides, e.g.
+``threats = [{label = "cyber-heavy", "threats.mix.cyber" = 3.0}, ...]``, to move several parameters
+together. ``list``
 takes ``[[design.points]]`` (tables of overrides, with an optional ``label``); ``lhs``, ``sobol`` and
 ``morris`` take ``[design.ranges]`` (name = [low, high], numeric parameters only) and ``samples``
 (LHS points; Sobol base sample N, giving N(D+2) points, or N(2D+2) with ``second_order = true``;
@@ -83,6 +86,7 @@ class Experiment:
     summaries: tuple[str, ...]
     points: tuple[dict[str, Any], ...] = field(repr=False)
     labels: tuple[str, ...] = field(repr=False)
+    factor_values: tuple[dict[str, Any], ...] = field(repr=False, default=())
     source: str = field(repr=False, default="")
 
     @property
@@ -92,6 +96,11 @@ class Experiment:
         for point in self.points:
             names.update(dict.fromkeys(point))
         return tuple(names)
+
+    def point_columns(self, point_id: int) -> dict[str, Any]:
+        """What identifies a design point in tables: its bundle labels, then every varying parameter."""
+        extra = self.factor_values[point_id] if self.factor_values else {}
+        return {**extra, **self.points[point_id]}
 
     @property
     def n_runs(self) -> int:
@@ -203,8 +212,8 @@ def salib_problem(ranges: Mapping[str, tuple[float, float]]) -> dict[str, Any]:
 
 def design_points(
     design: Mapping[str, Any], seed: int, where: str = "design"
-) -> tuple[list[dict[str, Any]], list[str]]:
-    """The design's points (parameter overrides) and a label for each."""
+) -> tuple[list[dict[str, Any]], list[str], list[dict[str, Any]]]:
+    """The design's points (parameter overrides), a label for each, and each point's bundle labels."""
     kind = design.get("kind")
     if kind not in DESIGN_KINDS:
         raise ExperimentError(f"{where}.kind must be one of {', '.join(DESIGN_KINDS)}, got {kind!r}")
@@ -213,14 +222,23 @@ def design_points(
         factors = flatten(_table(f"{where}.factors", design.get("factors", {})))
         if not factors:
             raise ExperimentError(f"{where}.factors is empty: give at least one parameter = [values]")
+        levels: list[list[tuple[str, dict[str, Any]]]] = []  # per factor: (label, overrides) per level
+        bundles = []
         for name, values in factors.items():
-            _check_name(f"{where}.factors", name)
             if not isinstance(values, list) or not values:
                 raise ExperimentError(f"{where}.factors.{name} must be a non-empty list of values")
-        names = list(factors)
-        points = [dict(zip(names, combo, strict=True)) for combo in itertools.product(*factors.values())]
-        labels = [", ".join(f"{n.split('.')[-1]}={v}" for n, v in p.items()) for p in points]
-        return points, labels
+            if all(isinstance(v, Mapping) for v in values):
+                bundles.append(name)
+                levels.append([_bundle(f"{where}.factors.{name}[{k}]", v, k) for k, v in enumerate(values)])
+            else:
+                _check_name(f"{where}.factors", name)
+                levels.append([(f"{name.split('.')[-1]}={v}", {name: v}) for v in values])
+        points, labels, tags = [], [], []
+        for combo in itertools.product(*levels):
+            points.append({k: v for _, overrides in combo for k, v in overrides.items()})
+            labels.append(", ".join(label for label, _ in combo))
+            tags.append({name: combo[k][0] for k, name in enumerate(factors) if name in bundles})
+        return points, labels, tags
     if kind == "list":
         raw = design.get("points")
         if not isinstance(raw, list) or not raw:
@@ -234,7 +252,7 @@ def design_points(
                 _check_name(f"{where}.points[{k}]", name)
             points.append(point)
             labels.append(str(label))
-        return points, labels
+        return points, labels, [{} for _ in points]
     ranges = _ranges(where, design)
     samples = _whole(f"{where}.samples", design.get("samples"), 1)
     problem = salib_problem(ranges)
@@ -257,7 +275,17 @@ def design_points(
         levels = _whole(f"{where}.levels", design.get("levels", 4), 2)
         matrix = morris.sample(problem, samples, num_levels=levels, seed=seed)
     points = [dict(zip(ranges, map(float, row), strict=True)) for row in matrix]
-    return points, [f"{kind} {k}" for k in range(len(points))]
+    return points, [f"{kind} {k}" for k in range(len(points))], [{} for _ in points]
+
+
+def _bundle(where: str, table: Mapping[str, Any], k: int) -> tuple[str, dict[str, Any]]:
+    """One level of a bundle factor: (label, overrides)."""
+    overrides = flatten({key: v for key, v in table.items() if key != "label"})
+    if not overrides:
+        raise ExperimentError(f"{where} sets no parameter")
+    for name in overrides:
+        _check_name(where, name)
+    return str(table.get("label", f"level {k}")), overrides
 
 
 def parse_experiment(raw: Mapping[str, Any], source: str = "", where: str = "experiment") -> Experiment:
@@ -276,7 +304,7 @@ def parse_experiment(raw: Mapping[str, Any], source: str = "", where: str = "exp
     if "warmup" in raw:
         base["metrics.warmup"] = _whole(f"{where}: warmup", raw["warmup"], 0)
     design = _table(f"{where}: design", raw.get("design", {}))
-    points, labels = design_points(design, seed, f"{where}: design")
+    points, labels, tags = design_points(design, seed, f"{where}: design")
     shocked = bool(base.get("shocks")) or any(point.get("shocks") for point in points)
     default = [c for c in SUMMARY_COLUMNS if shocked or not c.endswith(("_drop", "_recovery"))]
     summaries = raw.get("summaries", default)
@@ -302,6 +330,7 @@ def parse_experiment(raw: Mapping[str, Any], source: str = "", where: str = "exp
         summaries=tuple(summaries),
         points=tuple(points),
         labels=tuple(labels),
+        factor_values=tuple(tags),
         source=source,
     )
 

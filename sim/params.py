@@ -435,16 +435,16 @@ class Params(dict[str, Any]):
 
 def suggest(name: str, candidates: Any = None) -> str:
     """' (did you mean 'x'?)' for the closest valid name, or '' when nothing is close."""
-    close = difflib.get_close_matches(name, list(candidates or SPECS), n=1, cutoff=0.6)
+    close = difflib.get_close_matches(str(name), list(candidates or SPECS), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def _check_value(name: str, spec: Spec, value: Any) -> Any:
     """Return ``value`` converted to the parameter's type, or raise ParameterError naming the problem."""
-    kind = spec.kind
+    kind, given = spec.kind, value
     if kind is bool:
         if not isinstance(value, bool):
-            raise ParameterError(f"parameter '{name}' must be true or false, got {value!r}")
+            raise ParameterError(f"parameter {name!r} must be true or false, got {_show(given)}")
         return value
     if kind is int:
         if isinstance(value, bool) or not isinstance(value, int):
@@ -452,31 +452,45 @@ def _check_value(name: str, spec: Spec, value: Any) -> Any:
                 value = int(value)
             else:
                 raise ParameterError(
-                    f"parameter '{name}' must be a whole number in {spec.describe_range()}, got {value!r}"
+                    f"parameter {name!r} must be a whole number in {spec.describe_range()}, got {_show(given)}"
                 )
     elif kind is float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ParameterError(f"parameter '{name}' must be a number in {spec.describe_range()}, got {value!r}")
-        value = float(value)
+            raise ParameterError(f"parameter {name!r} must be a number in {spec.describe_range()}, got {_show(given)}")
+        try:
+            value = float(value)
+        except OverflowError:
+            value = math.inf
         if not math.isfinite(value):
             raise ParameterError(
-                f"parameter '{name}' must be a finite number in {spec.describe_range()}, got {value!r}"
+                f"parameter {name!r} must be a finite number in {spec.describe_range()}, got {_show(given)}"
             )
     elif kind is str:
         if not isinstance(value, str) or (spec.choices and value not in spec.choices):
-            raise ParameterError(f"parameter '{name}' must be {spec.describe_range()}, got {value!r}")
+            raise ParameterError(f"parameter {name!r} must be {spec.describe_range()}, got {_show(given)}")
         return value
     elif kind is list:
         return _check_shocks(name, value)
     if (spec.lo is not None and value < spec.lo) or (spec.hi is not None and value > spec.hi):
-        raise ParameterError(f"parameter '{name}' must be in {spec.describe_range()}, got {value:g}")
+        raise ParameterError(f"parameter {name!r} must be in {spec.describe_range()}, got {_show(given)}")
     return value
+
+
+SHOCK_EXAMPLE = '[{step = 60, kind = "withdraw", state = "USA"}]'
+
+
+def _show(value: Any) -> str:
+    """A value for an error message, on one short line: numbers as %g, anything else as its repr."""
+    if isinstance(value, float) or (isinstance(value, int) and not isinstance(value, bool) and abs(value) < 1e15):
+        return f"{value:g}"
+    text = repr(value).replace("\n", "\\n")
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _check_shocks(name: str, value: Any) -> tuple[Shock, ...]:
     """Shocks are a list of tables ``{step, kind, state}``; return them frozen."""
     if not isinstance(value, (list, tuple)):
-        raise ParameterError(f"parameter '{name}' must be a list of tables like {SPECS['shocks'].doc[6:]}")
+        raise ParameterError(f"parameter {name!r} must be a list of tables like {SHOCK_EXAMPLE}")
     out = []
     for k, shock in enumerate(value):
         where = f"{name}[{k}]"
@@ -485,7 +499,7 @@ def _check_shocks(name: str, value: Any) -> tuple[Shock, ...]:
         unknown = set(shock) - {"step", "kind", "state"}
         if unknown:
             key = sorted(unknown)[0]
-            raise ParameterError(f"{where} has unknown key '{key}'{suggest(key, ['step', 'kind', 'state'])}")
+            raise ParameterError(f"{where} has unknown key {key!r}{suggest(key, ['step', 'kind', 'state'])}")
         missing = {"step", "kind", "state"} - set(shock)
         if missing:
             raise ParameterError(f"{where} is missing key '{sorted(missing)[0]}'")
@@ -523,7 +537,7 @@ def make_params(overrides: Mapping[str, Any] | None = None) -> Params:
     values["shocks"] = ()
     for name, value in (overrides or {}).items():
         if name not in SPECS:
-            raise ParameterError(f"unknown parameter '{name}'{suggest(name)}")
+            raise ParameterError(f"unknown parameter {name!r}{suggest(name)}")
         values[name] = _check_value(name, SPECS[name], value)
     _check_combinations(values)
     return Params(values)

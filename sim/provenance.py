@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import platform
+import shlex
 import subprocess
 import sys
 from importlib import metadata
 from pathlib import Path
 
-PACKAGES = ("sea-layering-sim", "mesa", "numpy", "pandas", "matplotlib")
+PACKAGES = ("sea-layering-sim", "mesa", "numpy", "pandas", "matplotlib", "pyarrow", "SALib", "dask", "distributed")
 
 
 def package_versions(names: tuple[str, ...] = PACKAGES) -> dict[str, str | None]:
@@ -51,10 +52,11 @@ def utc_stamp(moment: dt.datetime | None = None) -> str:
     return (moment or utc_now()).strftime("%Y%m%dT%H%M%SZ")
 
 
-def provenance() -> dict[str, object]:
-    """What a manifest records about how a result was made."""
+def provenance(argv: list[str] | None = None) -> dict[str, object]:
+    """What a manifest records about how a result was made (``argv``: the command's arguments)."""
+    args = sys.argv[1:] if argv is None else argv
     return {
-        "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]),
+        "command": shlex.join(["python", "-m", "sim", *args]),
         "git_commit": git_commit(),
         "packages": package_versions(),
         "platform": platform.platform(),

@@ -1,0 +1,440 @@
+"""Parameters: every bad input gets a one-line ParameterError naming the problem; good input is frozen and typed."""
+
+import json
+import math
+import pickle
+import re
+from pathlib import Path
+
+import pytest
+
+import sim
+from sim import RegionModel
+from sim.params import DOMAINS, LAYERS, PARTNERS, SPECS, ParameterError, Params, make_params
+
+DATA = Path(sim.__file__).parent / "data"
+
+
+def shock(**fields):
+    """A valid shock with some fields replaced (a field set to None is left out)."""
+    out = {"step": 5, "kind": "withdraw", "state": "USA"}
+    out.update(fields)
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def exact(message):
+    """A pytest.raises(match=...) pattern for exactly this message."""
+    return "^" + re.escape(message) + "$"
+
+
+# (overrides, the whole message); id first for readable test names
+BAD = [
+    # --- names ---------------------------------------------------------------------------------
+    (
+        "unknown-with-suggestion",
+        {"policy.JPN.quadd": True},
+        "unknown parameter 'policy.JPN.quadd' (did you mean 'policy.JPN.quad'?)",
+    ),
+    (
+        "unknown-dotted-suggestion",
+        {"challenger.intensty": 1.0},
+        "unknown parameter 'challenger.intensty' (did you mean 'challenger.intensity'?)",
+    ),
+    ("unknown-no-close-match", {"zzz.nothing": 1}, "unknown parameter 'zzz.nothing'"),
+    # --- bool ----------------------------------------------------------------------------------
+    ("bool-given-int", {"policy.JPN.quad": 1}, "parameter 'policy.JPN.quad' must be true or false, got 1"),
+    ("bool-given-zero", {"quad.mda_to_asean": 0}, "parameter 'quad.mda_to_asean' must be true or false, got 0"),
+    (
+        "bool-given-string",
+        {"policy.JPN.quad": "true"},
+        "parameter 'policy.JPN.quad' must be true or false, got 'true'",
+    ),
+    # --- float ---------------------------------------------------------------------------------
+    (
+        "float-given-string",
+        {"challenger.intensity": "2"},
+        "parameter 'challenger.intensity' must be a number in [0, 5], got '2'",
+    ),
+    (
+        "float-given-bool",
+        {"challenger.intensity": True},
+        "parameter 'challenger.intensity' must be a number in [0, 5], got True",
+    ),
+    (
+        "float-given-none",
+        {"challenger.intensity": None},
+        "parameter 'challenger.intensity' must be a number in [0, 5], got None",
+    ),
+    (
+        "float-given-nan",
+        {"challenger.intensity": math.nan},
+        "parameter 'challenger.intensity' must be a finite number in [0, 5], got nan",
+    ),
+    (
+        "float-given-inf",
+        {"challenger.intensity": math.inf},
+        "parameter 'challenger.intensity' must be a finite number in [0, 5], got inf",
+    ),
+    (
+        "float-given-minus-inf",
+        {"threats.maritime.rate": -math.inf},
+        "parameter 'threats.maritime.rate' must be a finite number in [0, 100], got -inf",
+    ),
+    (
+        "float-below-lo",
+        {"challenger.intensity": -0.1},
+        "parameter 'challenger.intensity' must be in [0, 5], got -0.1",
+    ),
+    (
+        "float-above-hi",
+        {"challenger.intensity": 5.5},
+        "parameter 'challenger.intensity' must be in [0, 5], got 5.5",
+    ),
+    (
+        "float-below-positive-lo",
+        {"response.assist_scale": 0.001},
+        "parameter 'response.assist_scale' must be in [0.01, 10], got 0.001",
+    ),
+    (
+        "float-int-above-hi",
+        {"policy.USA.budget": 11},
+        "parameter 'policy.USA.budget' must be in [0, 10], got 11",
+    ),
+    # --- int -----------------------------------------------------------------------------------
+    (
+        "int-given-fraction",
+        {"metrics.warmup": 2.5},
+        "parameter 'metrics.warmup' must be a whole number in [0, 10000], got 2.5",
+    ),
+    (
+        "int-given-bool",
+        {"quad.min_partners": True},
+        "parameter 'quad.min_partners' must be a whole number in [1, 4], got True",
+    ),
+    (
+        "int-given-string",
+        {"quad.min_partners": "2"},
+        "parameter 'quad.min_partners' must be a whole number in [1, 4], got '2'",
+    ),
+    (
+        "int-given-nan",
+        {"metrics.warmup": math.nan},
+        "parameter 'metrics.warmup' must be a whole number in [0, 10000], got nan",
+    ),
+    ("int-below-lo", {"metrics.recovery_window": 0}, "parameter 'metrics.recovery_window' must be in [1, 120], got 0"),
+    ("int-above-hi", {"quad.min_partners": 5}, "parameter 'quad.min_partners' must be in [1, 4], got 5"),
+    # --- choices -------------------------------------------------------------------------------
+    (
+        "choice-bad",
+        {"capacity.targeting": "random"},
+        "parameter 'capacity.targeting' must be one of 'partnership', 'need', got 'random'",
+    ),
+    (
+        "choice-not-string",
+        {"forums.channels": 3},
+        "parameter 'forums.channels' must be one of 'one', 'three', got 3",
+    ),
+    # --- shocks --------------------------------------------------------------------------------
+    ("shocks-not-list-str", {"shocks": "withdraw USA"}, None),
+    ("shocks-not-list-dict", {"shocks": shock()}, None),
+    ("shock-not-table", {"shocks": [5]}, "shocks[0] must be a table with keys step, kind, state; got 5"),
+    (
+        "shock-unknown-key",
+        {"shocks": [shock(step=None, stpe=5)]},
+        "shocks[0] has unknown key 'stpe' (did you mean 'step'?)",
+    ),
+    ("shock-unknown-key-no-match", {"shocks": [shock(zzz=1)]}, "shocks[0] has unknown key 'zzz'"),
+    ("shock-missing-key", {"shocks": [shock(state=None)]}, "shocks[0] is missing key 'state'"),
+    (
+        "shock-step-0",
+        {"shocks": [shock(step=0)]},
+        "shocks[0].step must be a whole number of months >= 1, got 0",
+    ),
+    (
+        "shock-step-negative",
+        {"shocks": [shock(step=-1)]},
+        "shocks[0].step must be a whole number of months >= 1, got -1",
+    ),
+    (
+        "shock-step-bool",
+        {"shocks": [shock(step=True)]},
+        "shocks[0].step must be a whole number of months >= 1, got True",
+    ),
+    (
+        "shock-step-fraction",
+        {"shocks": [shock(step=2.5)]},
+        "shocks[0].step must be a whole number of months >= 1, got 2.5",
+    ),
+    (
+        "shock-second-bad",
+        {"shocks": [shock(), shock(step="60")]},
+        "shocks[1].step must be a whole number of months >= 1, got '60'",
+    ),
+    ("shock-bad-kind", {"shocks": [shock(kind="join")]}, "shocks[0].kind must be one of 'withdraw', got 'join'"),
+    (
+        "shock-bad-state",
+        {"shocks": [shock(state="CHN")]},
+        "shocks[0].state must be a partner, one of JPN, USA, AUS, IND, got 'CHN'",
+    ),
+    # --- combinations --------------------------------------------------------------------------
+    (
+        "allocation-zero-all-layers",
+        {f"policy.USA.allocation.{layer}": 0.0 for layer in LAYERS},
+        "policy.USA.allocation is zero for every active layer (quad, bilateral, forums, capacity); "
+        "give one a positive weight",
+    ),
+    (
+        "allocation-only-on-inactive-layer",  # AUS has no bilateral tie: its weight there does not count
+        {
+            "policy.AUS.allocation.quad": 0.0,
+            "policy.AUS.allocation.bilateral": 1.0,
+            "policy.AUS.allocation.forums": 0.0,
+            "policy.AUS.allocation.capacity": 0.0,
+        },
+        "policy.AUS.allocation is zero for every active layer (quad, forums, capacity); give one a positive weight",
+    ),
+    (
+        "capacity-min-above-max",
+        {"capacity.initial_min": 0.7},
+        "capacity.initial_min must not exceed capacity.initial_max",
+    ),
+    (
+        "capacity-focus-all-zero",
+        {f"capacity.focus.{d}": 0.0 for d in DOMAINS},
+        "capacity.focus is zero for every domain; give one a positive weight",
+    ),
+    (
+        "metrics-weight-all-zero",
+        {f"metrics.weight.{k}": 0 for k in ("tension", "resolution", "cohesion", "escalation")},
+        "metrics.weight is zero for every component; give one a positive weight",
+    ),
+]
+
+
+@pytest.mark.parametrize(("overrides", "message"), [case[1:] for case in BAD], ids=[case[0] for case in BAD])
+def test_bad_input_gets_its_message(overrides, message):
+    pattern = exact(message) if message else r"^parameter 'shocks' must be a list of tables"
+    with pytest.raises(ParameterError, match=pattern) as err:
+        make_params(overrides)
+    assert "\n" not in str(err.value) and "\r" not in str(err.value)
+
+
+@pytest.mark.parametrize(("overrides", "message"), [case[1:] for case in BAD[:3]], ids=[case[0] for case in BAD[:3]])
+def test_model_keywords_are_checked_the_same_way(overrides, message):
+    with pytest.raises(ParameterError, match=exact(message)):
+        RegionModel(rng=1, **overrides)
+
+
+def test_parameter_error_is_a_value_error():
+    with pytest.raises(ValueError, match="unknown parameter"):
+        make_params({"nope": 1})
+
+
+def test_shocks_not_a_list_message_reads_well():
+    with pytest.raises(ParameterError) as err:
+        make_params({"shocks": "withdraw USA"})
+    assert "like , e.g." not in str(err.value)
+
+
+@pytest.mark.parametrize("name", ["challenger.intensity", "metrics.warmup"])
+def test_huge_integer_is_a_parameter_error(name):
+    with pytest.raises(ParameterError, match=name):
+        make_params({name: 10**400})
+
+
+@pytest.mark.parametrize(
+    "overrides", [{"policy.JPN.quadd\n": True}, {"shocks": [shock(**{"x\ny": 1})]}], ids=["name", "shock-key"]
+)
+def test_message_is_one_line_even_for_odd_names(overrides):
+    with pytest.raises(ParameterError) as err:
+        make_params(overrides)
+    assert "\n" not in str(err.value)
+
+
+# ---- good input ----------------------------------------------------------------------------------
+
+
+def test_defaults_are_valid():
+    p = make_params()
+    assert isinstance(p, Params)
+    assert set(p) == set(SPECS)
+    assert len(p) == len(SPECS)
+    for name, spec in SPECS.items():
+        if name == "shocks":
+            assert p[name] == ()
+        else:
+            assert p[name] == spec.default, name
+            assert type(p[name]) is type(spec.default), name
+    assert p.changed() == {}
+    assert make_params({}).to_dict() == make_params(None).to_dict() == p.to_dict()
+
+
+def test_params_is_frozen():
+    p = make_params({"shocks": [shock()]})
+    with pytest.raises((AttributeError, TypeError), match="frozen"):
+        p.x = 1
+    with pytest.raises(TypeError, match="frozen"):
+        p["challenger.intensity"] = 2.0
+    with pytest.raises(TypeError, match="frozen"):
+        p["brand.new"] = 2.0
+    with pytest.raises(TypeError, match="frozen"):
+        del p["challenger.intensity"]
+    for change in (
+        lambda: p.update({"challenger.intensity": 2.0}),
+        lambda: p.pop("challenger.intensity"),
+        lambda: p.popitem(),
+        lambda: p.setdefault("brand.new", 1),
+        lambda: p.clear(),
+    ):
+        with pytest.raises(TypeError, match="frozen"):
+            change()
+    with pytest.raises(TypeError, match="frozen"):
+        p |= {"challenger.intensity": 2.0}
+    with pytest.raises(AttributeError):  # shocks are frozen records
+        p["shocks"][0].step = 6
+    assert isinstance(p["shocks"], tuple)
+    assert p["challenger.intensity"] == 1.0 and p["shocks"][0].step == 5 and "brand.new" not in p
+    assert len(p) == len(SPECS)
+
+
+def test_params_survive_pickling_still_frozen():
+    p = make_params({"shocks": [shock()], "challenger.intensity": 2.0})
+    back = pickle.loads(pickle.dumps(p))
+    assert isinstance(back, Params) and back == p and back.to_dict() == p.to_dict()
+    with pytest.raises(TypeError, match="frozen"):
+        back["challenger.intensity"] = 3.0
+
+
+def test_overrides_are_copied_not_shared():
+    overrides = {"challenger.intensity": 2.0, "shocks": [shock()]}
+    p = make_params(overrides)
+    overrides["challenger.intensity"] = 3.0
+    overrides["shocks"][0]["step"] = 99
+    assert p["challenger.intensity"] == 2.0 and p.to_dict()["shocks"] == [shock()]
+
+
+def test_ints_accepted_for_float_params_and_stored_as_float():
+    p = make_params({"challenger.intensity": 2, "policy.JPN.budget": 0})
+    assert p["challenger.intensity"] == 2.0 and type(p["challenger.intensity"]) is float
+    assert type(p["policy.JPN.budget"]) is float
+
+
+def test_whole_floats_accepted_for_int_params_and_stored_as_int():
+    p = make_params({"metrics.warmup": 12.0})
+    assert p["metrics.warmup"] == 12 and type(p["metrics.warmup"]) is int
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"capacity.initial_min": 0.6, "capacity.initial_max": 0.6},  # equal is allowed
+        {"challenger.intensity": 0.0, "threats.near_repeat.boost": 0.95},  # bounds are inclusive
+        {**{f"policy.JPN.{layer}": False for layer in LAYERS}, **{f"policy.JPN.allocation.{x}": 0.0 for x in LAYERS}},
+        {"capacity.focus.cyber": 0.0, "metrics.weight.tension": 0.0},
+        {"shocks": ()},
+        {"shocks": [shock(step=1, state=s) for s in PARTNERS]},
+    ],
+    ids=["min-equals-max", "inclusive-bounds", "all-layers-off", "some-weights-zero", "empty-shocks", "four-shocks"],
+)
+def test_edge_values_are_accepted(overrides):
+    p = make_params(overrides)
+    assert set(p.changed()) <= set(overrides)
+    for name, value in overrides.items():
+        if name == "shocks":
+            assert p.to_dict()["shocks"] == [dict(s) for s in value]
+        else:
+            assert p[name] == value
+
+
+def test_changed_lists_only_overrides_that_differ():
+    p = make_params(
+        {
+            "challenger.intensity": 2.0,
+            "policy.JPN.quad": True,  # the default: not a change
+            "metrics.warmup": 24,  # the default: not a change
+            "capacity.targeting": "need",
+            "shocks": [shock()],
+        }
+    )
+    assert p.changed() == {"challenger.intensity": 2.0, "capacity.targeting": "need", "shocks": [shock()]}
+    assert make_params({"shocks": []}).changed() == {}
+
+
+def test_to_dict_is_json_serialisable_and_round_trips():
+    p = make_params({"shocks": [shock(), shock(step=30, state="JPN")], "policy.AUS.quad": False})
+    d = p.to_dict()
+    assert set(d) == set(SPECS)
+    text = json.dumps(d)
+    back = json.loads(text)
+    assert back == d
+    assert back["shocks"] == [shock(), shock(step=30, state="JPN")]
+    assert make_params(back).to_dict() == d
+
+
+def test_policy_gives_one_partners_fields():
+    p = make_params({"policy.IND.budget": 2.0})
+    pol = p.policy("IND")
+    assert pol["budget"] == 2.0 and pol["allocation.quad"] == 0.25
+    assert set(pol) == {k[len("policy.IND.") :] for k in SPECS if k.startswith("policy.IND.")}
+
+
+# ---- the table of specs itself ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", list(SPECS))
+def test_spec_has_unit_source_and_doc(name):
+    spec = SPECS[name]
+    assert spec.unit.strip(), f"{name} has no unit"
+    assert spec.doc.strip(), f"{name} has no doc"
+    source = spec.source.strip()
+    assert source, f"{name} has no source"
+    if source not in ("assumption", "scenario"):
+        files = re.findall(r"\b(?:sim|shared)/data/[\w.-]+\.csv\b", source)
+        assert files, f"{name}: source {source!r} is neither 'assumption', 'scenario' nor a data citation"
+        for f in files:
+            if f.startswith("sim/data/"):
+                assert (DATA / f.removeprefix("sim/data/")).is_file(), f"{name} cites missing {f}"
+
+
+@pytest.mark.parametrize("name", [n for n, s in SPECS.items() if s.kind in (int, float)])
+def test_numeric_default_lies_in_its_own_range(name):
+    spec = SPECS[name]
+    assert spec.lo is not None and spec.hi is not None, name
+    assert spec.lo <= spec.default <= spec.hi, f"{name}: {spec.default} not in {spec.describe_range()}"
+    if spec.kind is int:
+        assert float(spec.lo).is_integer() and float(spec.hi).is_integer()
+
+
+@pytest.mark.parametrize("name", [n for n, s in SPECS.items() if s.kind is str])
+def test_choice_default_is_one_of_its_choices(name):
+    assert SPECS[name].choices and SPECS[name].default in SPECS[name].choices
+
+
+def test_every_spec_kind_is_known():
+    assert {s.kind for s in SPECS.values()} == {bool, int, float, str, list}
+    assert all(s.choices is None for s in SPECS.values() if s.kind is not str)
+
+
+# ---- the model's keyword arguments -----------------------------------------------------------------
+
+
+def test_region_model_rejects_unknown_keyword_with_suggestion():
+    with pytest.raises(ParameterError, match=re.escape("did you mean 'policy.JPN.quad'")):
+        RegionModel(**{"policy.JPN.quadd": True})
+
+
+@pytest.mark.parametrize("seed", [-1, 1.5, True, "7"])
+def test_region_model_rejects_bad_seed(seed):
+    with pytest.raises(ParameterError, match=r"^seed must be a non-negative whole number"):
+        RegionModel(rng=seed)
+
+
+def test_region_model_rejects_rng_and_seed_together():
+    with pytest.raises(ParameterError, match="either rng or seed"):
+        RegionModel(rng=1, seed=2)
+
+
+def test_region_model_keywords_override_params():
+    model = RegionModel(rng=1, params=make_params({"challenger.intensity": 2.0}), **{"policy.JPN.quad": False})
+    assert model.p["challenger.intensity"] == 2.0 and model.p["policy.JPN.quad"] is False
+    assert model.p.changed() == {"challenger.intensity": 2.0, "policy.JPN.quad": False}
