@@ -11,8 +11,8 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
-run: $(VENV)/.installed          ## run the default scenario; results go to a new folder under results/
-	$(PY) -m sim run
+run: $(VENV)/.installed          ## the default experiment (layering); results go to results/layering/<UTC stamp>/
+	$(PY) -m sim sweep experiments/layering.toml
 
 test: $(VENV)/.installed         ## lint, then the test suite
 	$(PY) -m ruff check sim tests benchmarks
@@ -26,8 +26,9 @@ format: $(VENV)/.installed
 	$(PY) -m ruff format sim tests benchmarks
 	$(PY) -m ruff check --fix sim tests benchmarks
 
-bench: $(VENV)/.installed        ## model speed benchmark (benchmarks/bench_model.py)
+bench: $(VENV)/.installed        ## speed and memory benchmarks (benchmarks/)
 	$(PY) benchmarks/bench_model.py
+	$(PY) benchmarks/bench_sweep.py
 
 baseline: $(VENV)/.installed     ## rewrite the stored fixed-seed baseline after an intended change
 	$(PY) -m tests.baseline --update
