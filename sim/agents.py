@@ -40,7 +40,8 @@ class PartnerState(mesa.Agent):
         """This month's effort per layer: budget x allocation weight, normalised over the active
         layers; nothing once withdrawn. The actions themselves are the layer rules in ``sim/rules.py``
         (``quad_act``, ``bilateral_act``, ``forums_act``, ``capacity_act``), run by ``partners_act``."""
-        return dict(zip(LAYERS, self.model.state.effort[self.index].tolist(), strict=True))
+        efforts = self.model.layer_effort[self.index] * (not self.withdrawn)
+        return dict(zip(LAYERS, efforts.tolist(), strict=True))
 
 
 class AseanMember(mesa.Agent):

@@ -99,7 +99,8 @@ METRICS: dict[str, str] = {
     "dependence_hhi": "mean over members of the Herfindahl index of remembered support, by partner",
     "capacity_mean": "mean over members of their mean capacity across domains",
     "capacity_gini": "Gini coefficient of members' mean capacity",
-    "hedging": "mean over members of the dispersion of their alignment across partners (0: equally close to all)",
+    "hedging": "mean over members of the dispersion (std / 0.5) of their alignment across partners: 0 when each "
+    "member stands equally close to every partner; higher when members lean toward particular partners",
     "effort_spent": "partner effort used this month",
     "grey_zone_incidents": "grey-zone coercion incidents this month (part of maritime)",
     "challenger_pressure": "the challenger's pressure multiplier",
@@ -155,38 +156,34 @@ SHOCK_METRICS: dict[str, int] = {
 }
 
 
-def trailing_mean(x: np.ndarray, window: int) -> np.ndarray:
-    """Mean of the last ``window`` values at each position (fewer at the start)."""
-    c = np.cumsum(np.insert(x, 0, 0.0))
-    idx = np.arange(1, x.size + 1)
-    lo = np.maximum(0, idx - window)
-    return (c[idx] - c[lo]) / (idx - lo)
-
-
 def shock_response(series: np.ndarray, shock_step: int, window: int, direction: int) -> tuple[float, int | None]:
-    """Drop and recovery time of one metric after a shock at month ``shock_step`` (1-based).
+    """Drop and recovery time of one metric after a shock at month ``shock_step`` (months count from 1).
 
-    Drop: the pre-shock mean (the ``window`` months before the shock) minus the worst trailing
-    ``window``-month mean after it, signed so that a positive drop means things got worse.
-    Recovery time: months from the shock until the trailing mean is back at the pre-shock mean or
-    better; None if it never is within the run.
+    Pre-shock level: the mean of the ``window`` months before the shock. After it, the metric is
+    smoothed by ``window``-month means: the k-th covers months shock_step + k to shock_step + k +
+    window - 1 (one mean of all remaining months if fewer than ``window`` are left).
+    Drop: the pre-shock level minus the worst of these means, signed by ``direction`` (+1 when higher
+    is better) so that a positive drop means things got worse.
+    Recovery time: the first k whose mean is back at the pre-shock level or better (0 when the shock
+    never pulled the smoothed metric below it); None if that never happens within the run.
     """
     before = series[max(0, shock_step - 1 - window) : shock_step - 1]
     after = series[shock_step - 1 :]
     if before.size == 0 or after.size == 0:
         return 0.0, None
-    pre = float(before.mean())
-    trail = trailing_mean(after, window) * direction
-    drop = float(pre * direction - trail.min())
-    back = np.nonzero(trail >= pre * direction - 1e-12)[0]
-    back = back[back >= min(window, after.size) - 1]
-    return drop, (int(back[0]) + 1 if back.size else None)
+    pre = float(before.mean()) * direction
+    if after.size >= window:
+        smooth = np.convolve(after, np.ones(window) / window, mode="valid") * direction
+    else:
+        smooth = np.array([after.mean() * direction])
+    back = np.nonzero(smooth >= pre - 1e-12)[0]
+    return float(pre - smooth.min()), (int(back[0]) if back.size else None)
 
 
 def summarise(series: Mapping[str, Sequence[float]], p: Params) -> dict[str, Any]:
     """Per-run summaries: ``<m>_mean`` over the months after metrics.warmup (all months if the run is
     no longer than the warm-up) and ``<m>_final``; with shocks, ``<m>_drop`` and ``<m>_recovery``
-    for the first shock and the metrics of SHOCK_METRICS."""
+    (see shock_response) after the earliest shock, for the metrics of SHOCK_METRICS."""
     out: dict[str, Any] = {}
     warmup = p["metrics.warmup"]
     for name in SUMMARY_METRICS:
@@ -195,7 +192,7 @@ def summarise(series: Mapping[str, Sequence[float]], p: Params) -> dict[str, Any
         out[f"{name}_mean"] = float(kept.mean()) if kept.size else 0.0
         out[f"{name}_final"] = float(x[-1]) if x.size else 0.0
     if p["shocks"]:
-        step = p["shocks"][0].step
+        step = min(shock.step for shock in p["shocks"])
         for name, direction in SHOCK_METRICS.items():
             x = np.asarray(series[name], dtype=float)
             drop, recovery = shock_response(x, step, p["metrics.recovery_window"], direction)

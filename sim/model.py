@@ -7,7 +7,8 @@ One step is one month, and runs these phases in this order (each is a function i
  1. threats_arrive            incidents arrive per member and domain (Poisson; near-repeat; grey zone)
  2. detect_and_respond        own capacity, shared awareness and partner assistance resolve incidents
  3. escalate                  unresolved incidents may escalate; tension rises; forums damp it
- 4. partners_act              partners act on their policies, in random order (the four layers)
+ 4. partners_act              partners act on their policies, layer by layer; capacity donors take
+                              turns in a random order (the only place where partners' order matters)
  5. members_invest            ASEAN members invest their own resources in capacity
     members_update_alignment  alignment drifts toward the ASEAN consensus and toward neutrality
     members_share_information ReCAAP parties pool maritime information
@@ -99,7 +100,7 @@ class RegionModel(mesa.Model):
         self.streams = Streams(run_seed)
         self.world = world if world is not None else World.from_data(self.p)
         self._prepare_policy()
-        self.state = RegionState.initial(self.world, self.p, self.layer_effort)
+        self.state = RegionState.initial(self.world, self.p)
         self.partner_agents = [PartnerState(self, iso3, k) for k, iso3 in enumerate(PARTNERS)]
         self.members = [AseanMember(self, iso3, k) for k, iso3 in enumerate(self.world.members)]
         self.challenger = Challenger(self)

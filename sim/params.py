@@ -25,8 +25,13 @@ DOMAINS: tuple[str, ...] = ("maritime", "terrorism", "cyber", "disaster")
 SHOCK_KINDS: tuple[str, ...] = ("withdraw",)
 CAPACITY_RULES: tuple[str, ...] = ("partnership", "need")
 
-RECAAP = "ReCAAP ISC 2018-2024 mean, 89.7 incidents/year (sim/data/recaap_incidents.csv)"
-AMTI = "CSIS AMTI: 45 major coercive incidents in the South China Sea, 2010-2016 (shared/data/scs_indicators.csv)"
+RECAAP = (
+    "calibrated: default runs average the ReCAAP ISC 2018-2024 mean of 7.48 piracy incidents/month "
+    "(sim/data/recaap_incidents.csv) once near-repeat and deterrence act; tests/test_calibration.py"
+)
+AMTI = (
+    "CSIS AMTI: 45 major coercive incidents in the South China Sea, 2010-2016: 0.54/month (sim/data/scs_indicators.csv)"
+)
 ASSUMPTION = "assumption"
 
 
@@ -66,6 +71,8 @@ class Spec:
             return "one of " + ", ".join(repr(c) for c in self.choices)
         if self.kind is bool:
             return "true or false"
+        if self.kind is list:
+            return "list of {step, kind, state}"
         lo = "-inf" if self.lo is None else f"{self.lo:g}"
         hi = "inf" if self.hi is None else f"{self.hi:g}"
         return f"[{lo}, {hi}]"
@@ -154,7 +161,12 @@ SPECS: dict[str, Spec] = {
     ),
     # --- threats -------------------------------------------------------------------------------
     "threats.maritime.rate": Spec(
-        7.5, "incidents/month, region", RECAAP, "piracy and armed robbery arriving in the region", 0.0, 100.0
+        6.3,
+        "incidents/month, region",
+        RECAAP,
+        "background rate of piracy and armed robbery, before near-repeat and deterrence",
+        0.0,
+        100.0,
     ),
     "threats.terrorism.rate": Spec(1.0, "incidents/month, region", ASSUMPTION, "terrorist incidents", 0.0, 100.0),
     "threats.cyber.rate": Spec(
@@ -168,7 +180,12 @@ SPECS: dict[str, Spec] = {
         for d in DOMAINS
     },
     "threats.coastline_exponent": Spec(
-        0.5, "exponent", ASSUMPTION, "maritime exposure is coastline_km to this power (0: equal exposure)", 0.0, 2.0
+        0.5,
+        "exponent",
+        ASSUMPTION,
+        "maritime exposure is coastline_km to this power (0: every coastal member equally; landlocked none)",
+        0.0,
+        2.0,
     ),
     "threats.near_repeat.boost": Spec(
         0.3,
@@ -215,7 +232,7 @@ SPECS: dict[str, Spec] = {
         0.3, "probability", ASSUMPTION, "highest resolution help partners can give a member", 0.0, 1.0
     ),
     "response.assist_scale": Spec(
-        0.5, "effort", ASSUMPTION, "recent support at which help reaches 63% of its maximum", 0.01, 10.0
+        0.5, "effort", ASSUMPTION, "trust-weighted recent support at which help reaches 63% of its maximum", 0.01, 10.0
     ),
     # --- escalation and tension ----------------------------------------------------------------
     **{
@@ -238,10 +255,20 @@ SPECS: dict[str, Spec] = {
     ),
     # --- capacity ------------------------------------------------------------------------------
     "capacity.initial_min": Spec(
-        0.2, "probability", ASSUMPTION, "starting capacity of the member with the smallest military budget", 0.0, 1.0
+        0.2,
+        "probability",
+        ASSUMPTION,
+        "starting capacity at zero military spending (see capacity.initial_max)",
+        0.0,
+        1.0,
     ),
     "capacity.initial_max": Spec(
-        0.6, "probability", ASSUMPTION, "starting capacity of the member with the largest military budget", 0.0, 1.0
+        0.6,
+        "probability",
+        ASSUMPTION,
+        "starting capacity of the largest ASEAN spender; others start at min + (max - min) x sqrt(milex / largest)",
+        0.0,
+        1.0,
     ),
     "capacity.depreciation": Spec(
         0.005, "share/month", ASSUMPTION, "capacity lost each month (vessels age, skills fade)", 0.0, 0.5
@@ -280,7 +307,7 @@ SPECS: dict[str, Spec] = {
     "quad.mda_to_asean": Spec(
         True,
         "on/off",
-        "Quad IPMDA (2022) extended to regional fusion centres (shared/data/japan_programs.csv)",
+        "Quad IPMDA (2022) extended to regional fusion centres (sim/data/japan_programs.csv)",
         "Quad maritime domain awareness is shared with ASEAN members",
     ),
     "quad.min_partners": Spec(
@@ -308,7 +335,12 @@ SPECS: dict[str, Spec] = {
         0.7, "share", ASSUMPTION, "highest deterrence from a patron's exercises and commitments", 0.0, 1.0
     ),
     "bilateral.scale": Spec(
-        0.3, "effort", ASSUMPTION, "effort per tie at which bilateral effects give 63% of their maximum", 0.01, 10.0
+        0.3,
+        "effort",
+        ASSUMPTION,
+        "bilateral effort on a member at which its deterrence gain reaches 63% of the maximum",
+        0.01,
+        10.0,
     ),
     "bilateral.trust_gain": Spec(
         0.1, "share/effort", ASSUMPTION, "trust in the patron gained per effort unit", 0.0, 1.0
@@ -345,7 +377,12 @@ SPECS: dict[str, Spec] = {
         0.5, "share", ASSUMPTION, "how much forum power depends on ASEAN centrality (0: not at all)", 0.0, 1.0
     ),
     "forums.trust_gain": Spec(
-        0.05, "share/effort", ASSUMPTION, "trust between forum participants gained per effort unit", 0.0, 1.0
+        0.05,
+        "share/effort",
+        ASSUMPTION,
+        "members' trust in a partner gained per unit of its forum effort reaching them",
+        0.0,
+        1.0,
     ),
     "forums.cohesion_gain": Spec(
         1.0, "multiplier", ASSUMPTION, "extra pull toward ASEAN consensus at full forum power", 0.0, 10.0

@@ -29,8 +29,9 @@ def saturate(x: np.ndarray | float, scale: float) -> np.ndarray | float:
 
 
 def raise_toward(level: np.ndarray, ceiling: float | np.ndarray, push: np.ndarray | float) -> np.ndarray:
-    """Move ``level`` toward ``ceiling`` by the share ``push`` (in [0, 1]) of the gap that is left."""
-    return level + (ceiling - level) * push
+    """Raise ``level`` toward ``ceiling`` by the share ``push`` (in [0, 1]) of the gap that is left;
+    a level already above the ceiling stays where it is (an action never lowers what others built)."""
+    return level + np.maximum(ceiling - level, 0.0) * push
 
 
 def normalise(weights: np.ndarray) -> np.ndarray:
@@ -53,9 +54,7 @@ def shocks_take_effect(model: RegionModel) -> None:
     """A partner with a 'withdraw' shock at this month stops all its activity from now on."""
     for shock in model.p["shocks"]:
         if shock.step == model.steps and shock.kind == "withdraw":
-            k = PARTNERS.index(shock.state)
-            model.state.withdrawn[k] = True
-            model.state.effort[k] = 0.0
+            model.state.withdrawn[PARTNERS.index(shock.state)] = True
 
 
 # ---- 1. threats arrive ----------------------------------------------------------------------------
@@ -146,18 +145,20 @@ def partners_act(model: RegionModel) -> None:
     start of the month. The four layer actions follow in layer order."""
     s = model.state
     s.preference = normalise_rows(model.world.ties + s.alignment.T)
-    effort = s.effort
+    effort = model.layer_effort * ~s.withdrawn[:, None]
     quad_act(model, effort[:, QUAD])
     bilateral_act(model, effort[:, BILATERAL])
     forums_act(model, effort[:, FORUMS])
     capacity_act(model, effort[:, CAPACITY])
 
 
-def normalise_rows(weights: np.ndarray) -> np.ndarray:
-    """Each row scaled to sum to 1; a row of zeros becomes an even spread."""
+def normalise_rows(weights: np.ndarray, fallback: np.ndarray | None = None) -> np.ndarray:
+    """Each row scaled to sum to 1; a row of zeros becomes ``fallback`` (default: an even spread)."""
     totals = weights.sum(axis=1, keepdims=True)
-    even = np.full(weights.shape, 1.0 / weights.shape[1])
-    return np.divide(weights, totals, out=even, where=totals > 0)
+    if fallback is None:
+        fallback = np.full(weights.shape[1], 1.0 / weights.shape[1])
+    out = np.broadcast_to(fallback, weights.shape).copy()
+    return np.divide(weights, totals, out=out, where=totals > 0)
 
 
 def route(model: RegionModel, effort: np.ndarray | float, coordination: np.ndarray | float) -> tuple:
@@ -182,13 +183,6 @@ def visibility(model: RegionModel, effort: np.ndarray) -> float:
     return float((effort - routed).sum() + model.p["coordination.visibility"] * routed.sum())
 
 
-def preference(model: RegionModel, partner: int) -> np.ndarray:
-    """Where a partner directs its own (unrouted) effort: members it has ties with or that stand
-    close to it, in proportion to ties + alignment at the start of the month; evenly if it is close
-    to nobody."""
-    return model.state.preference[partner]
-
-
 def quad_active_partners(model: RegionModel) -> int:
     """Number of partners whose Quad layer is on and who have not withdrawn."""
     return int((model.layer_on[:, QUAD] & ~model.state.withdrawn).sum())
@@ -199,7 +193,8 @@ def quad_act(model: RegionModel, effort: np.ndarray) -> None:
 
     Needs quad.min_partners active Quad partners, else nothing happens and no effort is used.
     quad.patrol_share of the effort patrols, the rest shares awareness. Routed effort is spread over
-    members by maritime exposure; direct effort by exposure x the partner's preference. Patrols raise
+    members by maritime exposure; direct effort by exposure x the partner's preference (by exposure
+    alone if the partner prefers only landlocked members). Patrols raise
     deterrence toward quad.patrol_deterrence_max; awareness rises toward quad.awareness_max (only if
     quad.mda_to_asean). Patrols are visible to the challenger.
     """
@@ -208,7 +203,8 @@ def quad_act(model: RegionModel, effort: np.ndarray) -> None:
     s, p = model.state, model.p
     routed, direct = route(model, effort, model.coordination)
     exposure = model.world.exposure[:, MARITIME]
-    x = np.outer(routed, exposure) + direct[:, None] * normalise_rows(exposure * s.preference)  # (p, i)
+    aim = normalise_rows(exposure * s.preference, fallback=normalise(exposure))  # where each partner patrols
+    x = np.outer(routed, exposure) + direct[:, None] * aim  # (p, i)
     total = x.sum(axis=0)
     patrol = p["quad.patrol_share"]
     s.deterrence = raise_toward(
@@ -316,21 +312,21 @@ def capacity_act(model: RegionModel, effort: np.ndarray) -> None:
     A donor's direct share goes where the targeting rule (capacity.targeting) says; its routed share
     is pooled by ASEAN and goes to the neediest. Members absorb offers donor by donor (absorb_in_turn).
     Absorbed effort raises capacity in each domain by the share
-    1 - exp(-capacity.effectiveness x absorbed x focus_d). Direct support also pulls the recipient's
-    alignment toward the donor (bilateral.alignment_pull).
+    1 - exp(-capacity.effectiveness x absorbed x focus_d). The direct part of what a member absorbs
+    from a donor (in proportion to the direct part of that donor's offer to it) pulls its alignment
+    toward the donor (bilateral.alignment_pull). Support is recorded as offered.
     """
     if not effort.any():
         return
     s, p = model.state, model.p
     routed, direct = route(model, effort, model.coordination)
-    offered = routed[:, None] * target_neediest(model) + direct[:, None] * CAPACITY_TARGETING[p["capacity.targeting"]](
-        model
-    )
+    offered_direct = direct[:, None] * CAPACITY_TARGETING[p["capacity.targeting"]](model)
+    offered = routed[:, None] * target_neediest(model) + offered_direct
     absorbed = absorb_in_turn(model, offered)
     gain = -np.expm1(np.multiply.outer(-p["capacity.effectiveness"] * absorbed.sum(axis=0), model.capacity_focus))
     s.capacity = raise_toward(s.capacity, 1.0, gain)
-    direct_share = np.divide(direct, effort, out=np.zeros_like(effort), where=effort > 0)
-    pull = p["bilateral.alignment_pull"] * direct_share[:, None] * absorbed
+    direct_share = np.divide(offered_direct, offered, out=np.zeros_like(offered), where=offered > 0)
+    pull = p["bilateral.alignment_pull"] * direct_share * absorbed
     s.alignment = raise_toward(s.alignment, 1.0, -np.expm1(-pull.T))
     s.support += offered.T
     s.ties[CAPACITY] += offered

@@ -34,7 +34,6 @@ class RegionState:
     target_weights: np.ndarray  # (i,) where the challenger's pressure falls; sums to 1 (or 0)
     centrality: float  # remembered share of cooperation routed through ASEAN
     withdrawn: np.ndarray  # (p,) True once a partner has withdrawn
-    effort: np.ndarray  # (p, layer) effort per month: budget x normalised allocation; 0 once withdrawn
     cohesion: float  # ASEAN cohesion after this month's alignment update (see rules.asean_cohesion)
     # per-step tallies, reset at the start of every step
     arrivals: np.ndarray = field(default=None)  # (i, d) incidents this month
@@ -49,14 +48,13 @@ class RegionState:
     preference: np.ndarray = field(default=None)  # (p, i) where each partner directs its own effort
 
     @classmethod
-    def initial(cls, world: World, params: Params, effort: np.ndarray) -> RegionState:
+    def initial(cls, world: World, params: Params) -> RegionState:
         """The state at month 0.
 
         Capacity starts between capacity.initial_min and capacity.initial_max, in proportion to the
         square root of military spending relative to the largest ASEAN spender (equal across domains).
         Alignment starts at alignment.initial_per_tie per documented tie (capped at 1); trust starts
         equal to alignment. Forums start with no investment, and pressure at challenger.intensity.
-        ``effort`` is each partner's effort per layer from its policy (RegionModel._prepare_policy).
         """
         n, P, D = world.n, len(PARTNERS), len(DOMAINS)
         lo, hi = params["capacity.initial_min"], params["capacity.initial_max"]
@@ -81,7 +79,6 @@ class RegionState:
             target_weights=weights,
             centrality=0.0,
             withdrawn=np.zeros(P, dtype=bool),
-            effort=effort.copy(),
             cohesion=asean_cohesion(align),
         )
         state.reset_tallies()

@@ -1,8 +1,11 @@
 """Named random streams: one generator per process, seeded from the run seed and the stream's name.
 
 Each rule draws only from its own stream, so adding a rule (or a draw to one rule) leaves every other
-rule's draws unchanged: common random numbers across scenarios for free. The name is hashed with
-CRC-32, which is stable across processes and Python versions (unlike the salted built-in ``hash``).
+rule's draws unchanged, and two scenarios with the same seed share each stream's random sequence
+(common random numbers). They share it draw for draw only while the draws ask for the same
+things: NumPy's Poisson and binomial samplers use a number of uniforms that depends on the rate, so
+once two scenarios' rates differ, their later draws in that stream drift apart. The name is hashed
+with CRC-32, which is stable across processes and Python versions (unlike the salted ``hash``).
 """
 
 from __future__ import annotations
