@@ -70,7 +70,11 @@ def run_task(task: RunTask) -> Outcome:
 def make_executor(kind: str, workers: int, scheduler: str | None = None) -> Iterator[cf.Executor]:
     """A concurrent.futures executor: local processes, or Dask (a scheduler address or a LocalCluster)."""
     if kind == "process":
-        ctx = mp.get_context("forkserver") if sys.platform != "win32" else mp.get_context("spawn")
+        if sys.platform == "win32":
+            ctx = mp.get_context("spawn")
+        else:  # workers fork from a server that has already imported the model (and Mesa)
+            ctx = mp.get_context("forkserver")
+            ctx.set_forkserver_preload(["sim.model", "sim.sweep"])
         with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
             yield pool
     elif kind == "dask":
