@@ -1,10 +1,12 @@
 """An agent-based model of layered security cooperation in Southeast Asia (Mesa 3.3).
 
-``sim.RegionModel`` is the model; ``sim.make_params`` builds validated parameters; see README.md.
+``sim.RegionModel`` is the model; ``sim.make_params`` builds validated parameters;
+``sim.load_results(DIR)`` reads a sweep's results as tidy tables. See README.md.
 """
 
 from sim.model import PHASES, RegionModel
 from sim.params import SPECS, ParameterError, Params, make_params
+from sim.store import Results, load_results
 
-__all__ = ["PHASES", "SPECS", "ParameterError", "Params", "RegionModel", "make_params"]
+__all__ = ["PHASES", "SPECS", "ParameterError", "Params", "RegionModel", "Results", "load_results", "make_params"]
 __version__ = "0.1.0"
