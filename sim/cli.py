@@ -1,4 +1,4 @@
-"""Command line: ``python -m sim run | sweep | params``.
+"""Command line: ``python -m sim run | sweep | app | params``.
 
 Exit status: 0 on success; 2 on bad input (one line on stderr naming the problem, nothing written);
 1 when a run fails.
@@ -343,6 +343,19 @@ def cmd_params(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_app(args: argparse.Namespace) -> int:
+    """Serve the interactive app (Mesa SolaraViz) on localhost until interrupted."""
+    if not 0 < args.port < 65536:
+        raise UsageError(f"--port must be in [1, 65535], got {args.port}")
+    try:
+        from sim.app import serve
+    except ImportError as err:
+        raise UsageError(f"the app needs the optional extra: pip install -e '.[app]' ({err})") from None
+    print(f"serving the app on http://{args.host}:{args.port} (Ctrl-C to stop)", file=sys.stderr)
+    serve(host=args.host, port=args.port)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m sim", description="Layered security cooperation in Southeast Asia (Mesa ABM).")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -365,6 +378,10 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--resume", metavar="DIR", help="complete the interrupted sweep in DIR")
     sweep.add_argument("--quiet", action="store_true", help="no progress bar or messages")
     sweep.set_defaults(func=cmd_sweep)
+    app = sub.add_parser("app", help="serve the interactive app in the browser (needs the [app] extra)")
+    app.add_argument("--port", type=int, default=8765, help="port on localhost (default 8765)")
+    app.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    app.set_defaults(func=cmd_app)
     params = sub.add_parser("params", help="list every parameter with its default, unit and source")
     params.add_argument("--markdown", action="store_true", help="as a Markdown table")
     params.add_argument("--grep", metavar="TEXT", help="only names containing TEXT")
