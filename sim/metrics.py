@@ -164,8 +164,9 @@ def shock_response(series: np.ndarray, shock_step: int, window: int, direction: 
     window - 1 (one mean of all remaining months if fewer than ``window`` are left).
     Drop: the pre-shock level minus the worst of these means, signed by ``direction`` (+1 when higher
     is better) so that a positive drop means things got worse.
-    Recovery time: the first k whose mean is back at the pre-shock level or better (0 when the shock
-    never pulled the smoothed metric below it); None if that never happens within the run.
+    Recovery time: 0 if no mean falls below the pre-shock level; otherwise the first k after the
+    worst mean whose mean is back at the pre-shock level or better; None if that never happens
+    within the run.
     """
     before = series[max(0, shock_step - 1 - window) : shock_step - 1]
     after = series[shock_step - 1 :]
@@ -176,8 +177,11 @@ def shock_response(series: np.ndarray, shock_step: int, window: int, direction: 
         smooth = np.convolve(after, np.ones(window) / window, mode="valid") * direction
     else:
         smooth = np.array([after.mean() * direction])
-    back = np.nonzero(smooth >= pre - 1e-12)[0]
-    return float(pre - smooth.min()), (int(back[0]) if back.size else None)
+    worst = int(np.argmin(smooth))
+    if smooth[worst] >= pre - 1e-12:
+        return float(pre - smooth[worst]), 0
+    back = worst + np.nonzero(smooth[worst:] >= pre - 1e-12)[0]
+    return float(pre - smooth[worst]), (int(back[0]) if back.size else None)
 
 
 def summarise(series: Mapping[str, Sequence[float]], p: Params) -> dict[str, Any]:
