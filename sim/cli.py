@@ -240,7 +240,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     """Run every run of an experiment into a new results folder, or finish an interrupted one."""
-    from sim.experiment import load_experiment, parse_experiment
+    from sim.experiment import load_experiment
     from sim.provenance import provenance, utc_now
     from sim.store import Store
     from sim.sweep import EXECUTORS, design_table, run_sweep
@@ -253,9 +253,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         raise UsageError("--scheduler needs --executor dask")
     if args.resume:
         folder = Path(args.resume)
-        if not (folder / "experiment.toml").is_file() or not (folder / "manifest.json").is_file():
-            raise UsageError(f"{folder} is not a sweep results folder (no experiment.toml or manifest.json)")
-        stored = parse_experiment(tomllib.loads((folder / "experiment.toml").read_text()), where=str(folder))
+        stored = read_stored_experiment(folder)
         if args.experiment:
             given = load_experiment(args.experiment)
             if given.source != stored.source:
@@ -265,7 +263,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         if args.out:
             raise UsageError("give either --out or --resume, not both")
         experiment, store = stored, Store(folder)
-        manifest = store.manifest()
+        manifest = read_stored_manifest(folder)
         manifest.setdefault("resumed_utc", []).append(utc_now().isoformat())
         manifest["status"] = "running"
         store.write_manifest(manifest)
@@ -318,6 +316,34 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         )
         return 1
     return 0
+
+
+def read_stored_experiment(folder: Path):
+    """The experiment stored in a sweep folder, checked before anything in it is changed."""
+    from sim.experiment import parse_experiment
+
+    needed = ("experiment.toml", "manifest.json", "design.parquet", "parts")
+    missing = [name for name in needed if not (folder / name).exists()]
+    if not folder.is_dir() or missing:
+        raise UsageError(f"{folder} is not a sweep results folder (missing {', '.join(missing) or 'the folder'})")
+    path = folder / "experiment.toml"
+    try:
+        text = path.read_text(encoding="utf-8")
+        return parse_experiment(tomllib.loads(text), source=text, where=str(path))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
+        raise UsageError(f"{path} cannot be read as an experiment: {err}") from None
+
+
+def read_stored_manifest(folder: Path) -> dict[str, Any]:
+    """A sweep folder's manifest.json, or UsageError when it is damaged."""
+    path = folder / "manifest.json"
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise UsageError(f"{path} is not a sweep manifest: {err}") from None
+    if not isinstance(manifest, dict):
+        raise UsageError(f"{path} is not a sweep manifest: expected a table")
+    return manifest
 
 
 def cmd_params(args: argparse.Namespace) -> int:

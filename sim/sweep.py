@@ -148,7 +148,7 @@ def run_sweep(
     todo = [t for t in experiment.tasks() if t.run_id not in done]
     workers = workers or os.cpu_count() or 1
     counts = {"ok": 0, "failed": 0}
-    varying = {p: {k: cell(v) for k, v in point.items()} for p, point in enumerate(experiment.points)}
+    varying = {p: {k: cell(v) for k, v in experiment.point_columns(p).items()} for p in range(len(experiment.points))}
     progress = Progress(experiment.n_runs, len(done), quiet)
     seq = store.next_seq()
     buffer: list[Outcome] = []
@@ -196,10 +196,10 @@ def _take(queue: Iterator[RunTask], n: int) -> list[RunTask]:
 
 
 def design_table(experiment: Experiment) -> pd.DataFrame:
-    """One row per design point: point_id, label and the value of every varying parameter."""
+    """One row per design point: point_id, label, each bundle factor's level, and every varying parameter."""
     rows = [
-        {"point_id": p, "label": experiment.labels[p], **{k: cell(v) for k, v in point.items()}}
-        for p, point in enumerate(experiment.points)
+        {"point_id": p, "label": experiment.labels[p], **{k: cell(v) for k, v in experiment.point_columns(p).items()}}
+        for p in range(len(experiment.points))
     ]
     return pd.DataFrame.from_records(rows)
 

@@ -1,0 +1,798 @@
+"""The experiment engine: designs, seeds, executors, the crash-safe store and ``python -m sim sweep``.
+
+Every sweep here is tiny (a few points, a few replications, 6-12 months) except the one killed with
+SIGKILL, which must run long enough to be killed half-way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import functools
+import itertools
+import json
+import math
+import os
+import signal
+import subprocess
+import sys
+import time
+import tomllib
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+from pandas.testing import assert_frame_equal
+
+import sim.sweep
+from sim.cli import main
+from sim.experiment import SUMMARY_COLUMNS, Experiment, RunTask, load_experiment, parse_experiment
+from sim.metrics import METRICS
+from sim.store import ResultsError, Store, load_results
+from sim.sweep import Outcome, design_table, run_sweep, run_task
+
+# ---- experiments used below --------------------------------------------------------------------
+
+#: 2 x 2 points x 3 replications = 12 runs of 12 months; one bundle factor carries a shock.
+SHOCKED = """
+name = "shocked"
+description = "tiny factorial with a bundle factor that carries a shock"
+steps = 12
+warmup = 2
+replications = 3
+seed = 4242
+keep_series = true
+
+[base]
+"policy.JPN.budget" = 1.2
+
+[design]
+kind = "factorial"
+
+[design.factors]
+"challenger.reaction" = [0.3, 0.6]
+withdrawal = [
+  { label = "none", shocks = [] },
+  { label = "USA at month 6", shocks = [{ step = 6, kind = "withdraw", state = "USA" }] },
+]
+"""
+
+#: 2 points x 2 replications = 4 runs of 6 months, no series.
+SMALL = """
+name = "small"
+description = "tiny factorial"
+steps = 6
+warmup = 1
+replications = 2
+seed = 99
+keep_series = {keep_series}
+
+[design]
+kind = "factorial"
+
+[design.factors]
+"challenger.reaction" = [0.3, 0.6]
+"""
+
+#: 4 points x 100 replications = 400 runs of 60 months: a few seconds on two cores, with a first
+#: runs part (PART_RUNS = 200 runs) written well before the end.
+BIG = """
+name = "big"
+description = "long enough to be killed half-way"
+steps = 60
+warmup = 6
+replications = 100
+seed = 777
+
+[design]
+kind = "factorial"
+
+[design.factors]
+"policy.JPN.quad" = [true, false]
+"challenger.reaction" = [0.3, 0.6]
+"""
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text)
+    return path
+
+
+def exp_from(text: str) -> Experiment:
+    return parse_experiment(tomllib.loads(text), source=text)
+
+
+def without_duration(runs: pd.DataFrame) -> pd.DataFrame:
+    assert "duration_s" in runs.columns
+    return runs.drop(columns="duration_s")
+
+
+def sweep_ok(capsys, *argv: str) -> None:
+    status = main(["sweep", *argv, "--quiet"])
+    _, err = capsys.readouterr()
+    assert status == 0, err
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    """`sim run` leaves its figure open; keep them from piling up."""
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def shocked_sweep(tmp_path_factory):
+    """SHOCKED swept by the process executor with 2 workers; returns (experiment file, results folder)."""
+    root = tmp_path_factory.mktemp("shocked")
+    exp = write(root / "shocked.toml", SHOCKED)
+    out = root / "out"
+    assert main(["sweep", str(exp), "--out", str(out), "--workers", "2", "--quiet"]) == 0
+    return exp, out
+
+
+# ---- designs -------------------------------------------------------------------------------------
+
+
+def test_factorial_is_the_full_grid():
+    exp = exp_from(
+        """
+name = "grid"
+steps = 6
+replications = 2
+[base]
+"challenger.displacement" = 2.0
+[design]
+kind = "factorial"
+[design.factors]
+"policy.JPN.quad" = [true, false]
+"challenger.reaction" = [0.3, 0.6, 0.9]
+"""
+    )
+    assert len(exp.points) == 6
+    combos = {(p["policy.JPN.quad"], p["challenger.reaction"]) for p in exp.points}
+    assert combos == set(itertools.product([True, False], [0.3, 0.6, 0.9]))
+    assert all(set(p) == {"policy.JPN.quad", "challenger.reaction"} for p in exp.points)
+    assert len(set(exp.labels)) == 6
+    assert exp.factors == ("policy.JPN.quad", "challenger.reaction")
+    tasks = exp.tasks()
+    assert len(tasks) == exp.n_runs == 12
+    assert [t.run_id for t in tasks] == list(range(12))
+    for t in tasks:  # base and point reach every run
+        assert t.overrides["challenger.displacement"] == 2.0
+        assert t.overrides == {"challenger.displacement": 2.0, **exp.points[t.point_id]}
+        assert t.run_id == t.point_id * exp.replications + t.replicate
+
+
+def test_bundle_factor_moves_several_parameters_together_and_labels_the_point():
+    exp = exp_from(
+        """
+name = "bundles"
+steps = 6
+[design]
+kind = "factorial"
+[design.factors]
+threats = [
+  { label = "calm", "threats.mix.cyber" = 0.5, "threats.mix.maritime" = 0.5 },
+  { label = "stormy", "threats.mix.cyber" = 3.0, "threats.mix.maritime" = 3.0 },
+]
+"policy.JPN.quad" = [true, false]
+"""
+    )
+    assert len(exp.points) == 4
+    seen = set()
+    for k, point in enumerate(exp.points):
+        assert set(point) == {"threats.mix.cyber", "threats.mix.maritime", "policy.JPN.quad"}
+        assert point["threats.mix.cyber"] == point["threats.mix.maritime"]  # moved together
+        level = {0.5: "calm", 3.0: "stormy"}[point["threats.mix.cyber"]]
+        assert exp.factor_values[k] == {"threats": level}
+        assert level in exp.labels[k]
+        assert exp.point_columns(k)["threats"] == level
+        seen.add((level, point["policy.JPN.quad"]))
+    assert seen == set(itertools.product(["calm", "stormy"], [True, False]))
+    table = design_table(exp)
+    assert list(table["point_id"]) == [0, 1, 2, 3]
+    assert list(table["label"]) == list(exp.labels)
+    assert {"threats.mix.cyber", "threats.mix.maritime", "policy.JPN.quad"} <= set(table.columns)
+
+
+def test_bundle_label_is_a_column_of_the_design_table():
+    exp = exp_from(SHOCKED)
+    table = design_table(exp)
+    assert "withdrawal" in table.columns
+    assert set(table["withdrawal"]) == {"none", "USA at month 6"}
+
+
+def test_list_design_points_and_labels():
+    exp = exp_from(
+        """
+name = "listed"
+steps = 6
+[design]
+kind = "list"
+[[design.points]]
+label = "low reaction"
+"challenger.reaction" = 0.2
+[[design.points]]
+challenger.reaction = 0.9
+policy.JPN.quad = false
+"""
+    )
+    assert exp.points == ({"challenger.reaction": 0.2}, {"challenger.reaction": 0.9, "policy.JPN.quad": False})
+    assert exp.labels == ("low reaction", "point 1")
+    assert list(design_table(exp)["label"]) == ["low reaction", "point 1"]
+
+
+def ranged(kind: str, samples: int, seed: int = 5, extra: str = "") -> Experiment:
+    return exp_from(
+        f"""
+name = "ranged"
+steps = 6
+seed = {seed}
+[design]
+kind = "{kind}"
+samples = {samples}
+{extra}
+[design.ranges]
+"challenger.reaction" = [0.2, 0.8]
+"challenger.displacement" = [1.0, 4.0]
+"forums.damping_max" = [0.3, 0.9]
+"""
+    )
+
+
+RANGES = {"challenger.reaction": (0.2, 0.8), "challenger.displacement": (1.0, 4.0), "forums.damping_max": (0.3, 0.9)}
+
+
+def assert_inside(exp: Experiment, slack: float = 0.0) -> None:
+    for point in exp.points:
+        assert set(point) == set(RANGES)
+        for name, (lo, hi) in RANGES.items():
+            assert lo - slack <= point[name] <= hi + slack, (name, point[name])
+
+
+def test_lhs_gives_samples_points_one_per_stratum():
+    exp = ranged("lhs", 7)
+    assert len(exp.points) == 7
+    assert_inside(exp)
+    for name, (lo, hi) in RANGES.items():  # a Latin hypercube: one point in each of the 7 strata
+        strata = sorted(math.floor((p[name] - lo) / (hi - lo) * 7) for p in exp.points)
+        assert strata == list(range(7)), name
+
+
+@pytest.mark.parametrize(("second", "count"), [("false", 8 * (3 + 2)), ("true", 8 * (2 * 3 + 2))])
+def test_sobol_gives_saltelli_points(second, count):
+    exp = ranged("sobol", 8, extra=f"second_order = {second}")
+    assert len(exp.points) == count
+    assert_inside(exp)
+
+
+def test_morris_gives_trajectories_on_the_level_grid():
+    exp = ranged("morris", 5, extra="levels = 4")
+    assert len(exp.points) == 5 * (3 + 1)
+    assert_inside(exp, slack=1e-12)  # SALib scales lo + x (hi - lo): [0.3, 0.9] can give 0.9000000000000001
+    for name, (lo, hi) in RANGES.items():
+        grid = [lo + k * (hi - lo) / 3 for k in range(4)]
+        assert all(min(abs(p[name] - g) for g in grid) < 1e-9 for p in exp.points), name
+
+
+@pytest.mark.parametrize("kind", ["lhs", "sobol", "morris"])
+def test_same_master_seed_same_points(kind):
+    assert ranged(kind, 4, seed=11).points == ranged(kind, 4, seed=11).points
+
+
+def test_different_seed_different_lhs_points():
+    assert ranged("lhs", 6, seed=1).points != ranged("lhs", 6, seed=2).points
+
+
+# ---- seeds ---------------------------------------------------------------------------------------
+
+
+def test_common_random_numbers_across_points():
+    exp = exp_from(SHOCKED)
+    tasks = exp.tasks()
+    by_replicate: dict[int, set[int]] = {}
+    for t in tasks:
+        by_replicate.setdefault(t.replicate, set()).add(t.seed)
+    assert sorted(by_replicate) == [0, 1, 2]
+    assert all(len(seeds) == 1 for seeds in by_replicate.values())  # same seed at every point
+    seeds = [next(iter(by_replicate[r])) for r in range(3)]
+    assert len(set(seeds)) == 3  # replicates differ
+    children = np.random.SeedSequence(4242).spawn(3)  # the r-th child of SeedSequence(master seed)
+    assert seeds == [int(c.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1)) for c in children]
+    assert exp_from(SHOCKED.replace("seed = 4242", "seed = 4243")).replicate_seeds() != seeds
+
+
+def test_every_runs_seed_is_recorded(shocked_sweep):
+    exp_path, out = shocked_sweep
+    exp = load_experiment(exp_path)
+    runs = load_results(out).runs
+    assert list(runs["run_id"]) == list(range(exp.n_runs))
+    expected = {t.run_id: t.seed for t in exp.tasks()}
+    assert dict(zip(runs["run_id"], runs["seed"], strict=True)) == expected
+    per_replicate = runs.groupby("replicate")["seed"].nunique()
+    assert (per_replicate == 1).all()
+    assert runs.groupby("point_id")["seed"].nunique().eq(exp.replications).all()
+
+
+# ---- identical tables whatever the executor ------------------------------------------------------
+
+
+def test_executors_and_worker_counts_give_identical_tables(shocked_sweep, tmp_path, capsys):
+    exp, two_workers = shocked_sweep
+    one_worker, dask = tmp_path / "one", tmp_path / "dask"
+    sweep_ok(capsys, str(exp), "--out", str(one_worker), "--workers", "1")
+    sweep_ok(capsys, str(exp), "--out", str(dask), "--executor", "dask", "--workers", "2")
+    reference = load_results(two_workers)
+    assert reference.runs["status"].eq("ok").all()
+    assert len(reference.runs) == 12
+    for folder in (one_worker, dask):
+        other = load_results(folder)
+        assert_frame_equal(without_duration(other.runs), without_duration(reference.runs), check_exact=True)
+        assert other.series is not None and reference.series is not None
+        assert_frame_equal(other.series, reference.series, check_exact=True)
+        assert_frame_equal(other.design, reference.design, check_exact=True)
+    assert load_results(dask).manifest["executor"] == "dask"
+
+
+# ---- one run of a sweep, re-run alone ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("run_id", [0, 10])
+def test_a_run_rerun_alone_matches_its_row_and_series(shocked_sweep, tmp_path, capsys, run_id):
+    exp_path, out = shocked_sweep
+    exp = load_experiment(exp_path)
+    results = load_results(out)
+    alone = tmp_path / "alone"
+    status = main(["run", "--from", str(out), "--run-id", str(run_id), "--out", str(alone), "--quiet"])
+    _, err = capsys.readouterr()
+    assert status == 0, err
+    manifest = json.loads((alone / "manifest.json").read_text())
+    row = results.runs.set_index("run_id").loc[run_id]
+    assert manifest["seed"] == row["seed"]
+    assert manifest["steps"] == exp.steps
+    summary = json.loads((alone / "summary.json").read_text())
+    shocked = json.loads(row["shocks"]) != []
+    assert shocked == (run_id == 10)  # run 10 is at point 3, the shocked bundle level
+    assert any(c.endswith("_drop") for c in summary) == shocked
+    for column in exp.summaries:
+        if summary.get(column) is None:  # an unshocked run has no shock summaries; recovery may be None
+            assert pd.isna(row[column]), column
+        else:
+            assert row[column] == summary[column], column
+    series = results.series[results.series["run_id"] == run_id].drop(columns="run_id").reset_index(drop=True)
+    table = pd.read_csv(alone / "timeseries.csv")
+    assert len(table) == exp.steps
+    assert set(METRICS) <= set(table.columns)
+    assert_frame_equal(table[series.columns], series, check_dtype=False, check_exact=True)
+
+
+def test_run_id_out_of_range_exits_2(shocked_sweep, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    _, out = shocked_sweep
+    status = main(["run", "--from", str(out), "--run-id", "12", "--out", str(tmp_path / "x")])
+    _, err = capsys.readouterr()
+    assert status == 2
+    assert err.startswith("error: ") and err.count("\n") == 1 and "--run-id" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+# ---- crashes and resume --------------------------------------------------------------------------
+
+
+def test_sweep_killed_mid_way_resumes_to_the_same_table(tmp_path, capsys):
+    exp = write(tmp_path / "big.toml", BIG)
+    killed = tmp_path / "killed"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sim", "sweep", str(exp), "--out", str(killed), "--workers", "2", "--quiet"],
+        cwd=tmp_path,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 180
+        while not list((killed / "parts").glob("runs-*.parquet")):
+            assert proc.poll() is None, f"sweep ended before writing a part: {proc.stderr.read()!r}"
+            assert time.monotonic() < deadline, "no runs part after 180 s"
+            time.sleep(0.02)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)  # the sweep, its forkserver and its workers
+        proc.wait(timeout=60)
+        proc.stderr.close()
+    assert proc.returncode == -signal.SIGKILL
+    manifest = json.loads((killed / "manifest.json").read_text())
+    assert manifest["status"] == "running"
+    assert not (killed / "runs.parquet").exists()
+    with pytest.raises(ResultsError, match="did not finish"):
+        load_results(killed)
+    partial = load_results(killed, allow_partial=True).runs
+    assert 0 < len(partial) < 400
+    assert partial["run_id"].is_unique
+
+    sweep_ok(capsys, "--resume", str(killed))
+    reference = tmp_path / "reference"
+    sweep_ok(capsys, str(exp), "--out", str(reference), "--workers", "2")
+
+    resumed = load_results(killed)
+    assert resumed.complete
+    assert resumed.manifest["counts"] == {"ok": 400}
+    assert len(resumed.manifest["resumed_utc"]) == 1
+    assert_frame_equal(without_duration(resumed.runs), without_duration(load_results(reference).runs), check_exact=True)
+
+
+def test_resume_cleans_temporary_and_orphan_parts(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(sim.sweep, "PART_RUNS", 2)  # flushing happens in this process
+    exp = write(tmp_path / "shocked.toml", SHOCKED)
+    out = tmp_path / "out"
+    sweep_ok(capsys, str(exp), "--out", str(out), "--workers", "1")
+    complete = load_results(out)
+    parts = out / "parts"
+    runs_parts = sorted(parts.glob("runs-*.parquet"))
+    assert len(runs_parts) >= 3
+    # make it look like a sweep killed while writing: the last runs part missing (its series part is
+    # then an orphan), an orphan series part that duplicates runs already recorded, a half-written part
+    last = runs_parts[-1]
+    lost = set(pq.read_table(last, columns=["run_id"]).column("run_id").to_pylist())
+    last.unlink()
+    assert (parts / last.name.replace("runs-", "series-")).exists()
+    (parts / "series-00009.parquet").write_bytes((parts / "series-00000.parquet").read_bytes())
+    (parts / ".runs-00009.parquet.tmp").write_bytes(b"PAR1 half written")
+    (out / "runs.parquet").unlink()
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["status"] = "running"
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    assert sorted(load_results(out, allow_partial=True).runs["run_id"]) == sorted(set(range(12)) - lost)
+
+    sweep_ok(capsys, "--resume", str(out))
+    assert not (parts / ".runs-00009.parquet.tmp").exists()
+    assert not (parts / "series-00009.parquet").exists()
+    for series_part in parts.glob("series-*.parquet"):  # every series part has its runs part
+        assert (parts / series_part.name.replace("series-", "runs-")).exists()
+    resumed = load_results(out)
+    assert resumed.complete
+    assert_frame_equal(without_duration(resumed.runs), without_duration(complete.runs), check_exact=True)
+    assert not resumed.series.duplicated(["run_id", "step"]).any()
+    assert_frame_equal(resumed.series, complete.series, check_exact=True)
+
+
+# ---- failures ------------------------------------------------------------------------------------
+
+FAIL_RUN_ID = 1
+
+
+def fail_one_run(task: RunTask) -> Outcome:
+    """A runner for child processes: run FAIL_RUN_ID with an unknown parameter, so that the model
+    raises inside run_task and the run is recorded as failed; every other run as usual."""
+    if task.run_id == FAIL_RUN_ID:
+        task = dataclasses.replace(task, overrides={**task.overrides, "no.such.parameter": 1.0})
+    return run_task(task)
+
+
+def test_run_task_records_a_failure_instead_of_raising():
+    exp = exp_from(SMALL.format(keep_series="true"))
+    outcome = fail_one_run(exp.tasks()[FAIL_RUN_ID])
+    assert outcome.row["status"] == "failed"
+    assert "no.such.parameter" in outcome.row["error"] and "Traceback" in outcome.row["error"]
+    assert outcome.series is None
+    assert all(outcome.row[s] is None for s in exp.summaries)
+
+
+def test_a_failing_run_is_recorded_and_the_rest_complete(tmp_path):
+    exp = exp_from(SMALL.format(keep_series="false"))
+    store = Store(tmp_path / "out")
+    store.create(exp.source, design_table(exp), {"status": "running"})
+    counts = run_sweep(exp, store, workers=2, quiet=True, runner=fail_one_run)
+    assert counts == {"ok": 3, "failed": 1}
+    runs = store.consolidate()
+    assert list(runs["run_id"]) == [0, 1, 2, 3]
+    failed = runs[runs["status"] == "failed"]
+    assert list(failed["run_id"]) == [FAIL_RUN_ID]
+    row = failed.iloc[0]
+    task = exp.tasks()[FAIL_RUN_ID]
+    assert row["seed"] == task.seed
+    assert row["challenger.reaction"] == exp.points[task.point_id]["challenger.reaction"]
+    assert "Traceback" in row["error"] and "no.such.parameter" in row["error"]
+    ok = runs[runs["status"] == "ok"]
+    assert len(ok) == 3 and (ok["error"] == "").all()
+    assert np.isfinite(ok[list(exp.summaries)].to_numpy(dtype=float)).all()
+
+
+def test_cli_sweep_with_a_failing_run_exits_1_and_says_how_many(tmp_path, capsys, monkeypatch):
+    """The sweep command offers no way to make a valid run fail, so the failing runner is put in
+    through sim.sweep.run_sweep (which cmd_sweep looks up when called)."""
+    monkeypatch.setattr(sim.sweep, "run_sweep", functools.partial(sim.sweep.run_sweep, runner=fail_one_run))
+    exp = write(tmp_path / "small.toml", SMALL.format(keep_series="false"))
+    out = tmp_path / "out"
+    status = main(["sweep", str(exp), "--out", str(out), "--workers", "2", "--quiet"])
+    stdout, err = capsys.readouterr()
+    assert status == 1
+    assert err.startswith("error: 1 of 4 runs failed") and err.count("\n") == 1, err
+    assert stdout == ""
+    results = load_results(out)
+    assert results.complete
+    assert results.manifest["counts"] == {"ok": 3, "failed": 1}
+    assert list(results.runs["status"]) == ["ok", "failed", "ok", "ok"]
+
+
+# ---- bad input -----------------------------------------------------------------------------------
+
+GOOD = """
+name = "good"
+description = "a valid experiment that the cases below break"
+steps = 6
+replications = 2
+seed = 1
+{top}
+[design]
+{design}
+"""
+FACTORIAL = 'kind = "factorial"\n[design.factors]\n"challenger.reaction" = [0.3, 0.6]'
+LHS = 'kind = "lhs"\nsamples = 3\n[design.ranges]\n'
+
+
+def good(top: str = "", design: str = FACTORIAL) -> str:
+    return GOOD.format(top=top, design=design)
+
+
+def case(id_, message, *, top="", design=FACTORIAL, text=None, missing=False):
+    """One bad experiment: the file's text (None: no file at all) and a part of the expected message."""
+    return pytest.param(None if missing else text or good(top, design), message, id=id_)
+
+
+BAD_EXPERIMENTS = [
+    case("unknown-top-key", "unknown key 'replication' (did you mean 'replications'?)", top="replication = 3"),
+    case(
+        "unknown-param-in-factors",
+        "unknown parameter 'challenger.reactoin' (did you mean 'challenger.reaction'?)",
+        design='kind = "factorial"\n[design.factors]\n"challenger.reactoin" = [0.3, 0.6]',
+    ),
+    case(
+        "unknown-param-in-bundle",
+        "unknown parameter 'threats.mix.cyberr'",
+        design='kind = "factorial"\n[design.factors]\nt = [{label = "a", "threats.mix.cyberr" = 2.0}]',
+    ),
+    case(
+        "unknown-param-in-ranges",
+        "unknown parameter 'challenger.reactoin'",
+        design=LHS + '"challenger.reactoin" = [0.2, 0.4]',
+    ),
+    case(
+        "unknown-param-in-base",
+        "unknown parameter 'challenger.reactoin'",
+        top='[base]\n"challenger.reactoin" = 0.3',
+    ),
+    case(
+        "unknown-param-in-points",
+        "unknown parameter 'challenger.reactoin'",
+        design='kind = "list"\n[[design.points]]\n"challenger.reactoin" = 0.3',
+    ),
+    case("range-low-equals-high", "low 0.5 must be below high 0.5", design=LHS + '"challenger.reaction" = [0.5, 0.5]'),
+    case("range-low-above-high", "must be below high", design=LHS + '"challenger.reaction" = [0.7, 0.2]'),
+    case("range-outside-allowed", "leaves the allowed [0, 5]", design=LHS + '"challenger.reaction" = [-1.0, 0.5]'),
+    case("range-non-numeric-param", "not a numeric", design=LHS + '"policy.JPN.quad" = [0, 1]'),
+    case("range-not-a-pair", "must be [low, high]", design=LHS + '"challenger.reaction" = [0.2]'),
+    case("empty-factors", "factors is empty", design='kind = "factorial"\n[design.factors]'),
+    case(
+        "empty-factor-values",
+        "non-empty list",
+        design='kind = "factorial"\n[design.factors]\n"challenger.reaction" = []',
+    ),
+    case("empty-points", "points is empty", design='kind = "list"\npoints = []'),
+    case("empty-ranges", "ranges is empty", design=LHS),
+    case("unknown-design-kind", "kind must be one of", design='kind = "grid"'),
+    case("missing-design", "kind must be one of", design=""),
+    case("unknown-design-key", "unknown key 'sample' (did you mean 'samples'?)", design='kind = "lhs"\nsample = 4'),
+    case(
+        "sobol-samples-not-power-of-2",
+        "power of 2",
+        design='kind = "sobol"\nsamples = 6\n[design.ranges]\n"challenger.reaction" = [0.2, 0.4]',
+    ),
+    case(
+        "lhs-samples-zero",
+        "samples must be a whole number >= 1",
+        design=LHS.replace("3", "0") + '"challenger.reaction" = [0.2, 0.4]',
+    ),
+    case("unknown-summary", "unknown summary 'stability_mean'", top='summaries = ["stability_mean"]'),
+    case("empty-summaries", "summaries must be a non-empty list", top="summaries = []"),
+    case(
+        "point-fails-validation",
+        "design point 1 (reaction=-1.0)",
+        design='kind = "factorial"\n[design.factors]\n"challenger.reaction" = [0.3, -1.0]',
+    ),
+    case(
+        "point-fails-combination-rule",
+        "design point 0",
+        design='kind = "list"\n[[design.points]]\n"policy.JPN.allocation.quad" = 0.0\n'
+        '"policy.JPN.allocation.bilateral" = 0.0\n"policy.JPN.allocation.forums" = 0.0\n'
+        '"policy.JPN.allocation.capacity" = 0.0',
+    ),
+    case("steps-zero", "steps must be a whole number >= 1", text=good().replace("steps = 6", "steps = 0")),
+    case("bad-name", "'name' must be a non-empty word", text=good().replace('name = "good"', 'name = "a b"')),
+    case("keep-series-not-bool", "keep_series must be true or false", top='keep_series = "yes"'),
+    case("malformed-toml", "is not valid TOML", text='name = "good\nsteps = 6\n'),
+    case("missing-file", "experiment file not found", missing=True),
+]
+
+
+def one_error_line(err: str) -> str:
+    assert err.startswith("error: "), err
+    assert err.endswith("\n") and err.count("\n") == 1, err
+    assert "Traceback" not in err
+    return err
+
+
+def tree(root: Path) -> dict[str, bytes | None]:
+    return {str(p.relative_to(root)): (p.read_bytes() if p.is_file() else None) for p in sorted(root.rglob("*"))}
+
+
+@pytest.mark.parametrize(("text", "message"), BAD_EXPERIMENTS)
+def test_bad_experiment_exits_2_with_one_line_and_writes_nothing(tmp_path, monkeypatch, capsys, text, message):
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "exp.toml"
+    if text is not None:
+        path.write_text(text)
+    out = tmp_path / "out"
+    before = tree(tmp_path)
+    status = main(["sweep", str(path), "--out", str(out)])
+    stdout, err = capsys.readouterr()
+    assert status == 2, err
+    assert message in one_error_line(err)
+    assert stdout == ""
+    assert not out.exists()
+    assert not (tmp_path / "results").exists()
+    assert tree(tmp_path) == before
+
+
+def test_bad_experiment_through_python_m_sim(tmp_path):
+    write(tmp_path / "exp.toml", good(top="replication = 3"))
+    done = subprocess.run(
+        [sys.executable, "-m", "sim", "sweep", "exp.toml"], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith("error: exp.toml: unknown key 'replication'") and done.stderr.count("\n") == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["exp.toml"]
+
+
+@pytest.fixture
+def small_sweep(tmp_path, capsys):
+    exp = write(tmp_path / "small.toml", SMALL.format(keep_series="false"))
+    out = tmp_path / "done"
+    sweep_ok(capsys, str(exp), "--out", str(out), "--workers", "1")
+    return exp, out
+
+
+def test_resume_a_folder_that_is_not_a_sweep_exits_2(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "empty").mkdir()
+    assert main(["run", "--steps", "3", "--out", str(tmp_path / "a_run"), "--quiet"]) == 0
+    capsys.readouterr()
+    for folder in ("empty", "a_run", "missing"):
+        before = tree(tmp_path)
+        status = main(["sweep", "--resume", str(tmp_path / folder), "--quiet"])
+        stdout, err = capsys.readouterr()
+        assert status == 2, (folder, err)
+        assert stdout == ""
+        assert "is not a sweep results folder" in one_error_line(err)
+        assert tree(tmp_path) == before
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "toml",
+        "manifest",
+        "no-parts",
+    ],
+)
+def test_resume_a_damaged_sweep_folder_exits_2_and_writes_nothing(small_sweep, capsys, damage):
+    _, out = small_sweep
+    damaged = out.parent / "damaged"
+    damaged.mkdir()
+    for name in ("experiment.toml", "manifest.json"):
+        (damaged / name).write_bytes((out / name).read_bytes())
+    if damage == "toml":
+        (damaged / "experiment.toml").write_text('name = "small\n')
+    elif damage == "manifest":
+        (damaged / "manifest.json").write_text("{")
+    before = tree(damaged)
+    status = main(["sweep", "--resume", str(damaged), "--quiet"])
+    _, err = capsys.readouterr()
+    assert status == 2, err
+    one_error_line(err)
+    assert tree(damaged) == before
+
+
+def test_resume_with_a_different_experiment_file_exits_2(small_sweep, tmp_path, capsys):
+    exp, out = small_sweep
+    other = write(tmp_path / "other.toml", exp.read_text().replace("seed = 99", "seed = 100"))
+    before = tree(out)
+    status = main(["sweep", str(other), "--resume", str(out), "--quiet"])
+    _, err = capsys.readouterr()
+    assert status == 2
+    assert "differs from the experiment stored" in one_error_line(err)
+    assert tree(out) == before
+
+
+def test_resume_with_the_same_experiment_file_is_accepted(small_sweep, capsys):
+    exp, out = small_sweep
+    status = main(["sweep", str(exp), "--resume", str(out), "--quiet"])
+    _, err = capsys.readouterr()
+    assert status == 0, err
+    assert load_results(out).complete
+
+
+def test_workers_zero_exits_2(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    exp = write(tmp_path / "small.toml", SMALL.format(keep_series="false"))
+    status = main(["sweep", str(exp), "--workers", "0", "--out", str(tmp_path / "out")])
+    _, err = capsys.readouterr()
+    assert status == 2
+    assert "--workers must be at least 1" in one_error_line(err)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["small.toml"]
+
+
+def test_out_folder_not_empty_exits_2_and_is_unchanged(small_sweep, capsys):
+    exp, out = small_sweep
+    before = tree(out)
+    status = main(["sweep", str(exp), "--out", str(out), "--quiet"])
+    _, err = capsys.readouterr()
+    assert status == 2
+    assert "already exists and is not empty" in one_error_line(err)
+    assert tree(out) == before
+
+
+# ---- the tables ----------------------------------------------------------------------------------
+
+
+def test_load_results_returns_tidy_tables(shocked_sweep):
+    exp_path, out = shocked_sweep
+    exp = load_experiment(exp_path)
+    results = load_results(out)
+    runs, design, series = results.runs, results.design, results.series
+    assert results.complete
+    assert len(runs) == exp.n_runs and runs["run_id"].is_unique
+    assert {"run_id", "point_id", "replicate", "seed", "status", "error", "duration_s"} <= set(runs.columns)
+    assert set(exp.factors) <= set(runs.columns)
+    assert set(exp.summaries) <= set(runs.columns)
+    assert set(exp.summaries) <= set(SUMMARY_COLUMNS)
+    assert any(s.endswith("_recovery") for s in exp.summaries)  # shocked: the shock summaries are kept
+    for row in runs.itertuples(index=False):
+        task = exp.tasks()[row.run_id]
+        assert (row.point_id, row.replicate) == (task.point_id, task.replicate)
+    # the varying parameters of each run are those of its design point (shocks as JSON text)
+    merged = runs.merge(design, on="point_id", suffixes=("", "_design"))
+    assert (merged["challenger.reaction"] == merged["challenger.reaction_design"]).all()
+    assert (merged["shocks"] == merged["shocks_design"]).all()
+    assert json.loads(runs.loc[runs["point_id"] == 1, "shocks"].iloc[0]) == [
+        {"kind": "withdraw", "state": "USA", "step": 6}
+    ]
+    assert list(design["point_id"]) == list(range(len(exp.points)))
+    assert list(design["label"]) == list(exp.labels)
+    assert series is not None
+    assert len(series) == exp.n_runs * exp.steps
+    assert not series.duplicated(["run_id", "step"]).any()
+    assert series.groupby("run_id")["step"].apply(list).eq([list(range(1, exp.steps + 1))] * exp.n_runs).all()
+    assert set(METRICS) <= set(series.columns)
+    assert load_results(out, series=False).series is None
+
+
+def test_runs_are_written_in_parts(tmp_path, monkeypatch):
+    monkeypatch.setattr(sim.sweep, "PART_RUNS", 3)  # flushing happens in this process
+    exp = exp_from(SMALL.format(keep_series="true").replace("replications = 2", "replications = 6"))
+    store = Store(tmp_path / "out")
+    store.create(exp.source, design_table(exp), {"status": "running"})
+    counts = run_sweep(exp, store, executor="process", workers=1, quiet=True)
+    assert counts == {"ok": 12, "failed": 0}
+    parts = sorted(store.parts.glob("runs-*.parquet"))
+    assert len(parts) > 1  # before consolidation the runs live in several parts
+    ids = [pq.read_table(p, columns=["run_id"]).column("run_id").to_pylist() for p in parts]
+    assert all(len(chunk) < 12 for chunk in ids)
+    flat = [i for chunk in ids for i in chunk]
+    assert sorted(flat) == list(range(12))  # each run in exactly one part
+    assert not (store.folder / "runs.parquet").exists()
+    runs = store.consolidate()
+    assert list(runs["run_id"]) == list(range(12))
