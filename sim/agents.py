@@ -18,11 +18,8 @@ if TYPE_CHECKING:
     from sim.model import RegionModel
 
 
-class PartnerState(mesa.Agent):
-    """Japan, the United States, Australia or India, acting on its cooperation policy.
-
-    Its policy is ``model.p.policy(iso3)``: which layers are on, the budget, its allocation and
-    ``asean_coordination``."""
+class StateAgent(mesa.Agent):
+    """A state: its ISO3 code and its row in the model's state arrays."""
 
     model: RegionModel
 
@@ -30,6 +27,13 @@ class PartnerState(mesa.Agent):
         super().__init__(model)
         self.iso3 = iso3
         self.index = index
+
+
+class PartnerState(StateAgent):
+    """Japan, the United States, Australia or India, acting on its cooperation policy.
+
+    Its policy is ``model.p.policy(iso3)``: which layers are on, the budget, its allocation and
+    ``asean_coordination``."""
 
     @property
     def withdrawn(self) -> bool:
@@ -44,16 +48,9 @@ class PartnerState(mesa.Agent):
         return dict(zip(LAYERS, efforts.tolist(), strict=True))
 
 
-class AseanMember(mesa.Agent):
+class AseanMember(StateAgent):
     """An ASEAN member: faces threats, holds capacity per domain, chooses how close to stand to each
     partner. Its monthly actions (invest, align, share information) are the ``members_*`` rules."""
-
-    model: RegionModel
-
-    def __init__(self, model: RegionModel, iso3: str, index: int) -> None:
-        super().__init__(model)
-        self.iso3 = iso3
-        self.index = index
 
     @property
     def capacity(self) -> np.ndarray:

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
+import reacton.ipywidgets as rw
 import solara
 import solara.server.settings
 from matplotlib.collections import LineCollection
@@ -32,7 +33,7 @@ from sim.plots import PALETTE, RUN_PANELS
 with warnings.catch_warnings():
     # Mesa 3.3.1's own ComponentsView trips Solara's rules-of-hooks check at import; harmless, not ours.
     warnings.filterwarnings("ignore", message=".*ComponentsView.*", category=UserWarning)
-    from mesa.visualization import Slider, SolaraViz
+    from mesa.visualization import Slider, SolaraViz, solara_viz
     from mesa.visualization.utils import update_counter
 
 # The app never phones home: no usage telemetry (the page has no internet connection to send it on).
@@ -95,7 +96,9 @@ FULL_WIDTH_SUPPORT = 0.4
 def _slider(label: str, name: str, step: float, hi: float | None = None) -> Slider:
     """A float slider over a parameter's allowed range (capped at ``hi``), starting at its default."""
     spec = SPECS[name]
-    return Slider(label, value=float(spec.default), min=float(spec.lo), max=float(hi or spec.hi), step=step, dtype=float)
+    return Slider(
+        label, value=float(spec.default), min=float(spec.lo), max=float(hi or spec.hi), step=step, dtype=float
+    )
 
 
 def model_params() -> dict[str, Any]:
@@ -253,7 +256,7 @@ def network_figure(model: RegionModel, colour_by: str = "capacity") -> Figure:
     ``colour_by`` (see NODE_COLOURINGS). Withdrawn partners are drawn hollow."""
     title, cmap = NODE_COLOURINGS[colour_by]
     pos = positions(model)
-    fig = Figure(figsize=(6.4, 5.0), layout="constrained")
+    fig = Figure(figsize=(6.4, 5.6), layout="constrained")
     ax = fig.subplots()
     for layer in LAYERS:
         curves, weights = tie_segments(model, layer)
@@ -318,7 +321,7 @@ def capacity_figure(model: RegionModel) -> Figure:
     members = model.world.members
     now = member_capacity(model)
     start = getattr(model, "initial_capacity", None)
-    fig = Figure(figsize=(6.4, 3.6), layout="constrained")
+    fig = Figure(figsize=(6.4, 2.9), layout="constrained")
     ax = fig.subplots()
     x = np.arange(len(members))
     ax.bar(x, now, color=PALETTE[0], width=0.7, label=f"month {model.steps}")
@@ -345,8 +348,10 @@ def png(fig: Figure) -> bytes:
 
 
 def show(fig: Figure, view: str) -> None:
-    """Add a matplotlib figure to the current component, as an image as wide as its card."""
-    solara.Image(png(fig), width="100%", classes=[f"sim-{view}"])
+    """Add a figure to the current component: as wide as its card, at most VIEW_HEIGHT[view] pixels
+    high (scaled down whole, never cropped), so that it stays inside its grid cell at any window width."""
+    layout = {"width": "100%", "max_height": f"{VIEW_HEIGHT[view]}px", "object_fit": "contain"}
+    rw.Image(value=png(fig), format="png", layout=layout, _dom_classes=["solara-image", f"sim-{view}"])
 
 
 @solara.component
@@ -377,6 +382,31 @@ def CapacityView(model: RegionModel):
 
 
 COMPONENTS = [(NetworkView, 0), (MetricsView, 0), (CapacityView, 0)]
+
+#: where the views sit in Mesa's draggable grid (12 columns; a row is 30 px plus a 10 px gap): the
+#: network on the left, the metrics and the capacity bars on the right
+GRID_LAYOUT: tuple[dict[str, Any], ...] = (
+    {"i": 0, "x": 0, "y": 0, "w": 6, "h": 15, "moved": False},
+    {"i": 1, "x": 6, "y": 0, "w": 6, "h": 9, "moved": False},
+    {"i": 2, "x": 6, "y": 9, "w": 6, "h": 6, "moved": False},
+)
+#: the most height (px) each view's figure may take inside its grid cell (see show)
+VIEW_HEIGHT: dict[str, int] = {"network": 440, "metrics": 310, "capacity": 190}
+
+
+def grid_layout(num_components: int) -> list[dict[str, Any]]:
+    """The app's grid layout for its three views; Mesa's default (every view 6 x 10) for anything else.
+
+    Mesa 3.3's SolaraViz has no option for the layout: it calls ``solara_viz.make_initial_grid_layout``,
+    which this module replaces by this function (see below). Its default cells are too short for the
+    network view, which would overlap the view below it."""
+    if num_components == len(GRID_LAYOUT):
+        return [dict(cell) for cell in GRID_LAYOUT]
+    return _mesa_grid_layout(num_components)
+
+
+_mesa_grid_layout = solara_viz.make_initial_grid_layout
+solara_viz.make_initial_grid_layout = grid_layout
 
 
 @solara.component

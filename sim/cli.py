@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from sim.experiment import ExperimentError, flatten
+from sim.experiment import ExperimentError, flatten, read_toml
 from sim.params import SPECS, ParameterError, make_params
 from sim.store import ResultsError
 
@@ -60,27 +60,12 @@ def parse_sets(items: Sequence[str]) -> dict[str, Any]:
     return out
 
 
-def read_toml(path: Path) -> dict[str, Any]:
-    """A TOML file, or UsageError naming the file and the problem."""
-    try:
-        with path.open("rb") as f:
-            return tomllib.load(f)
-    except FileNotFoundError:
-        raise UsageError(f"config file not found: {path}") from None
-    except IsADirectoryError:
-        raise UsageError(f"config file is a directory: {path}") from None
-    except tomllib.TOMLDecodeError as err:
-        raise UsageError(f"config file {path} is not valid TOML: {err}") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise UsageError(f"cannot read config file {path}: {err}") from None
-
-
 RUN_CONFIG_KEYS = ("seed", "steps", "params")
 
 
 def read_run_config(path: Path) -> tuple[dict[str, Any], int | None, int | None]:
     """A run config: optional ``seed`` and ``steps``, and a ``[params]`` table (nested or dotted names)."""
-    raw = read_toml(path)
+    raw = read_toml(path, "config file", UsageError)[1]
     for key in raw:
         if key not in RUN_CONFIG_KEYS:
             hint = " (parameters go in a [params] table)" if key in SPECS or key.split(".")[0] in _TOP else ""

@@ -335,18 +335,22 @@ def parse_experiment(raw: Mapping[str, Any], source: str = "", where: str = "exp
     )
 
 
-def load_experiment(path: str | Path) -> Experiment:
-    """Read and check an experiment file. Raises ExperimentError naming the file and the problem."""
-    path = Path(path)
+def read_toml(path: Path, what: str, error: type[Exception] = ExperimentError) -> tuple[str, dict[str, Any]]:
+    """(text, table) of a TOML file; ``error`` with one line naming the file (``what``) and the problem."""
     try:
         text = path.read_text(encoding="utf-8")
-        raw = tomllib.loads(text)
+        return text, tomllib.loads(text)
     except FileNotFoundError:
-        raise ExperimentError(f"experiment file not found: {path}") from None
+        raise error(f"{what} not found: {path}") from None
     except IsADirectoryError:
-        raise ExperimentError(f"experiment file is a directory: {path}") from None
+        raise error(f"{what} is a directory: {path}") from None
     except tomllib.TOMLDecodeError as err:
-        raise ExperimentError(f"{path} is not valid TOML: {err}") from None
+        raise error(f"{what} {path} is not valid TOML: {err}") from None
     except (OSError, UnicodeDecodeError) as err:
-        raise ExperimentError(f"cannot read {path}: {err}") from None
+        raise error(f"cannot read {what} {path}: {err}") from None
+
+
+def load_experiment(path: str | Path) -> Experiment:
+    """Read and check an experiment file. Raises ExperimentError naming the file and the problem."""
+    text, raw = read_toml(Path(path), "experiment file")
     return parse_experiment(raw, source=text, where=str(path))
