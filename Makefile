@@ -3,12 +3,12 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: run test lint format bench baseline clean
+.PHONY: run test app lint format bench baseline clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[dev,app]'
 	touch $@
 
 run: $(VENV)/.installed          ## the default experiment (layering); results go to results/layering/<UTC stamp>/
@@ -18,6 +18,9 @@ test: $(VENV)/.installed         ## lint, then the test suite
 	$(PY) -m ruff check sim tests benchmarks
 	$(PY) -m ruff format --check sim tests benchmarks
 	$(PY) -m pytest -q
+
+app: $(VENV)/.installed          ## the interactive app on http://127.0.0.1:8765 (Ctrl-C to stop)
+	$(PY) -m sim app
 
 lint: $(VENV)/.installed
 	$(PY) -m ruff check sim tests benchmarks

@@ -27,8 +27,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from sim.model import RegionModel
-from sim.params import DOMAINS, LAYERS, PARTNERS, SPECS, ParameterError
-from sim.plots import PALETTE, RUN_PANELS
+from sim.params import DOMAINS, LAYERS, PARTNERS, SPECS, ParameterError, make_params
+from sim.plots import LAYER_COLOURS, LAYER_NAMES, PALETTE, PARTNER_COLOUR, RUN_PANELS
 
 with warnings.catch_warnings():
     # Mesa 3.3.1's own ComponentsView trips Solara's rules-of-hooks check at import; harmless, not ours.
@@ -44,26 +44,19 @@ DEFAULT_SEED = 42
 NO_SHOCK = "none"
 DEFAULT_WITHDRAW_MONTH = 60
 
-#: tie colour per cooperation layer (Okabe-Ito, as in sim/plots.py)
-LAYER_COLOURS: dict[str, str] = {
-    "quad": "#0072B2",
-    "bilateral": "#D55E00",
-    "forums": "#009E73",
-    "capacity": "#E69F00",
-}
-LAYER_NAMES: dict[str, str] = {
+SHORT_LAYER_NAMES: dict[str, str] = {
     "quad": "Quad",
     "bilateral": "bilateral",
-    "forums": "ASEAN-led forums",
-    "capacity": "capacity building",
+    "forums": "forums",
+    "capacity": "capacity",
 }
-PARTNER_NAMES: dict[str, str] = {"JPN": "Japan", "USA": "the US", "AUS": "Australia", "IND": "India"}
 
-#: what member nodes can be coloured by: label -> (title, colour map)
-NODE_COLOURINGS: dict[str, tuple[str, str]] = {
-    "capacity": ("mean capacity (0-1)", "viridis"),
-    **{f"alignment with {p}": (f"alignment with {p} (0 neutral - 1)", "Purples") for p in PARTNERS},
-    "tension": ("tension (0-1)", "Reds"),
+#: what member nodes can be coloured by: label -> (colour bar title, colour map, top of the scale). Alignment
+#: and tension rarely pass 0.3, so their scale ends at 0.5 (higher values get the top colour)
+NODE_COLOURINGS: dict[str, tuple[str, str, float]] = {
+    "capacity": ("mean capacity (0-1)", "viridis", 1.0),
+    **{f"alignment with {p}": (f"alignment with {p} (0: neutral)", "cividis", 0.5) for p in PARTNERS},
+    "tension": ("tension (0-1)", "Reds", 0.5),
 }
 
 #: schematic map positions (longitude, latitude): members at their capitals, partners off the edges
@@ -103,28 +96,26 @@ def _slider(label: str, name: str, step: float, hi: float | None = None) -> Slid
 
 def model_params() -> dict[str, Any]:
     """The sidebar controls, in Mesa's ``model_params`` format. Keys are RegionModel's dotted parameter
-    names, plus ``withdraw`` and ``withdraw_month`` (the shock) and ``rng`` (the seed); see AppModel."""
+    names, plus ``withdraw`` and ``withdraw_month`` (the shock) and ``rng`` (the seed); see AppModel.
+    Labels are short: Mesa's sliders share their row with the label."""
     params: dict[str, Any] = {}
     for layer in LAYERS:
         name = f"policy.JPN.{layer}"
         params[name] = {"type": "Checkbox", "value": SPECS[name].default, "label": f"Japan: {LAYER_NAMES[layer]}"}
     for layer in LAYERS:
-        params[f"policy.JPN.allocation.{layer}"] = _slider(
-            f"Japan's effort weight: {LAYER_NAMES[layer]}", f"policy.JPN.allocation.{layer}", 0.05
-        )
-    params["policy.JPN.asean_coordination"] = _slider(
-        "Japan's activity routed via ASEAN (asean_coordination)", "policy.JPN.asean_coordination", 0.05
-    )
-    params["challenger.intensity"] = _slider("Challenger intensity", "challenger.intensity", 0.1)
+        name = f"policy.JPN.allocation.{layer}"
+        params[name] = _slider(f"JPN weight: {SHORT_LAYER_NAMES[layer]}", name, 0.05)
+    params["policy.JPN.asean_coordination"] = _slider("JPN via ASEAN", "policy.JPN.asean_coordination", 0.05)
+    params["challenger.intensity"] = _slider("Challenger", "challenger.intensity", 0.1)
     for d in DOMAINS:
-        params[f"threats.mix.{d}"] = _slider(f"Threat mix: {d} (x)", f"threats.mix.{d}", 0.1, hi=4.0)
+        params[f"threats.mix.{d}"] = _slider(f"Threats: {d}", f"threats.mix.{d}", 0.1, hi=4.0)
     params["withdraw"] = {
         "type": "Select",
         "value": NO_SHOCK,
         "values": [NO_SHOCK, *PARTNERS],
-        "label": "Partner withdrawal shock",
+        "label": "Partner that withdraws",
     }
-    params["withdraw_month"] = Slider("Withdrawal month", value=DEFAULT_WITHDRAW_MONTH, min=1, max=240, step=1)
+    params["withdraw_month"] = Slider("Withdraws in month", value=DEFAULT_WITHDRAW_MONTH, min=1, max=240, step=1)
     params["rng"] = {"type": "InputText", "value": str(DEFAULT_SEED), "label": "Seed"}
     return params
 
@@ -156,13 +147,27 @@ def region_kwargs(
     return kwargs
 
 
+def checked_kwargs(**controls: Any) -> tuple[dict[str, Any], str | None]:
+    """RegionModel's keyword arguments from the controls, and None; or, when the controls are not a valid
+    scenario (a seed that is not a whole number, zero weight on every active layer), the default scenario
+    and a message saying why. Mesa rebuilds the model inside its Reset button, where an exception would
+    replace the whole page with a traceback."""
+    try:
+        kwargs = region_kwargs(**controls)
+        make_params({k: v for k, v in kwargs.items() if k != "rng"})
+    except ParameterError as err:
+        return {"rng": DEFAULT_SEED}, f"{err}. Showing the default scenario (seed {DEFAULT_SEED}) instead."
+    return kwargs, None
+
+
 class AppModel(RegionModel):
     """RegionModel as the app builds it: from the controls of :func:`model_params`.
 
     Mesa's SolaraViz rebuilds the model on Reset as ``type(model)(**controls)`` and checks the control
     names against ``__init__``'s signature (it accepts unknown names only when the catch-all is called
-    ``**kwargs``). This class turns the shock and seed controls into RegionModel's arguments and keeps
-    each member's starting capacity for the capacity view; the model itself is unchanged.
+    ``**kwargs``). This class turns the shock and seed controls into RegionModel's arguments, falls back
+    to the default scenario on invalid controls (``input_error`` says why; see checked_kwargs) and keeps
+    each member's starting capacity for the capacity view. The model itself is unchanged.
     """
 
     def __init__(
@@ -173,7 +178,8 @@ class AppModel(RegionModel):
         withdraw_month: int = DEFAULT_WITHDRAW_MONTH,
         **kwargs: Any,
     ) -> None:
-        super().__init__(**region_kwargs(rng=rng, withdraw=withdraw, withdraw_month=withdraw_month, **kwargs))
+        region, self.input_error = checked_kwargs(rng=rng, withdraw=withdraw, withdraw_month=withdraw_month, **kwargs)
+        super().__init__(**region)
         self.initial_capacity = member_capacity(self)
 
 
@@ -230,21 +236,27 @@ def tie_segments(model: RegionModel, layer: str, threshold: float = 0.01) -> tup
     return curves, np.array(weights)
 
 
-def describe(model: RegionModel) -> str:
-    """One line on what is being shown: the month, Japan's active layers, routing, any shock, stability."""
+def describe(model: RegionModel) -> list[str]:
+    """What is being shown, in two lines: the month and stability index; the scenario the model was
+    built with (Japan's active layers and their weights, routing, challenger, threat mix, shock, seed).
+    Mesa's sliders do not show their values: this is where the values in use can be read."""
     p = model.p
-    active = [LAYER_NAMES[layer] for layer in LAYERS if p[f"policy.JPN.{layer}"]]
-    parts = [
-        f"Month {model.steps}",
-        "Japan's layers: " + (", ".join(active) if active else "none"),
-        f"routed via ASEAN: {p['policy.JPN.asean_coordination']:.0%}",
+    now = f"Month {model.steps}"
+    if model.steps:
+        now += f" · stability index {model.current_metrics['stability_index']:.3f}"
+    active = [layer for layer in LAYERS if p[f"policy.JPN.{layer}"]]
+    layers = ", ".join(f"{SHORT_LAYER_NAMES[la]} {p[f'policy.JPN.allocation.{la}']:.2f}" for la in active)
+    scenario = [
+        f"Japan's layers: {layers or 'none'}",
+        f"{p['policy.JPN.asean_coordination']:.0%} via ASEAN",
+        f"challenger x{p['challenger.intensity']:.1f}",
+        "threats x" + "/".join(f"{p[f'threats.mix.{d}']:g}" for d in DOMAINS),
     ]
     for shock in p["shocks"]:
         gone = " (withdrawn)" if model.state.withdrawn[PARTNERS.index(shock.state)] else ""
-        parts.append(f"{PARTNER_NAMES[shock.state]} withdraws at month {shock.step}{gone}")
-    if model.steps:
-        parts.append(f"stability index {model.current_metrics['stability_index']:.3f}")
-    return " · ".join(parts)
+        scenario.append(f"{shock.state} withdraws in month {shock.step}{gone}")
+    scenario.append(f"seed {model.seed}")
+    return [now, " · ".join(scenario)]
 
 
 # --- figures (plain matplotlib Figures, no pyplot: nothing to close) -----------------------------------
@@ -254,7 +266,7 @@ def network_figure(model: RegionModel, colour_by: str = "capacity") -> Figure:
     """The cooperation network this month: states as nodes (members on a schematic map, partners at its
     edges), partner-member ties coloured by layer with width by support, members coloured by
     ``colour_by`` (see NODE_COLOURINGS). Withdrawn partners are drawn hollow."""
-    title, cmap = NODE_COLOURINGS[colour_by]
+    title, cmap, top = NODE_COLOURINGS[colour_by]
     pos = positions(model)
     fig = Figure(figsize=(6.4, 5.6), layout="constrained")
     ax = fig.subplots()
@@ -269,21 +281,36 @@ def network_figure(model: RegionModel, colour_by: str = "capacity") -> Figure:
     members = model.world.members
     xy = np.array([pos[m] for m in members])
     nodes = ax.scatter(
-        xy[:, 0], xy[:, 1], c=node_values(model, colour_by), cmap=cmap, vmin=0.0, vmax=1.0,
-        s=260, edgecolors="black", linewidths=0.8, zorder=3,
-    )  # fmt: skip
+        xy[:, 0],
+        xy[:, 1],
+        c=node_values(model, colour_by),
+        cmap=cmap,
+        vmin=0.0,
+        vmax=top,
+        s=260,
+        edgecolors="black",
+        linewidths=0.8,
+        zorder=3,
+    )
     for m, (x, y) in zip(members, xy, strict=True):
         ax.annotate(m, (x, y), xytext=(0, -14), textcoords="offset points", ha="center", va="top", fontsize=8)
     for k, partner in enumerate(PARTNERS):
         x, y = pos[partner]
         gone = bool(model.state.withdrawn[k])
         ax.scatter(
-            [x], [y], marker="s", s=420, zorder=3, linewidths=1.2,
-            facecolors="white" if gone else "#4d4d4d", edgecolors="black", linestyles="--" if gone else "-",
-        )  # fmt: skip
+            [x],
+            [y],
+            marker="s",
+            s=420,
+            zorder=3,
+            linewidths=1.2,
+            facecolors="white" if gone else PARTNER_COLOUR,
+            edgecolors="black",
+            linestyles="--" if gone else "-",
+        )
         label = partner + ("\n(withdrawn)" if gone else "")
         ax.annotate(label, (x, y), xytext=(0, -16), textcoords="offset points", ha="center", va="top", fontsize=8)
-    fig.colorbar(nodes, ax=ax, label=f"members: {title}", shrink=0.7, pad=0.01)
+    fig.colorbar(nodes, ax=ax, label=f"members: {title}", shrink=0.7, pad=0.01, extend="max" if top < 1 else "neither")
     handles = [Line2D([], [], color=LAYER_COLOURS[layer], lw=2.5, label=LAYER_NAMES[layer]) for layer in LAYERS]
     ax.legend(handles=handles, loc="lower left", fontsize=8, title="ties this month", title_fontsize=8, frameon=False)
     ax.set_xlim(84, 137)
@@ -302,12 +329,14 @@ def metrics_figure(model: RegionModel) -> Figure:
     axes = fig.subplots(3, 2, sharex=True)
     months = np.arange(1, model.steps + 1)
     for ax, (metric, label), colour in zip(axes.flat, RUN_PANELS, PALETTE, strict=False):
-        ax.plot(months, series.get(metric, [])[: len(months)], color=colour, lw=1.4)
+        values = series.get(metric, [])[: len(months)]
+        ax.plot(months, values, color=colour, lw=1.4)
+        ax.plot(months[-1:], values[-1:], "o", color=colour, ms=3.5)  # this month (visible from month 1)
         for shock in model.p["shocks"]:
             ax.axvline(shock.step, color="black", lw=0.8, ls="--")
         ax.set_title(label, fontsize=9)
         ax.set_ylim(0, 1.02)
-        ax.set_xlim(0, max(model.steps, 12))
+        ax.set_xlim(0, max(model.steps, 12) + 0.5)
         ax.tick_params(labelsize=7)
         ax.grid(alpha=0.3)
     for ax in axes[-1]:
@@ -360,9 +389,13 @@ def NetworkView(model: RegionModel):
     update_counter.get()
     colour_by, set_colour_by = solara.use_state("capacity")
     with solara.Card(margin=0):
+        if getattr(model, "input_error", None):
+            solara.Error(model.input_error, classes=["sim-input-error"])
         solara.Select("colour members by", values=list(NODE_COLOURINGS), value=colour_by, on_value=set_colour_by)
         show(network_figure(model, colour_by), "network")
-        solara.Text(describe(model), classes=["sim-status"])
+        now, scenario = describe(model)
+        solara.Text(now, classes=["sim-status"])
+        solara.Text(scenario, classes=["sim-scenario"], style={"font-size": "0.85em", "display": "block"})
 
 
 @solara.component
@@ -429,6 +462,9 @@ def serve(host: str = "127.0.0.1", port: int = 8765, open_browser: bool = False)
     """
     from solara.__main__ import run
 
+    # Solara warns on every page load that a cookie cannot be SameSite=None over plain http unless the host
+    # is called "localhost"; it falls back to SameSite=Lax, which is right for a local app.
+    warnings.filterwarnings("ignore", message="Cookies with samesite=none require https", category=UserWarning)
     args = ["sim.app", "--host", host, "--port", str(port), "--production", "--no-check-version"]
     args.append("--open" if open_browser else "--no-open")
     run.main(args, standalone_mode=False)

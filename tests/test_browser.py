@@ -1,0 +1,212 @@
+"""The app in a real browser: ``python -m sim app`` is started on a free port of 127.0.0.1 and driven in
+headless Chromium (Debian's ``chromium`` package, at /usr/bin/chromium or $CHROMIUM) with Playwright.
+
+Outside CI these tests skip, saying why, when the browser or Playwright is missing; in CI (CI=true) they
+fail instead. ``.ci/run`` installs chromium. With SIM_APP_SCREENSHOT=docs/app.png, the stepping test also
+runs the app to month 36 and saves a screenshot there (that is how docs/app.png is made).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+#: a fresh --user-data-dir is added by launch_persistent_context; the rest keep Chromium off the network
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SERVER_START_S = 30  # the server answers in about 3 s
+WAIT_MS = 15_000  # the longest any one expectation waits
+SCREENSHOT = os.environ.get("SIM_APP_SCREENSHOT")
+SCREENSHOT_MONTHS = 36
+
+pytestmark = pytest.mark.browser
+
+
+def unavailable(reason: str) -> None:
+    """Skip outside CI; fail in CI, where the browser test must run."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (CI=true: the browser test must run; .ci/run installs chromium)", pytrace=False)
+    pytest.skip(reason, allow_module_level=True)
+
+
+if not Path(CHROMIUM).is_file():
+    unavailable(f"no Chromium at {CHROMIUM}: apt-get install chromium (or set CHROMIUM to its path)")
+try:
+    from playwright.sync_api import Page, expect, sync_playwright
+except ImportError:
+    unavailable("Playwright is not installed: pip install -e '.[app]'")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """``python -m sim app --port N`` on a free port; stopped (terminated, killed if need be) at the end."""
+    port = free_port()
+    log = tmp_path_factory.mktemp("server") / "server.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "sim", "app", "--port", str(port)], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT
+        )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + SERVER_START_S
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"the app exited with status {proc.returncode}:\n{log.read_text()}", pytrace=False)
+            try:
+                with urllib.request.urlopen(url, timeout=2):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail(f"the app did not answer within {SERVER_START_S} s:\n{log.read_text()}")
+                time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser(server, tmp_path_factory):
+    """Headless Chromium with a fresh profile (closed before the server stops)."""
+    with sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            tmp_path_factory.mktemp("chromium-profile"),
+            executable_path=CHROMIUM,
+            headless=True,
+            args=CHROMIUM_FLAGS,
+            viewport={"width": 1400, "height": 1000},
+        )
+        context.set_default_timeout(WAIT_MS)
+        yield context
+        context.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    """A new browser session of the app (so a fresh model), loaded; records what left the machine."""
+    page = browser.new_page()
+    page.outside = []  # requests to anywhere but the app's server
+    page.failed = []
+    page.errors = []
+    page.on("request", lambda r: r.url.startswith((server, "blob:", "data:")) or page.outside.append(r.url))
+    page.on("requestfailed", lambda r: page.failed.append(f"{r.url}: {r.failure}"))
+    page.on("console", lambda m: m.type == "error" and page.errors.append(m.text))
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    page.goto(server, wait_until="domcontentloaded")
+    expect(page.get_by_text("Step: 0")).to_be_visible()
+    yield page
+    page.close()
+
+
+def image_hash(page: Page, view: str) -> str:
+    """SHA-256 of the PNG the view's image shows now (its src is a blob: URL, new at every update)."""
+    for _ in range(5):  # the blob can be revoked between reading src and fetching it: read again
+        digest = page.locator(f"img.sim-{view}").evaluate(
+            """async (img) => {
+                try {
+                    const data = await (await fetch(img.src)).arrayBuffer();
+                    const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", data));
+                    return Array.from(hash, (b) => b.toString(16).padStart(2, "0")).join("");
+                } catch (e) { return null; }
+            }"""
+        )
+        if digest:
+            return digest
+        page.wait_for_timeout(100)
+    raise AssertionError(f"could not read the {view} image")
+
+
+def wait_for_new_image(page: Page, view: str, old: str) -> str:
+    """The view's image hash once it differs from ``old`` (the image arrives just after the step counter)."""
+    deadline = time.monotonic() + WAIT_MS / 1000
+    while (new := image_hash(page, view)) == old:
+        assert time.monotonic() < deadline, f"the {view} image did not change"
+        page.wait_for_timeout(100)
+    return new
+
+
+def step(page: Page, to_month: int) -> None:
+    page.get_by_role("button", name="Step").click()
+    expect(page.get_by_text(f"Step: {to_month}", exact=True)).to_be_visible()
+
+
+def test_page_loads_with_controls_and_views_and_nothing_from_the_internet(page):
+    expect(page.get_by_text("Layered security cooperation in Southeast Asia")).to_be_visible()
+    for label in ["Japan: Quad", "Japan: bilateral", "Japan: ASEAN-led forums", "Japan: capacity building"]:
+        expect(page.get_by_label(label)).to_be_checked()
+    for label in ["JPN weight: Quad", "JPN via ASEAN", "Challenger", "Threats: maritime", "Withdraws in month"]:
+        expect(page.get_by_text(label, exact=True)).to_be_visible()
+    expect(page.get_by_label("Partner that withdraws")).to_be_visible()
+    expect(page.get_by_label("Seed")).to_have_value("42")
+    for view in ["network", "metrics", "capacity"]:
+        image = page.locator(f"img.sim-{view}")
+        expect(image).to_be_visible()
+        assert image.evaluate("img => img.complete && img.naturalWidth") > 300, view  # a decoded figure
+    expect(page.locator(".sim-status")).to_have_text("Month 0")
+    expect(page.locator(".sim-scenario")).to_contain_text("seed 42")
+    page.wait_for_load_state("networkidle")
+    assert page.outside == [] and page.failed == [] and page.errors == []
+
+
+def test_step_advances_the_counter_and_changes_the_plots(page):
+    metrics, network = image_hash(page, "metrics"), image_hash(page, "network")
+    step(page, 1)
+    expect(page.locator(".sim-status")).to_contain_text("Month 1 · stability index 0.")
+    wait_for_new_image(page, "metrics", metrics)
+    wait_for_new_image(page, "network", network)
+    if SCREENSHOT:
+        for month in range(2, SCREENSHOT_MONTHS + 1):
+            step(page, month)
+        expect(page.locator(".sim-status")).to_contain_text(f"Month {SCREENSHOT_MONTHS} ·")
+        page.wait_for_timeout(500)
+        page.screenshot(path=ROOT / SCREENSHOT)
+        assert (ROOT / SCREENSHOT).stat().st_size > 50_000
+    assert page.errors == []
+
+
+def test_switching_a_layer_off_and_resetting_changes_the_model(page):
+    step(page, 1)
+    expect(page.locator(".sim-status")).to_contain_text("Month 1 ·")
+    all_layers = image_hash(page, "network")
+    expect(page.locator(".sim-scenario")).to_contain_text("capacity 0.25")
+
+    page.get_by_text("Japan: capacity building", exact=True).click()
+    expect(page.get_by_label("Japan: capacity building")).not_to_be_checked()
+    page.get_by_role("button", name="Reset").click()
+    expect(page.get_by_text("Step: 0", exact=True)).to_be_visible()
+    scenario = page.locator(".sim-scenario")
+    expect(scenario).to_contain_text("Japan's layers: Quad 0.25, bilateral 0.25, forums 0.25 · 60% via ASEAN")
+    expect(scenario).not_to_contain_text("capacity")
+
+    # same seed, same month, one layer fewer: Japan's capacity-building ties are gone from the network
+    before = image_hash(page, "network")
+    step(page, 1)
+    assert wait_for_new_image(page, "network", before) != all_layers
+    assert page.errors == []

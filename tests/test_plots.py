@@ -1,0 +1,413 @@
+"""sim.plots: every figure function returns a Figure with the expected panels, titles, labels and
+legends, from hand-made tables and from the tables of tiny real sweeps (run here, not read from disk)."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+
+from sim import analysis as A
+from sim import plots as P
+from sim.model import RegionModel
+from sim.params import LAYERS, PARTNERS
+from sim.store import ResultsError
+from tests.test_analysis import factorial_tables, known_function_results, sweep
+
+LAYERING = """
+name = "layering"
+steps = 12
+warmup = 2
+replications = 2
+seed = 21
+keep_series = true
+[design]
+kind = "factorial"
+[design.factors]
+"policy.JPN.quad" = [true, false]
+"policy.JPN.bilateral" = [true, false]
+"policy.JPN.forums" = [true, false]
+"policy.JPN.capacity" = [true, false]
+"""
+
+WITHDRAWAL = """
+name = "withdrawal"
+steps = 12
+warmup = 2
+replications = 2
+seed = 22
+keep_series = true
+[design]
+kind = "factorial"
+[design.factors]
+"policy.JPN.quad" = [true, false]
+withdrawal = [
+  { label = "none", shocks = [] },
+  { label = "USA at month 6", shocks = [{ step = 6, kind = "withdraw", state = "USA" }] },
+]
+"""
+
+ALLOCATION = """
+name = "allocation"
+steps = 12
+warmup = 2
+replications = 2
+seed = 23
+[design]
+kind = "list"
+[[design.points]]
+label = "all quad"
+"policy.JPN.allocation.quad" = 1.0
+"policy.JPN.allocation.bilateral" = 0.0
+"policy.JPN.allocation.forums" = 0.0
+"policy.JPN.allocation.capacity" = 0.0
+[[design.points]]
+label = "even"
+"policy.JPN.allocation.quad" = 0.25
+"policy.JPN.allocation.bilateral" = 0.25
+"policy.JPN.allocation.forums" = 0.25
+"policy.JPN.allocation.capacity" = 0.25
+[[design.points]]
+label = "half quad, half capacity"
+"policy.JPN.allocation.quad" = 0.5
+"policy.JPN.allocation.bilateral" = 0.0
+"policy.JPN.allocation.forums" = 0.0
+"policy.JPN.allocation.capacity" = 0.5
+"""
+
+MORRIS = """
+name = "morris"
+steps = 12
+warmup = 2
+replications = 1
+seed = 24
+[design]
+kind = "morris"
+samples = 3
+[design.ranges]
+"challenger.reaction" = [0.25, 0.75]
+"escalation.tension_decay" = [0.04, 0.12]
+"capacity.effectiveness" = [0.075, 0.225]
+"""
+
+SOBOL = (
+    MORRIS.replace('name = "morris"', 'name = "sobol"')
+    .replace('kind = "morris"', 'kind = "sobol"')
+    .replace("samples = 3", "samples = 4")
+)
+
+M = "stability_index_mean"
+LAYER_FACTORS = [f"policy.JPN.{layer}" for layer in LAYERS]
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def layering(tmp_path_factory):
+    return sweep(tmp_path_factory.mktemp("layering") / "out", LAYERING)
+
+
+@pytest.fixture(scope="module")
+def withdrawal(tmp_path_factory):
+    return sweep(tmp_path_factory.mktemp("withdrawal") / "out", WITHDRAWAL)
+
+
+@pytest.fixture(scope="module")
+def allocation(tmp_path_factory):
+    return sweep(tmp_path_factory.mktemp("allocation") / "out", ALLOCATION)
+
+
+@pytest.fixture(scope="module")
+def screening(tmp_path_factory):
+    root = tmp_path_factory.mktemp("screening")
+    return sweep(root / "morris", MORRIS), sweep(root / "sobol", SOBOL)
+
+
+def texts(fig: Figure) -> str:
+    """Every piece of text on a figure (titles, labels, tick labels, legends, annotations), joined."""
+    parts = [fig.get_suptitle()] if fig.get_suptitle() else []
+    for ax in fig.axes:
+        parts += [ax.get_title(), ax.get_xlabel(), ax.get_ylabel()]
+        parts += [t.get_text() for t in ax.get_xticklabels() + ax.get_yticklabels()]
+        parts += [t.get_text() for t in ax.texts]
+        legend = ax.get_legend()
+        if legend is not None:
+            parts += [legend.get_title().get_text(), *(t.get_text() for t in legend.get_texts())]
+    return "\n".join(parts)
+
+
+def flat(text: str) -> str:
+    """Wrapped text on one line."""
+    return text.replace("\n", " ")
+
+
+def legend_texts(ax) -> list[str]:
+    legend = ax.get_legend()
+    assert legend is not None
+    return [t.get_text() for t in legend.get_texts()]
+
+
+# ---- words ------------------------------------------------------------------------------------------
+
+
+def test_metric_factor_and_point_labels_in_words():
+    assert P.metric_label("stability_index_mean") == "stability index (0-1), mean after warm-up"
+    assert P.metric_label("capacity_mean_final") == "mean member capacity (0-1), final month"
+    assert P.metric_label("incidents_drop") == "incidents per month, drop after the shock (positive = worse)"
+    assert P.metric_label("tension_recovery") == "months for mean tension to recover after the shock"
+    assert P.metric_label("incidents_cyber") == "cyber incidents per month"
+    assert P.factor_label("policy.JPN.quad") == "Japan's Quad layer"
+    assert P.factor_label("policy.USA.budget") == "the US's budget (effort units/month)"
+    assert P.factor_label("challenger.reaction").startswith("challenger.reaction (")
+    assert P.factor_label("threats") == "threats"
+    assert P.short_label("quad=True, bilateral=False, forums=True, capacity=False") == "on: quad, forums"
+    assert P.short_label("quad=False, bilateral=False, forums=False") == "none on"
+    assert P.short_label("asean_coordination=0.2, quad=True") == "asean_coordination=0.2, quad on"
+    assert P.level_label("True - False") == "on - off"
+
+
+# ---- hand-made tables ---------------------------------------------------------------------------
+
+
+def test_main_effects_and_interaction_plots_from_a_hand_made_2x2():
+    runs, design = factorial_tables()
+    main, inter = A.factorial_effects(runs, design, ["policy.JPN.quad", "B"], M)
+    fig = P.main_effects_plot(main)
+    assert isinstance(fig, Figure)
+    visible = [ax for ax in fig.axes if ax.get_visible()]
+    assert [ax.get_title() for ax in visible] == ["Japan's Quad layer", "B"]
+    assert [t.get_text() for t in visible[0].get_xticklabels()] == ["off", "on"]
+    assert visible[0].get_xlabel().startswith("on minus off: +3")
+    assert visible[1].get_xlabel().startswith("hi minus lo: +4")
+    assert "mean of all design points" in flat(visible[0].get_ylabel())
+    assert "Main effects on stability index (0-1), mean after warm-up" in fig.get_suptitle()
+    cells = A.cell_means(runs, design, ["policy.JPN.quad", "B"], M)
+    fig = P.interaction_plot(cells, "B", "policy.JPN.quad", interactions=inter)
+    ax = fig.axes[0]
+    assert legend_texts(ax) == ["Quad off", "Quad on"]
+    assert ax.get_legend().get_title().get_text() == "Japan's Quad layer"
+    assert ax.get_xlabel() == "B" and ax.get_ylabel() == P.metric_label(M)
+    assert "interaction" in ax.get_title() and "+2" in ax.get_title()
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["lo", "hi"]
+
+
+def test_a_table_with_several_metrics_needs_one_named():
+    runs, design = factorial_tables()
+    runs = runs.assign(tension_mean=runs[M] / 100)
+    main, _ = A.factorial_effects(runs, design, ["policy.JPN.quad"], [M, "tension_mean"])
+    with pytest.raises(ResultsError, match="give metric="):
+        P.main_effects_plot(main)
+    assert "mean tension" in P.main_effects_plot(main, "tension_mean").get_suptitle()
+
+
+def hand_layer_table() -> pd.DataFrame:
+    rows = []
+    for k, combo in enumerate([(True, True, True, True), (False, True, True, False), (False, False, False, False)]):
+        for mix in ("default", "cyber-heavy"):
+            mean = 0.8 + 0.01 * k + (0.05 if mix == "default" else 0.0)
+            rows.append({"point_id": len(rows), "label": f"p{len(rows)}", **dict(zip(LAYERS, combo, strict=True)),
+                         "threats": mix, "metric": M, "n": 3, "mean": mean, "sd": 0.01, "ci_low": mean - 0.02,
+                         "ci_high": mean + 0.02})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def test_layering_heatmap_from_a_hand_made_table_with_facets():
+    table = hand_layer_table()
+    with pytest.raises(ResultsError, match="facet="):
+        P.layering_heatmap(table)
+    fig = P.layering_heatmap(table, facet="threats")
+    panels = [ax for ax in fig.axes if ax.get_title().startswith("threats: ")]
+    assert [ax.get_title() for ax in panels] == ["threats: default", "threats: cyber-heavy"]
+    cells = [t.get_text() for t in panels[0].texts]
+    assert "0.850\n±0.020" in cells and "0.870\n±0.020" in cells
+    assert cells.count("not run") == 13
+    assert panels[0].get_ylabel() == "Japan's Quad and bilateral layers"
+    assert panels[0].get_xlabel() == "Japan's forum and capacity-building layers"
+    assert panels[0].get_yticklabels()[0].get_text() == "Quad on\nbilateral on"
+    assert panels[0].get_xticklabels()[-1].get_text() == "forums off\ncapacity off"
+    colourbar = [ax.get_ylabel() for ax in fig.axes if ax not in panels and ax.get_visible()]
+    assert colourbar == ["stability index (0-1), mean after\nwarm-up"]
+
+
+def test_sensitivity_bars_from_known_functions():
+    morris = A.sensitivity_indices(known_function_results("morris", "samples = 6"), M)
+    fig = P.sensitivity_bars(morris)
+    ax = fig.axes[0]
+    # most influential at the top: tick labels run bottom to top
+    assert [t.get_text() for t in ax.get_yticklabels()] == [
+        "capacity.depreciation",
+        "escalation.tension_decay",
+        "challenger.reaction",
+    ]
+    assert ax.get_title().startswith("Morris screening")
+    assert any("μ*" in t for t in legend_texts(ax)) and any("σ" in t for t in legend_texts(ax))
+    assert "full range" in ax.get_xlabel()
+    sobol = A.sensitivity_indices(known_function_results("sobol", "samples = 16"), M)
+    ax = P.sensitivity_bars(sobol, top=2).axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["escalation.tension_decay", "challenger.reaction"]
+    assert "top 2 of 3" in ax.get_title()
+    assert [t.split(":")[0] for t in legend_texts(ax)] == ["S1", "ST"]
+    assert ax.get_xlabel().startswith("share of the variance")
+
+
+def test_savefig_writes_an_image(tmp_path):
+    runs, design = factorial_tables()
+    fig = P.point_means_plot(A.point_stats(runs, design, M))
+    path = P.savefig(fig, tmp_path / "figs" / "points.png")
+    assert path.is_file() and path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# ---- tiny real sweeps ------------------------------------------------------------------------------
+
+
+def test_timeseries_bands_small_multiples_and_groups(layering):
+    res = layering
+    per_point = A.series_stats(res.series, res.runs, res.design, "stability_index")
+    fig = P.timeseries_bands(per_point)
+    panels = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(panels) == 16
+    assert panels[0].get_title() == "all on: quad, bilateral,\nforums, capacity"
+    assert panels[-1].get_title() == "none on"
+    assert panels[-1].get_xlabel() == "month of the run"
+    assert panels[0].get_ylabel() == "stability index (0-1)"
+    assert fig.get_suptitle() == "Stability index (0-1) over time, one panel per design point"
+    five = P.timeseries_bands(A.series_stats(res.series, res.runs, res.design, "tension", points=range(5)), max_lines=4)
+    shown = [ax for ax in five.axes if ax.get_visible()]
+    assert len(shown) == 5
+    assert [ax.get_xlabel() for ax in shown] == [""] + ["month of the run"] * 4  # lowest panel of each column
+    grouped = A.series_stats(res.series, res.runs, res.design, "tension", by="policy.JPN.capacity")
+    fig = P.timeseries_bands(grouped, shock_step=6)
+    ax = fig.axes[0]
+    assert legend_texts(ax) == ["off", "on"]
+    assert ax.get_legend().get_title().get_text().startswith("Japan's capacity building layer")
+    assert len(ax.get_lines()) == 3  # two means and the shock line
+    assert ax.get_ylabel() == "mean tension (0-1)"
+
+
+def test_layering_heatmap_main_effects_and_interactions(layering):
+    res = layering
+    table = A.layer_combinations(res.runs, res.design, M)
+    fig = P.layering_heatmap(table)
+    ax = fig.axes[0]
+    cells = [t.get_text() for t in ax.texts]
+    assert len(cells) == 16 and "not run" not in cells
+    all_on = table[table[list(LAYERS)].all(axis=1)].iloc[0]
+    assert cells[0] == f"{all_on['mean']:.3f}\n±{(all_on['ci_high'] - all_on['ci_low']) / 2:.3f}"
+    assert "Japan's active layers" in fig.get_suptitle()
+    design, factors = A.factorial_design(res)
+    main, inter = A.factorial_effects(res.runs, design, factors, M)
+    fig = P.main_effects_plot(main)
+    assert [flat(ax.get_title()) for ax in fig.axes] == [P.factor_label(f) for f in LAYER_FACTORS]
+    assert all(ax.get_xlabel().startswith("on minus off") for ax in fig.axes)
+    cells = A.cell_means(res.runs, design, ["policy.JPN.forums", "policy.JPN.capacity"], M)
+    fig = P.interaction_plot(cells, "policy.JPN.forums", "policy.JPN.capacity", interactions=inter)
+    assert legend_texts(fig.axes[0]) == ["capacity building off", "capacity building on"]
+    assert "when Japan's capacity building layer goes from off to on" in fig.axes[0].get_title()
+    cells = A.cell_means(res.runs, design, LAYER_FACTORS[:3], M)
+    fig = P.interaction_plot(cells, LAYER_FACTORS[0], LAYER_FACTORS[1:3])
+    assert len(legend_texts(fig.axes[0])) == 4  # one line per combination of the two other switches
+
+
+def test_differences_and_point_means(layering):
+    res = layering
+    diffs = A.paired_differences(res.runs, res.design, 0, M)
+    fig = P.differences_plot(diffs)
+    ax = fig.axes[0]
+    assert len(ax.get_yticklabels()) == 15
+    assert "baseline: all on: quad, bilateral, forums, capacity" in ax.get_title()
+    assert "same seeds" in ax.get_xlabel()
+    fig = P.point_means_plot(A.point_stats(res.runs, res.design, M))
+    assert len(fig.axes[0].get_yticklabels()) == 16
+    assert fig.axes[0].get_xlabel() == P.metric_label(M)
+
+
+def test_shock_response_curves(withdrawal):
+    res = withdrawal
+    curves = A.shock_curves(res.series, res.runs, res.design, None, "stability_index", window=(4, 6), smooth=2)
+    effects = A.shock_effects(res.runs, res.design)
+    fig = P.shock_response_curves(curves, effects)
+    ax = fig.axes[0]
+    labels = legend_texts(ax)
+    assert len(labels) == 4
+    assert sum("no shock" in t for t in labels) == 2
+    assert sum("drop " in t and "recovered in" in t and "of 2 runs" in t for t in labels) == 2
+    assert ax.get_xlabel().startswith("months since the shock")
+    assert ax.get_ylabel() == "stability index (0-1)"
+    assert "2-month running mean" in ax.get_title()
+    lines = [line for line in ax.get_lines() if list(line.get_xdata()) == [0, 0]]
+    assert lines, "the shock is marked at month 0"
+    colours = {line.get_label(): line.get_color() for line in ax.get_lines()}
+    # each shocked point shares its colour with its counterfactual
+    shocked = [t for t in labels if "drop " in t]
+    assert len({colours[t] for t in labels}) == 2 and len({colours[t] for t in shocked}) == 2
+    assert set(curves["month"]) == set(range(-4, 7))
+
+
+def test_allocation_response(allocation):
+    res = allocation
+    response = A.allocation_response(res.runs, res.design, M)
+    splits = A.allocation_splits(res.runs, res.design, M)
+    fig = P.allocation_response(response, splits)
+    left, right = fig.axes
+    assert legend_texts(left) == [P.LAYER_NAMES[layer] for layer in LAYERS]
+    assert left.get_xlabel() == "share of Japan's effort in the layer (0-1)"
+    assert left.get_ylabel() == P.metric_label(M)
+    assert len(right.get_yticklabels()) == 3
+    assert "Q 0.25  B 0.25  F 0.25  C 0.25" in [t.get_text() for t in right.get_yticklabels()]
+    assert "even split" in [t.get_text() for t in right.texts]
+    assert len(P.allocation_response(response).axes) == 1
+
+
+def test_sensitivity_bars_from_real_screening(screening):
+    morris, sobol = screening
+    fig = P.sensitivity_bars(A.sensitivity_indices(morris, M))
+    assert {t.get_text() for t in fig.axes[0].get_yticklabels()} == {
+        "challenger.reaction",
+        "escalation.tension_decay",
+        "capacity.effectiveness",
+    }
+    fig = P.sensitivity_bars(A.sensitivity_indices(sobol, M))
+    assert fig.axes[0].get_title().startswith("Sobol indices")
+
+
+# ---- the cooperation network --------------------------------------------------------------------
+
+
+def test_cooperation_network_from_a_model_after_a_run():
+    model = RegionModel(rng=3, shocks=[{"step": 2, "kind": "withdraw", "state": "USA"}]).run(4)
+    fig = P.cooperation_network(model)
+    ax = fig.axes[0]
+    assert isinstance(fig, Figure)
+    assert ax.get_title().startswith("Cooperation network, month 4")
+    labels = legend_texts(ax)
+    for layer in LAYERS:
+        assert P.LAYER_NAMES[layer] in labels
+    assert "ASEAN member" in labels and "partner that withdrew" in labels
+    names = {t.get_text() for t in ax.texts}
+    assert set(model.world.members) <= names
+    assert "USA\n(out)" in names and {"JPN", "AUS", "IND"} <= names
+    # ties in the legend are scaled to the month's largest support
+    assert any(t.endswith("effort units this month") for t in labels)
+    assert f"{model.state.ties.max():.2f} effort units this month" in labels
+
+
+def test_cooperation_network_from_a_ties_array_is_deterministic():
+    model = RegionModel(rng=5).run(3)
+    first = P.cooperation_network(model.state.ties, model.world)
+    second = P.cooperation_network(model.state.ties, list(model.world.members))
+
+    def node_positions(fig):
+        return sorted((t.get_text(), *np.round(t.get_position(), 9)) for t in fig.axes[0].texts)
+
+    assert node_positions(first) == node_positions(second)
+    assert "partner that withdrew" not in legend_texts(first.axes[0])
+    with pytest.raises(ResultsError, match="ties must be"):
+        P.cooperation_network(np.zeros((len(LAYERS), len(PARTNERS), 3)), model.world)
+    with pytest.raises(ResultsError, match="give the world"):
+        P.cooperation_network(model.state.ties)
