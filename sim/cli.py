@@ -1,4 +1,4 @@
-"""Command line: ``python -m sim run | sweep | app | params``.
+"""Command line: ``python -m sim run | sweep | analyze | plot | app | params``.
 
 Exit status: 0 on success; 2 on bad input (one line on stderr naming the problem, nothing written);
 1 when a run fails.
@@ -331,6 +331,26 @@ def read_stored_manifest(folder: Path) -> dict[str, Any]:
     return manifest
 
 
+def cmd_analyze(args: argparse.Namespace) -> int:
+    """Tables, figures and report.md for a finished sweep folder."""
+    from sim.report import analyze
+
+    written = analyze(Path(args.folder))
+    if not args.quiet:
+        print(f"wrote {len(written)} files; report: {Path(args.folder) / 'report.md'}")
+    return 0
+
+
+def cmd_plot(args: argparse.Namespace) -> int:
+    """The standard figures of a finished sweep folder."""
+    from sim.report import plot
+
+    written = plot(Path(args.folder), args.format)
+    if not args.quiet:
+        print(f"wrote {len(written)} figures to {Path(args.folder) / 'figures'}")
+    return 0
+
+
 def cmd_params(args: argparse.Namespace) -> int:
     """Print every parameter with its default, unit, allowed values and source."""
     rows = [("name", "default", "unit", "allowed", "source", "meaning")]
@@ -389,6 +409,15 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--resume", metavar="DIR", help="complete the interrupted sweep in DIR")
     sweep.add_argument("--quiet", action="store_true", help="no progress bar or messages")
     sweep.set_defaults(func=cmd_sweep)
+    analyze = sub.add_parser("analyze", help="statistics, figures and report.md of a finished sweep folder")
+    analyze.add_argument("folder", metavar="DIR", help="results/<experiment>/<UTC stamp>")
+    analyze.add_argument("--quiet", action="store_true")
+    analyze.set_defaults(func=cmd_analyze)
+    plot = sub.add_parser("plot", help="the standard figures of a finished sweep folder")
+    plot.add_argument("folder", metavar="DIR", help="results/<experiment>/<UTC stamp>")
+    plot.add_argument("--format", default="png", help="png (default), svg or pdf")
+    plot.add_argument("--quiet", action="store_true")
+    plot.set_defaults(func=cmd_plot)
     app = sub.add_parser("app", help="serve the interactive app in the browser (needs the [app] extra)")
     app.add_argument("--port", type=int, default=8765, help="port on localhost (default 8765)")
     app.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
