@@ -11,8 +11,8 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev,app]'
 	touch $@
 
-run: $(VENV)/.installed          ## the default experiment (layering); results go to results/layering/<UTC stamp>/
-	$(PY) -m sim sweep experiments/layering.toml
+run: $(VENV)/.installed          ## the default experiment (layering), its report and figures: results/layering/<UTC stamp>/
+	$(PY) -m sim sweep experiments/layering.toml --analyze
 
 test: $(VENV)/.installed         ## lint, then the test suite
 	$(PY) -m ruff check sim tests benchmarks

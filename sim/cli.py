@@ -294,6 +294,12 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     failed = int(counts.get("failed", 0))
     if not args.quiet:
         print(f"wrote {folder}: {len(runs)} runs, {counts.get('ok', 0)} ok, {failed} failed")
+    if args.analyze and not failed:
+        from sim.report import analyze
+
+        analyze(folder)
+        if not args.quiet:
+            print(f"report: {folder / 'report.md'} (figures in {folder / 'figures'})")
     if failed:
         print(
             f"error: {failed} of {len(runs)} runs failed; see status and error in {folder / 'runs.parquet'}",
@@ -408,6 +414,7 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--out", metavar="DIR", help="new or empty folder (default: results/<experiment>/<UTC stamp>)")
     sweep.add_argument("--resume", metavar="DIR", help="complete the interrupted sweep in DIR")
     sweep.add_argument("--quiet", action="store_true", help="no progress bar or messages")
+    sweep.add_argument("--analyze", action="store_true", help="then write the report and figures (as `analyze`)")
     sweep.set_defaults(func=cmd_sweep)
     analyze = sub.add_parser("analyze", help="statistics, figures and report.md of a finished sweep folder")
     analyze.add_argument("folder", metavar="DIR", help="results/<experiment>/<UTC stamp>")
