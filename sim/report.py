@@ -40,6 +40,7 @@ HEADLINE = (
 )
 FORMATS = ("png", "svg", "pdf")
 MAX_POINT_ROWS = 40
+REPORT_DPI = 110  # readable on screen and in print, and small enough to commit
 
 
 @dataclass
@@ -423,7 +424,7 @@ def draw_figures(p: Plan, folder: Path, fmt_: str = "png") -> list[tuple[Figure,
     written = []
     for fig in p.figures:
         figure = fig.draw()
-        path = P.savefig(figure, folder / f"{fig.name}.{fmt_}")
+        path = P.savefig(figure, folder / f"{fig.name}.{fmt_}", dpi=REPORT_DPI)
         plt.close(figure)
         written.append((fig, path))
     return written
