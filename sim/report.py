@@ -167,7 +167,14 @@ def _differences(out: Plan) -> None:
     d = diffs[diffs["metric"] == key].dropna(subset=["mean_diff"])
     sig = d[d.apply(excludes_zero, axis=1)]
     lines = []
-    if len(d):
+    if len(d) == 1:
+        only = d.iloc[0]
+        lines.append(
+            f"Paired over common random numbers (replicate r of every point shares its seed), '{only['label']}' "
+            f"minus the baseline '{base}' in {words(key)} is {ci(only, centre='mean_diff')}"
+            f"{'' if excludes_zero(only) else ' (the interval includes zero)'}."
+        )
+    elif len(d):
         top, low = d.loc[d["mean_diff"].idxmax()], d.loc[d["mean_diff"].idxmin()]
         lines.append(
             f"Paired over common random numbers (replicate r of every point shares its seed), {len(sig)} of "

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim.params import DOMAINS, LAYERS, PARTNERS, Params
-from sim.rules import asean_cohesion
+from sim.rules import asean_cohesion, normalise_rows
 from sim.world import World
 
 
@@ -81,6 +81,7 @@ class RegionState:
             withdrawn=np.zeros(P, dtype=bool),
             cohesion=asean_cohesion(align),
         )
+        state.preference = normalise_rows(world.ties + align.T)
         state.reset_tallies()
         return state
 
