@@ -104,6 +104,10 @@ class RegionModel(mesa.Model):
         self.partner_agents = [PartnerState(self, iso3, k) for k, iso3 in enumerate(PARTNERS)]
         self.members = [AseanMember(self, iso3, k) for k, iso3 in enumerate(self.world.members)]
         self.challenger = Challenger(self)
+        # Mesa 3.3.1 keeps every model alive in the class-level counter of agent ids (mesa issue
+        # #3179, fixed after 3.3.1), so a sweep's workers would grow by every model they run. All our
+        # agents exist by now and none is added later, so the counter's entry is no longer needed.
+        mesa.Agent._ids.pop(self, None)
         self.current_metrics: dict[str, float] = {}
         self.datacollector = mesa.DataCollector(model_reporters=reporters())
 

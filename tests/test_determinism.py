@@ -69,3 +69,16 @@ def test_a_parameter_change_leaves_threat_arrivals_of_month_one_unchanged():
     a = series(21, steps=1)
     b = series(21, steps=1, **{"policy.JPN.capacity": False, "policy.USA.asean_coordination": 1.0})
     assert a["incidents"][0] == b["incidents"][0]
+
+
+def test_a_finished_model_is_freed():
+    """No global registry keeps a model alive (mesa 3.3.1's Agent._ids did: mesa issue #3179), so a
+    sweep worker's memory does not grow with the number of runs it makes."""
+    import gc
+    import weakref
+
+    model = RegionModel(rng=2).run(3)
+    ref = weakref.ref(model)
+    del model
+    gc.collect()
+    assert ref() is None
