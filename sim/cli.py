@@ -286,14 +286,14 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     run_sweep(
         experiment, store, executor=args.executor, workers=args.workers, scheduler=args.scheduler, quiet=args.quiet
     )
-    runs = store.consolidate()
-    counts = runs["status"].value_counts().to_dict() if len(runs) else {}
+    counts = store.consolidate()
+    total = sum(counts.values())
     manifest = store.manifest()
     manifest.update(status="complete", finished_utc=utc_now().isoformat(), counts=counts)
     store.write_manifest(manifest)
     failed = int(counts.get("failed", 0))
     if not args.quiet:
-        print(f"wrote {folder}: {len(runs)} runs, {counts.get('ok', 0)} ok, {failed} failed")
+        print(f"wrote {folder}: {total} runs, {counts.get('ok', 0)} ok, {failed} failed")
     if args.analyze and not failed:
         from sim.report import analyze
 
@@ -302,7 +302,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             print(f"report: {folder / 'report.md'} (figures in {folder / 'figures'})")
     if failed:
         print(
-            f"error: {failed} of {len(runs)} runs failed; see status and error in {folder / 'runs.parquet'}",
+            f"error: {failed} of {total} runs failed; see status and error in {folder / 'runs.parquet'}",
             file=sys.stderr,
         )
         return 1

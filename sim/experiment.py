@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import itertools
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -111,23 +111,25 @@ class Experiment:
         children = np.random.SeedSequence(self.seed).spawn(self.replications)
         return [int(c.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1)) for c in children]
 
-    def tasks(self) -> list[RunTask]:
-        """Every run: run_id = point_id x replications + replicate."""
+    def iter_tasks(self) -> Iterator[RunTask]:
+        """Every run, one at a time: run_id = point_id x replications + replicate."""
         seeds = self.replicate_seeds()
-        return [
-            RunTask(
-                run_id=p * self.replications + r,
-                point_id=p,
-                replicate=r,
-                seed=seeds[r],
-                overrides={**self.base, **point},
-                steps=self.steps,
-                keep_series=self.keep_series,
-                summaries=self.summaries,
-            )
-            for p, point in enumerate(self.points)
-            for r in range(self.replications)
-        ]
+        for p, point in enumerate(self.points):
+            for r in range(self.replications):
+                yield RunTask(
+                    run_id=p * self.replications + r,
+                    point_id=p,
+                    replicate=r,
+                    seed=seeds[r],
+                    overrides={**self.base, **point},
+                    steps=self.steps,
+                    keep_series=self.keep_series,
+                    summaries=self.summaries,
+                )
+
+    def tasks(self) -> list[RunTask]:
+        """Every run, as a list (see iter_tasks)."""
+        return list(self.iter_tasks())
 
 
 @dataclass(frozen=True)

@@ -26,8 +26,10 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+CONSOLIDATE_BLOCK = 5000  # run ids merged at a time when writing runs.parquet
 PART = re.compile(r"^(runs|series)-(\d{5,})\.parquet$")
 
 
@@ -116,14 +118,45 @@ class Store:
         runs = pd.DataFrame.from_records(list(rows))
         atomic_write_table(self.parts / f"runs-{seq:05d}.parquet", pa.Table.from_pandas(runs, preserve_index=False))
 
-    def consolidate(self) -> pd.DataFrame:
-        """Write runs.parquet: every runs part, sorted by run_id. Returns the table."""
-        tables = [pq.read_table(p) for p in self._parts("runs").values()]
-        runs = pa.concat_tables(tables, promote_options="permissive").to_pandas() if tables else pd.DataFrame()
-        if len(runs):
-            runs = runs.sort_values("run_id", kind="stable").reset_index(drop=True)
-        atomic_write_table(self.folder / "runs.parquet", pa.Table.from_pandas(runs, preserve_index=False))
-        return runs
+    def consolidate(self, block: int = CONSOLIDATE_BLOCK) -> dict[str, int]:
+        """Write runs.parquet: every runs part, sorted by run_id. Returns the number of runs by status.
+
+        Runs are merged ``block`` run ids at a time, reading only the parts whose run ids overlap the
+        block (parts hold nearly consecutive ids) and streaming each sorted block to the file, so
+        memory is bounded by the block, not by the number of runs.
+        """
+        parts = []
+        for path in self._parts("runs").values():
+            ids = pq.read_table(path, columns=["run_id"]).column("run_id")
+            if len(ids):
+                parts.append((path, pc.min(ids).as_py(), pc.max(ids).as_py()))
+        target = self.folder / "runs.parquet"
+        if not parts:
+            atomic_write_table(target, pa.table({}))
+            return {}
+        schema = pa.unify_schemas([pq.read_schema(p) for p, _, _ in parts], promote_options="permissive")
+        counts: dict[str, int] = {}
+        tmp = target.with_name(f".{target.name}.tmp")
+        with pq.ParquetWriter(tmp, schema) as writer:
+            for start in range(0, max(hi for _, _, hi in parts) + 1, block):
+                stop = start + block
+                chunks = []
+                for path, lo, hi in parts:
+                    if lo < stop and hi >= start:
+                        table = pq.read_table(path)
+                        ids = table.column("run_id")
+                        keep = pc.and_(pc.greater_equal(ids, start), pc.less(ids, stop))
+                        chunks.append(table.filter(keep).cast(schema))
+                if not chunks:
+                    continue
+                rows = pa.concat_tables(chunks).sort_by("run_id")
+                writer.write_table(rows)
+                for c in rows.column("status").value_counts().to_pylist():
+                    counts[c["values"]] = counts.get(c["values"], 0) + c["counts"]
+        with open(tmp, "rb") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+        return counts
 
     def series_paths(self) -> list[Path]:
         return list(self._parts("series").values())

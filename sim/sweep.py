@@ -145,7 +145,7 @@ def run_sweep(
     """
     store.clean_partial()
     done = store.done_run_ids()
-    todo = [t for t in experiment.tasks() if t.run_id not in done]
+    todo = (t for t in experiment.iter_tasks() if t.run_id not in done)  # lazily: memory stays flat
     workers = workers or os.cpu_count() or 1
     counts = {"ok": 0, "failed": 0}
     varying = {p: {k: cell(v) for k, v in experiment.point_columns(p).items()} for p in range(len(experiment.points))}
@@ -164,9 +164,9 @@ def run_sweep(
         last_flush = time.monotonic()
 
     try:
-        if todo:
+        if experiment.n_runs > len(done):
             with make_executor(executor, workers, scheduler) as pool:
-                queue = iter(todo)
+                queue = todo
                 window = max(2, 4 * workers)
                 pending = {pool.submit(runner, t) for t in _take(queue, window)}
                 while pending:

@@ -31,11 +31,9 @@ def sweep(folder: Path, text: str, workers: int = 2) -> Results:
     store = Store(folder)
     store.create(text, design_table(exp), {"kind": "sweep", "experiment": exp.name, "status": "running"})
     run_sweep(exp, store, workers=workers, quiet=True)
-    runs = store.consolidate()
+    counts = store.consolidate()
     manifest = store.manifest()
-    manifest.update(
-        status="complete", finished_utc=utc_now().isoformat(), counts=runs["status"].value_counts().to_dict()
-    )
+    manifest.update(status="complete", finished_utc=utc_now().isoformat(), counts=counts)
     store.write_manifest(manifest)
     return load_results(folder)
 

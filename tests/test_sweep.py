@@ -487,7 +487,8 @@ def test_a_failing_run_is_recorded_and_the_rest_complete(tmp_path):
     store.create(exp.source, design_table(exp), {"status": "running"})
     counts = run_sweep(exp, store, workers=2, quiet=True, runner=fail_one_run)
     assert counts == {"ok": 3, "failed": 1}
-    runs = store.consolidate()
+    assert store.consolidate() == {"ok": 3, "failed": 1}
+    runs = pd.read_parquet(store.folder / "runs.parquet")
     assert list(runs["run_id"]) == [0, 1, 2, 3]
     failed = runs[runs["status"] == "failed"]
     assert list(failed["run_id"]) == [FAIL_RUN_ID]
@@ -794,5 +795,22 @@ def test_runs_are_written_in_parts(tmp_path, monkeypatch):
     flat = [i for chunk in ids for i in chunk]
     assert sorted(flat) == list(range(12))  # each run in exactly one part
     assert not (store.folder / "runs.parquet").exists()
-    runs = store.consolidate()
+    assert store.consolidate() == {"ok": 12}
+    runs = pd.read_parquet(store.folder / "runs.parquet")
     assert list(runs["run_id"]) == list(range(12))
+
+
+def test_consolidating_in_small_blocks_gives_the_same_table(tmp_path, monkeypatch):
+    """runs.parquet is merged a block of run ids at a time (bounded memory); the block size must not
+    change the result."""
+    monkeypatch.setattr(sim.sweep, "PART_RUNS", 3)
+    exp = exp_from(SMALL.format(keep_series="false").replace("replications = 2", "replications = 6"))
+    store = Store(tmp_path / "out")
+    store.create(exp.source, design_table(exp), {"status": "running"})
+    run_sweep(exp, store, executor="process", workers=2, quiet=True)
+    assert store.consolidate(block=1000) == {"ok": 12}
+    whole = pd.read_parquet(store.folder / "runs.parquet")
+    assert store.consolidate(block=5) == {"ok": 12}
+    blocks = pd.read_parquet(store.folder / "runs.parquet")
+    assert list(blocks["run_id"]) == list(range(12))
+    pd.testing.assert_frame_equal(whole, blocks)
