@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from sim.experiment import ExperimentError, flatten, read_toml
+from sim.experiment import ExperimentError, experiment_warnings, flatten, read_toml, run_length_warnings
 from sim.params import SPECS, ParameterError, make_params
 from sim.store import ResultsError
 
@@ -160,6 +160,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.from_dir and args.run_id is not None:
         overrides, seed, steps = sweep_run_inputs(Path(args.from_dir), args.run_id)
     elif args.from_dir:
+        if (Path(args.from_dir) / "design.parquet").exists():
+            raise UsageError(f"{args.from_dir} is a sweep folder: choose one of its runs with --run-id K")
         manifest = read_manifest(Path(args.from_dir))
         overrides, seed, steps = manifest["params"], manifest["seed"], manifest["steps"]
     if args.config:
@@ -175,6 +177,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     if seed < 0:
         raise UsageError(f"--seed must be a non-negative whole number, got {seed}")
     params = make_params(overrides)  # raises ParameterError before anything is written
+    if not args.quiet:
+        for warning in run_length_warnings(params, steps, warmup=False):  # the summary line says it
+            print(f"warning: {warning}", file=sys.stderr)
     out = Path(args.out) if args.out else new_results_folder("run")
     check_out_folder(out)
 
@@ -218,7 +223,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(
             f"stability_index {summary['stability_index_mean']:.3f}  tension {summary['tension_mean']:.3f}  "
             f"cohesion {summary['asean_cohesion_mean']:.3f}  capacity {summary['capacity_mean_mean']:.3f} "
-            f"(means after month {params['metrics.warmup']})"
+            + (
+                f"(means after month {params['metrics.warmup']})"
+                if params["metrics.warmup"] < steps
+                else f"(means over all {steps} months: the run is no longer than the warm-up)"
+            )
         )
     return 0
 
@@ -249,6 +258,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             raise UsageError("give either --out or --resume, not both")
         experiment, store = stored, Store(folder)
         manifest = read_stored_manifest(folder)
+        if manifest.get("status") == "complete" and not args.quiet:
+            print(f"{folder} is already complete; checking that every run is there", file=sys.stderr)
         manifest.setdefault("resumed_utc", []).append(utc_now().isoformat())
         manifest["status"] = "running"
         store.write_manifest(manifest)
@@ -278,6 +289,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         }
         store.create(experiment.source, design_table(experiment), manifest)
     if not args.quiet:
+        for warning in experiment_warnings(experiment):
+            print(f"warning: {warning}", file=sys.stderr)
         print(
             f"{experiment.name}: {experiment.n_runs} runs ({len(experiment.points)} points x "
             f"{experiment.replications} replications) -> {folder}",
@@ -375,8 +388,9 @@ def cmd_params(args: argparse.Namespace) -> int:
                 + " |"
             )
     else:
+        widths = [max(len(str(r[k])) for r in rows[1:]) for k in range(4)]
         for row in rows[1:]:
-            print(f"{row[0]:40s} {row[1]:>12s}  {row[2]:24s} {row[3]:18s} {row[4]}")
+            print("  ".join(str(c).ljust(w) for c, w in zip(row[:4], widths, strict=True)) + "  " + row[4])
     return 0
 
 

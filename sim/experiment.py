@@ -352,6 +352,27 @@ def read_toml(path: Path, what: str, error: type[Exception] = ExperimentError) -
         raise error(f"cannot read {what} {path}: {err}") from None
 
 
+def run_length_warnings(params: Mapping[str, Any], steps: int, warmup: bool = True) -> list[str]:
+    """What a user should know before running these parameters for ``steps`` months: a shock after the
+    last month never happens; with a warm-up as long as the run, per-run means cover every month."""
+    out = [f"the shock at month {s.step} is after the last month ({steps}); it will not happen"
+           for s in params["shocks"] if s.step > steps]  # fmt: skip
+    if warmup and params["metrics.warmup"] >= steps:
+        out.append(
+            f"the warm-up ({params['metrics.warmup']} months) is not shorter than the run: "
+            f"means cover all {steps} months"
+        )
+    return out
+
+
+def experiment_warnings(experiment: Experiment) -> list[str]:
+    """run_length_warnings over every design point, each message once."""
+    seen: dict[str, None] = {}
+    for point in experiment.points:
+        seen.update(dict.fromkeys(run_length_warnings(make_params({**experiment.base, **point}), experiment.steps)))
+    return list(seen)
+
+
 def load_experiment(path: str | Path) -> Experiment:
     """Read and check an experiment file. Raises ExperimentError naming the file and the problem."""
     text, raw = read_toml(Path(path), "experiment file")

@@ -179,7 +179,7 @@ def _differences(out: Plan) -> None:
         lines.append(
             f"Paired over common random numbers (replicate r of every point shares its seed), {len(sig)} of "
             f"{len(d)} points differ from the baseline '{base}' in {words(key)} with a 95% interval that excludes "
-            f"zero; the largest gain is '{top['label']}' ({ci(top, centre='mean_diff')}) and the largest loss "
+            f"zero; the highest difference is '{top['label']}' ({ci(top, centre='mean_diff')}) and the lowest "
             f"'{low['label']}' ({ci(low, centre='mean_diff')})."
         )
     table = d.sort_values("mean_diff", ascending=False).head(MAX_POINT_ROWS)
@@ -264,14 +264,18 @@ def _layering(out: Plan) -> None:
     table = A.layer_combinations(r.runs, design, key)
     out.tables["layer_combinations"] = table
     best = table.loc[table["mean"].idxmax()]
-    on = [layer for layer in ("quad", "bilateral", "forums", "capacity") if best[layer]]
+    layers = ("quad", "bilateral", "forums", "capacity")
+    on = [layer for layer in layers if best[layer]]
+    close = table[(table["point_id"] != best["point_id"]) & (table["mean"] >= best["ci_low"])]
     if facet is None:
         where = ""
     elif facet.startswith("policy.") or "." in facet:
         where = f", at {P.factor_label(facet)} = {best[facet]}"
     else:
         where = f", in the '{best[facet]}' {facet} setting"
-    reading = f"The highest {words(key)} is {ci(best)} with Japan's layers {', '.join(on) or 'all off'}{where}."
+    reading = f"The highest {words(key)} is {ci(best)}, with Japan's active layers: {', '.join(on) or 'none'}{where}."
+    if len(close):
+        reading += f" Within its 95% interval are also: {'; '.join(repr(label) for label in close['label'])}."
     out.figures.append(
         Figure(
             "layering_heatmap",
@@ -437,6 +441,12 @@ def draw_figures(p: Plan, folder: Path, fmt_: str = "png") -> list[tuple[Figure,
     return written
 
 
+def averaged(experiment: dict[str, Any]) -> str:
+    """Which months per-run means cover, in words."""
+    steps, warmup = experiment.get("steps", 120), experiment.get("warmup", 24)
+    return f"means after month {warmup}" if warmup < steps else f"means over all {steps} months"
+
+
 def report_markdown(p: Plan, figures: list[tuple[Figure, Path]]) -> str:
     r = p.results
     m = r.manifest
@@ -449,7 +459,7 @@ def report_markdown(p: Plan, figures: list[tuple[Figure, Path]]) -> str:
         "",
         f"- design: {p.kind}, {len(r.design)} points x {experiment.get('replications', 1)} replications = "
         f"{len(r.runs)} runs ({counts.get('ok', 0)} ok, {counts.get('failed', 0)} failed); "
-        f"{experiment.get('steps')} months, means after month {experiment.get('warmup', 24)}; master seed "
+        f"{experiment.get('steps')} months, {averaged(experiment)}; master seed "
         f"{experiment.get('seed')}",
         f"- made by `{m.get('command', '')}` at commit `{m.get('git_commit')}` ({m.get('started_utc', '')[:19]} UTC); "
         f"tables and figures by `python -m sim analyze {r.folder}`",

@@ -191,8 +191,19 @@ def load_results(folder: str | Path, *, series: bool = True, allow_partial: bool
     """
     folder = Path(folder)
     store = Store(folder)
-    if not (folder / "manifest.json").is_file() or not (folder / "design.parquet").is_file():
-        raise ResultsError(f"{folder} is not a sweep results folder (no manifest.json or design.parquet)")
+    if not folder.is_dir():
+        raise ResultsError(f"results folder not found: {folder}")
+    if not (folder / "manifest.json").is_file():
+        raise ResultsError(f"{folder} is not a sweep results folder (it has no manifest.json)")
+    if (folder / "timeseries.csv").is_file() and not (folder / "design.parquet").is_file():
+        raise ResultsError(
+            f"{folder} is a single run's folder, not a sweep results folder (results/<experiment>/<stamp>)"
+        )
+    if not (folder / "design.parquet").is_file():
+        raise ResultsError(
+            f"{folder} is not a sweep results folder with its tables (no design.parquet; raw tables are not kept "
+            "in git: run the sweep again to get them)"
+        )
     manifest = store.manifest()
     complete = manifest.get("status") == "complete" and (folder / "runs.parquet").is_file()
     if not complete and not allow_partial:

@@ -191,7 +191,20 @@ def test_config_file_sets_seed_steps_and_nested_params(in_tmp, capsys):
 
 def test_command_line_beats_config_file(in_tmp, capsys):
     (in_tmp / "run.toml").write_text(CONFIG)
-    run_ok(capsys, "--config", "run.toml", "--steps", "3", "--seed", "8", "--set", "policy.JPN.quad=true", "--out", "o")
+    run_ok(
+        capsys,
+        "--config",
+        "run.toml",
+        "--steps",
+        "3",
+        "--seed",
+        "8",
+        "--set",
+        "policy.JPN.quad=true",
+        "--out",
+        "o",
+        "--quiet",
+    )
     manifest = read_manifest(in_tmp / "o")
     assert manifest["seed"] == 8 and manifest["steps"] == 3
     assert manifest["changed"] == {k: v for k, v in CONFIG_CHANGED.items() if k != "policy.JPN.quad"}

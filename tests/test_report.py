@@ -90,10 +90,10 @@ def test_missing_or_single_run_folder_is_exit_2_and_nothing_written(tmp_path, ca
     assert main(["run", "--steps", "3", "--out", str(run), "--quiet"]) == 0
     capsys.readouterr()
     before = sorted(p.name for p in run.iterdir())
-    for target in (tmp_path / "missing", run):
+    for target, says in ((tmp_path / "missing", "results folder not found"), (run, "single run's folder")):
         assert main([command, str(target)]) == 2
         err = capsys.readouterr().err.strip().splitlines()
-        assert len(err) == 1 and err[0].startswith("error:") and "not a sweep results folder" in err[0]
+        assert len(err) == 1 and err[0].startswith("error:") and says in err[0]
     assert sorted(p.name for p in run.iterdir()) == before
     assert not (tmp_path / "missing").exists()
 
