@@ -124,9 +124,8 @@ def escalate(model: RegionModel) -> None:
     chance = model.escalation_base[None, :] * (1.0 + p["escalation.tension_amplifies"] * s.tension)[:, None]
     chance *= (1.0 - member_forum_damping(model))[:, None]
     s.escalations = model.streams["escalation"].binomial(unresolved, np.minimum(chance, 1.0))
-    push = p["escalation.tension_per_unresolved"] * unresolved.sum(axis=1) + p[
-        "escalation.tension_per_escalation"
-    ] * s.escalations.sum(axis=1)
+    a, b = p["escalation.tension_per_unresolved"], p["escalation.tension_per_escalation"]
+    push = a * unresolved.sum(axis=1) + b * s.escalations.sum(axis=1)
     s.tension = raise_toward(s.tension, 1.0, -np.expm1(-push))
 
 
