@@ -158,6 +158,9 @@ class Store:
         os.replace(tmp, target)
         return counts
 
+    def runs_paths(self) -> list[Path]:
+        return list(self._parts("runs").values())
+
     def series_paths(self) -> list[Path]:
         return list(self._parts("series").values())
 
@@ -213,7 +216,7 @@ def load_results(folder: str | Path, *, series: bool = True, allow_partial: bool
     if complete:
         runs = pd.read_parquet(folder / "runs.parquet")
     else:
-        parts = [pd.read_parquet(p) for p in store._parts("runs").values()]
+        parts = [pd.read_parquet(p) for p in store.runs_paths()]
         runs = (
             pd.concat(parts, ignore_index=True).sort_values("run_id").reset_index(drop=True)
             if parts

@@ -137,7 +137,6 @@ def run_sweep(
     scheduler: str | None = None,
     quiet: bool = False,
     runner: Callable[[RunTask], Outcome] = run_task,
-    point_params: dict[int, dict[str, Any]] | None = None,
 ) -> dict[str, int]:
     """Run every run of ``experiment`` not yet in ``store``; returns counts by status (this call).
 
