@@ -1,0 +1,136 @@
+"""The sea: ReCAAP's sea areas and the disputed features, as a Mesa network space.
+
+Each cell of the :class:`~mesa.discrete_space.Network` is a :class:`SeaArea`: a ReCAAP area (where
+robbery happens and littoral states patrol) or a disputed feature (where China's coast guard and a
+claimant meet). Edges join areas that share a sea boundary: displacement of criminal groups and the
+reach of a patrol follow them. The facts come from ``sim/data/areas.csv``; ``sim/data/SOURCES.md``
+says where each column comes from and which are assumptions.
+
+Version 2 of the model (issue 8) places its agents on this space; version 1 does not use it yet.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from random import Random
+
+import networkx as nx
+from mesa.discrete_space import Cell, Network
+
+AREA_KINDS = ("recaap_area", "feature")
+
+
+@dataclass(frozen=True)
+class AreaRecord:
+    """One row of ``sim/data/areas.csv``.
+
+    Attributes:
+        code: ReCAAP's area code (``SOMS``, ``SULU_CELEBES``...) or a feature's name (``SCARBOROUGH``).
+        label: the name a reader knows.
+        kind: ``recaap_area`` or ``feature``.
+        lon, lat: where the app draws it, in degrees (a drawing position, not a boundary).
+        littoral: ISO3 codes of the states that may patrol it.
+        claimants: for a feature, the ASEAN states whose claim China's presence challenges.
+        neighbours: codes of the areas that share a sea boundary with it.
+        traffic: relative shipping traffic, Straits of Malacca and Singapore = 1 (an assumption, to
+            be calibrated); 0 for features, where no robbery is modelled.
+    """
+
+    code: str
+    label: str
+    kind: str
+    lon: float
+    lat: float
+    littoral: tuple[str, ...]
+    claimants: tuple[str, ...]
+    neighbours: tuple[str, ...]
+    traffic: float
+
+
+class AreaDataError(ValueError):
+    """``areas.csv`` contradicts itself (an unknown neighbour, a one-way edge, a bad value)."""
+
+
+def _codes(cell: str) -> tuple[str, ...]:
+    return tuple(code for code in cell.split(";") if code)
+
+
+def parse_areas(text: str) -> tuple[AreaRecord, ...]:
+    """Parse and check the text of an areas file; raise :class:`AreaDataError` naming the problem."""
+    records = []
+    for line, row in enumerate(csv.DictReader(text.splitlines()), start=2):
+        try:
+            record = AreaRecord(
+                code=row["code"],
+                label=row["label"],
+                kind=row["kind"],
+                lon=float(row["lon"]),
+                lat=float(row["lat"]),
+                littoral=_codes(row["littoral"]),
+                claimants=_codes(row["claimants"]),
+                neighbours=_codes(row["neighbours"]),
+                traffic=float(row["traffic"]),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise AreaDataError(f"areas file line {line}: {exc}") from None
+        if record.kind not in AREA_KINDS:
+            raise AreaDataError(f"areas file line {line}: kind {record.kind!r} is not one of {AREA_KINDS}")
+        if not (-180 <= record.lon <= 180 and -90 <= record.lat <= 90):
+            raise AreaDataError(f"areas file line {line}: position {record.lon}, {record.lat} is off the globe")
+        if record.traffic < 0:
+            raise AreaDataError(f"areas file line {line}: traffic {record.traffic} is negative")
+        if record.kind == "feature" and not record.claimants:
+            raise AreaDataError(f"areas file line {line}: feature {record.code} has no claimant")
+        records.append(record)
+    by_code = {r.code: r for r in records}
+    if len(by_code) != len(records):
+        raise AreaDataError("areas file: an area code appears twice")
+    for r in records:
+        for n in r.neighbours:
+            if n not in by_code:
+                raise AreaDataError(f"areas file: {r.code} names unknown neighbour {n}")
+            if r.code not in by_code[n].neighbours:
+                raise AreaDataError(f"areas file: {r.code} lists {n} as a neighbour but not the reverse")
+    return tuple(records)
+
+
+@lru_cache(maxsize=1)
+def load_areas() -> tuple[AreaRecord, ...]:
+    """The sea areas and features of ``sim/data/areas.csv``, checked."""
+    return parse_areas(resources.files("sim.data").joinpath("areas.csv").read_text(encoding="utf-8"))
+
+
+class SeaArea(Cell):
+    """A cell of the sea: a ReCAAP area or a disputed feature. Its facts are in ``self.area``."""
+
+    area: AreaRecord
+
+
+def build_sea(records: tuple[AreaRecord, ...] | None = None, random: Random | None = None) -> Network:
+    """The sea as a Mesa network space whose cells are :class:`SeaArea`, keyed by area code.
+
+    Args:
+        records: the areas (default: the shipped ones). Tests pass tiny hand-built seas.
+        random: the model's ``random`` (Mesa's convention), so cell-level draws are seeded.
+    """
+    records = load_areas() if records is None else records
+    graph = nx.Graph()
+    graph.add_nodes_from(r.code for r in records)
+    graph.add_edges_from((r.code, n) for r in records for n in r.neighbours)
+    sea = Network(graph, random=random, cell_klass=SeaArea)
+    for r in records:
+        sea[r.code].area = r
+    return sea
+
+
+def features(sea: Network) -> list[SeaArea]:
+    """The disputed features of a sea, in file order."""
+    return [cell for cell in sea.all_cells if cell.area.kind == "feature"]
+
+
+def recaap_areas(sea: Network) -> list[SeaArea]:
+    """The ReCAAP sea areas of a sea, in file order."""
+    return [cell for cell in sea.all_cells if cell.area.kind == "recaap_area"]

@@ -1,0 +1,86 @@
+"""The sea areas: the shipped file is consistent, the space is built from it, bad files are refused."""
+
+import csv
+import random
+from importlib import resources
+
+import pytest
+
+from sim.areas import AreaDataError, build_sea, features, load_areas, parse_areas, recaap_areas
+from sim.world import load_states
+
+HEADER = "code,label,kind,lon,lat,littoral,claimants,neighbours,traffic\n"
+
+
+def tiny(*rows: str) -> str:
+    return HEADER + "\n".join(rows) + "\n"
+
+
+def test_shipped_areas_use_recaap_codes_and_the_amti_features():
+    codes = {r.code for r in load_areas()}
+    assert {"SOMS", "IDN", "SCS", "SULU_CELEBES", "PHL", "VNM", "MYS", "THA"} <= codes
+    assert {"SCARBOROUGH", "SECOND_THOMAS", "THITU", "VANGUARD", "LUCONIA", "NATUNA"} <= codes
+
+
+#: the area codes of ReCAAP's incident list 2012-2024 (shared/data/validation/README.md, "Area codes")
+RECAAP_CODES = {"BGD", "CHN", "IDN", "IND", "MYS", "OTHER", "PHL", "SCS", "SOMS", "SULU_CELEBES", "THA", "VNM"}
+
+
+def test_shipped_recaap_codes_appear_in_the_validation_data():
+    """Every ReCAAP area of the model is a code the observed incident list uses (so data match)."""
+    assert {r.code for r in load_areas() if r.kind == "recaap_area"} <= RECAAP_CODES
+
+
+def test_every_littoral_state_and_claimant_is_a_modelled_state():
+    states = {s.iso3 for s in load_states()}
+    for r in load_areas():
+        assert set(r.littoral) <= states, r.code
+        assert set(r.claimants) <= states, r.code
+
+
+def test_features_are_claimed_and_have_no_traffic():
+    for r in load_areas():
+        if r.kind == "feature":
+            assert r.claimants and r.traffic == 0, r.code
+        else:
+            assert not r.claimants and r.traffic > 0, r.code
+
+
+def test_space_has_a_cell_per_area_joined_as_the_file_says():
+    sea = build_sea(random=random.Random(1))
+    assert len(list(sea.all_cells)) == len(load_areas())
+    straits = {c.coordinate for c in sea["SOMS"].neighborhood}
+    assert straits == set(load_areas()[0].neighbours)
+    assert sea["SCARBOROUGH"].area.claimants == ("PHL",)
+    assert next(c.coordinate for c in features(sea)) == "SCARBOROUGH"
+    assert all(c.area.kind == "recaap_area" for c in recaap_areas(sea))
+
+
+def test_a_tiny_hand_built_sea():
+    records = parse_areas(tiny("A,a,recaap_area,100,0,IDN,,B,1", "B,b,feature,101,1,IDN,IDN,A,0"))
+    sea = build_sea(records, random=random.Random(0))
+    assert [c.coordinate for c in sea["A"].neighborhood] == ["B"]
+    assert [c.coordinate for c in features(sea)] == ["B"]
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        (("A,a,recaap_area,100,0,IDN,,B,1",), "unknown neighbour B"),
+        (("A,a,recaap_area,100,0,IDN,,B,1", "B,b,recaap_area,100,0,IDN,,,1"), "not the reverse"),
+        (("A,a,lagoon,100,0,IDN,,,1",), "kind 'lagoon'"),
+        (("A,a,recaap_area,200,0,IDN,,,1",), "off the globe"),
+        (("A,a,recaap_area,100,0,IDN,,,-1",), "negative"),
+        (("A,a,feature,100,0,IDN,,,0",), "no claimant"),
+        (("A,a,recaap_area,east,0,IDN,,,1",), "line 2"),
+        (("A,a,recaap_area,100,0,IDN,,,1", "A,b,recaap_area,100,0,IDN,,,1"), "appears twice"),
+    ],
+)
+def test_bad_area_files_are_refused_naming_the_problem(rows, message):
+    with pytest.raises(AreaDataError, match=message):
+        parse_areas(tiny(*rows))
+
+
+def test_the_file_has_the_documented_columns():
+    text = resources.files("sim.data").joinpath("areas.csv").read_text(encoding="utf-8")
+    assert next(csv.reader(text.splitlines())) == HEADER.strip().split(",")
