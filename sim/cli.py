@@ -378,6 +378,8 @@ def cmd_params(args: argparse.Namespace) -> int:
             continue
         default = json.dumps(spec.default) if not isinstance(spec.default, str) else spec.default
         rows.append((name, default, spec.unit, spec.describe_range(), spec.source, spec.doc))
+    if len(rows) == 1:
+        raise UsageError(f"no parameter name contains {args.grep!r}; run 'python -m sim params' for the list")
     if args.markdown:
         print("| " + " | ".join(rows[0]) + " |")
         print("|" + "---|" * len(rows[0]))
@@ -457,6 +459,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         args.argv = argv
         return args.func(args)
+    except BrokenPipeError:  # the reader went away (`params | head`): not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return 0
     except (UsageError, ParameterError, ExperimentError, ResultsError) as err:
         print(f"error: {one_line(err)}", file=sys.stderr)
         return 2

@@ -19,6 +19,8 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
+import numpy as np
+
 PARTNERS: tuple[str, ...] = ("JPN", "USA", "AUS", "IND")
 LAYERS: tuple[str, ...] = ("quad", "bilateral", "forums", "capacity")
 DOMAINS: tuple[str, ...] = ("maritime", "terrorism", "cyber", "disaster")
@@ -479,6 +481,8 @@ def suggest(name: str, candidates: Any = None) -> str:
 def _check_value(name: str, spec: Spec, value: Any) -> Any:
     """Return ``value`` converted to the parameter's type, or raise ParameterError naming the problem."""
     kind, given = spec.kind, value
+    if isinstance(value, np.generic):  # np.int64, np.float64, np.bool_ (e.g. batch_run over np.arange)
+        value = value.item()
     if kind is bool:
         if not isinstance(value, bool):
             raise ParameterError(f"parameter {name!r} must be true or false, got {_show(given)}")

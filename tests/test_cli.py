@@ -3,6 +3,7 @@ exits 2 with one line on stderr and writes nothing; `params` lists every paramet
 
 import csv
 import json
+import os
 import subprocess
 import sys
 
@@ -441,3 +442,26 @@ def test_params_plain_lists_every_parameter_and_grep_filters(capsys):
     assert [line.split()[0] for line in lines] == list(SPECS)
     assert main(["params", "--grep", "POLICY.jpn.quad"]) == 0
     assert [line.split()[0] for line in capsys.readouterr().out.splitlines()] == ["policy.JPN.quad"]
+
+
+def test_params_grep_without_a_match_is_bad_input(capsys):
+    assert main(["params", "--grep", "nomatch"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.strip().splitlines() == [
+        "error: no parameter name contains 'nomatch'; run 'python -m sim params' for the list"
+    ]
+
+
+def test_params_into_a_closed_pipe_exits_quietly():
+    """`python -m sim params | head -1`: the reader has gone; no traceback, exit 0."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the first write, so every write meets EPIPE
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "sim", "params"], stdout=write_end, stderr=subprocess.PIPE, timeout=60
+        )
+    finally:
+        os.close(write_end)
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert proc.stderr == b""

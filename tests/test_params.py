@@ -6,6 +6,7 @@ import pickle
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import sim
@@ -438,3 +439,29 @@ def test_region_model_keywords_override_params():
     model = RegionModel(rng=1, params=make_params({"challenger.intensity": 2.0}), **{"policy.JPN.quad": False})
     assert model.p["challenger.intensity"] == 2.0 and model.p["policy.JPN.quad"] is False
     assert model.p.changed() == {"challenger.intensity": 2.0, "policy.JPN.quad": False}
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("policy.JPN.quad", np.bool_(False), False),
+        ("policy.JPN.budget", np.float64(1.5), 1.5),
+    ],
+)
+def test_numpy_scalars_are_accepted_as_python_values(name, value, expected):
+    """batch_run over np.arange or np.linspace hands the model NumPy scalars."""
+    stored = make_params({name: value})[name]
+    assert stored == expected
+    assert type(stored) is type(expected)
+
+
+def test_numpy_integer_is_accepted_for_an_int_parameter():
+    name = next(n for n, spec in SPECS.items() if spec.kind is int)
+    value = SPECS[name].default
+    stored = make_params({name: np.int64(value)})[name]
+    assert stored == value and type(stored) is int
+
+
+def test_numpy_scalars_are_still_range_checked():
+    with pytest.raises(ParameterError, match=r"'policy\.JPN\.budget' must be in"):
+        make_params({"policy.JPN.budget": np.float64(-1.0)})
