@@ -245,6 +245,13 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         raise UsageError(f"--executor must be one of {', '.join(EXECUTORS)}, got {args.executor!r}")
     if args.scheduler and args.executor != "dask":
         raise UsageError("--scheduler needs --executor dask")
+    if args.executor == "dask":
+        try:
+            import distributed  # noqa: F401
+        except ImportError:
+            raise UsageError(
+                "--executor dask needs the cluster extra: pip install 'sea-layering-sim[cluster]'"
+            ) from None
     if args.resume:
         folder = Path(args.resume)
         stored = read_stored_experiment(folder)

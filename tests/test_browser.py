@@ -51,7 +51,7 @@ if not Path(CHROMIUM).is_file():
 try:
     from playwright.sync_api import Page, expect, sync_playwright
 except ImportError:
-    unavailable("Playwright is not installed: pip install -e '.[app]'")
+    unavailable("Playwright is not installed: pip install -e '.[test]'")
 
 
 def free_port() -> int:
