@@ -123,7 +123,7 @@ def sweep_run_inputs(folder: Path, run_id: int) -> tuple[dict[str, Any], int, in
 
 
 def new_results_folder(kind: str) -> Path:
-    """results/<kind>/<UTC stamp>, not yet created; a suffix keeps it new if the stamp is taken."""
+    """results/<kind>/<UTC stamp>, claimed (created empty); a suffix keeps it new if the stamp is taken."""
     from sim.sweep import results_folder
 
     return results_folder(RESULTS, kind)
@@ -139,10 +139,12 @@ def check_out_folder(out: Path) -> None:
 
 
 def publish(tmp: Path, out: Path) -> None:
-    """Move a finished temporary folder into place in one rename (an empty --out folder is replaced)."""
+    """Move a finished temporary folder into place in one rename.
+
+    An empty ``out`` (a claimed or user-made folder) is replaced by the rename itself, atomically (POSIX
+    rename onto an empty directory), so no other process can take the name in between.
+    """
     out.parent.mkdir(parents=True, exist_ok=True)
-    if out.exists():
-        out.rmdir()
     os.replace(tmp, out)
 
 
@@ -151,8 +153,6 @@ def publish(tmp: Path, out: Path) -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Run one scenario and write timeseries.csv, summary.json, manifest.json and metrics.png."""
-    from sim.model import RegionModel
-
     overrides: dict[str, Any] = {}
     seed = steps = None
     if args.run_id is not None and not args.from_dir:
@@ -182,7 +182,16 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(f"warning: {warning}", file=sys.stderr)
     out = Path(args.out) if args.out else new_results_folder("run")
     check_out_folder(out)
+    try:
+        return _run_into(args, out, params, seed, steps)
+    finally:  # a run that failed or was interrupted leaves no empty folder behind
+        if out.is_dir() and not any(out.iterdir()):
+            out.rmdir()
 
+
+def _run_into(args: argparse.Namespace, out: Path, params, seed: int, steps: int) -> int:
+    """Run the model and publish its tables, manifest and figure into ``out`` (new or empty)."""
+    from sim.model import RegionModel
     from sim.provenance import provenance, utc_now
 
     started = utc_now()
@@ -276,8 +285,6 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         experiment = load_experiment(args.experiment)
         folder = Path(args.out) if args.out else new_results_folder(experiment.name)
         check_out_folder(folder)
-        if folder.exists():
-            folder.rmdir()
         store = Store(folder)
         manifest = {
             "kind": "sweep",

@@ -68,8 +68,14 @@ class Store:
 
     # -- creating and reading -------------------------------------------------------------------
     def create(self, experiment_text: str, design: pd.DataFrame, manifest: Mapping[str, Any]) -> None:
-        """Lay out a new store (the folder must not exist yet)."""
-        self.parts.mkdir(parents=True)
+        """Lay out a new store in a new or empty folder; creating ``parts/`` is the claim on it."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        try:
+            self.parts.mkdir()
+        except FileExistsError:
+            raise ResultsError(
+                f"output folder {self.folder} was taken by another sweep; results are never overwritten"
+            ) from None
         atomic_write_bytes(self.folder / "experiment.toml", experiment_text.encode())
         atomic_write_table(self.folder / "design.parquet", pa.Table.from_pandas(design, preserve_index=False))
         write_json(self.folder / "manifest.json", manifest)

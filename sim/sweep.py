@@ -204,12 +204,20 @@ def design_table(experiment: Experiment) -> pd.DataFrame:
 
 
 def results_folder(root: Path, name: str) -> Path:
-    """results/<name>/<UTC stamp>, new (a suffix keeps it new if the stamp is taken)."""
+    """Claim results/<name>/<UTC stamp> by creating it, empty; a suffix (-2, -3...) if the stamp is taken.
+
+    Creating the folder is the claim: ``mkdir`` succeeds for one process only, so two sweeps or runs
+    started in the same second get different folders instead of colliding.
+    """
     from sim.provenance import utc_stamp
 
     base = root / name / utc_stamp()
+    base.parent.mkdir(parents=True, exist_ok=True)
     folder, k = base, 1
-    while folder.exists():
-        k += 1
-        folder = base.with_name(f"{base.name}-{k}")
-    return folder
+    while True:
+        try:
+            folder.mkdir()
+            return folder
+        except FileExistsError:
+            k += 1
+            folder = base.with_name(f"{base.name}-{k}")

@@ -465,3 +465,22 @@ def test_params_into_a_closed_pipe_exits_quietly():
         os.close(write_end)
     assert proc.returncode == 0, proc.stderr.decode()
     assert proc.stderr == b""
+
+
+def test_runs_started_in_the_same_second_each_keep_their_results(in_tmp, monkeypatch, capsys):
+    monkeypatch.setattr("sim.provenance.utc_stamp", lambda moment=None: "20260101T000000Z")
+    assert main(["run", "--steps", "3", "--quiet"]) == 0
+    assert main(["run", "--steps", "3", "--seed", "2", "--quiet"]) == 0
+    folders = sorted((in_tmp / "results" / "run").iterdir())
+    assert [f.name for f in folders] == ["20260101T000000Z", "20260101T000000Z-2"]
+    seeds = [json.loads((f / "manifest.json").read_text())["seed"] for f in folders]
+    assert sorted(seeds) != [seeds[0]] * 2 and all((f / "timeseries.csv").exists() for f in folders)
+
+
+def test_a_failed_run_leaves_no_empty_folder(in_tmp, monkeypatch, capsys):
+    def boom(*args, **kwargs):
+        raise RuntimeError("model broke")
+
+    monkeypatch.setattr("sim.model.RegionModel", boom)
+    assert main(["run", "--steps", "3", "--quiet"]) == 1
+    assert list((in_tmp / "results" / "run").iterdir()) == []

@@ -814,3 +814,34 @@ def test_consolidating_in_small_blocks_gives_the_same_table(tmp_path, monkeypatc
     blocks = pd.read_parquet(store.folder / "runs.parquet")
     assert list(blocks["run_id"]) == list(range(12))
     pd.testing.assert_frame_equal(whole, blocks)
+
+
+def test_sweeps_started_in_the_same_second_get_their_own_folders(tmp_path, monkeypatch, capsys):
+    """The stamp is frozen, as when two sweeps start in one second: each claims a folder and completes."""
+    monkeypatch.setattr("sim.provenance.utc_stamp", lambda moment=None: "20260101T000000Z")
+    monkeypatch.chdir(tmp_path)
+    exp = write(tmp_path / "exp.toml", SMALL.format(keep_series="false"))
+    sweep_ok(capsys, str(exp))
+    sweep_ok(capsys, str(exp))
+    name = load_experiment(exp).name
+    folders = sorted(p.name for p in (tmp_path / "results" / name).iterdir())
+    assert folders == ["20260101T000000Z", "20260101T000000Z-2"]
+    for folder in folders:
+        assert load_results(tmp_path / "results" / name / folder).manifest["status"] == "complete"
+
+
+def test_results_folder_is_claimed_when_named(tmp_path, monkeypatch):
+    """Naming a folder creates it, so a second caller in the same second cannot get the same one."""
+    monkeypatch.setattr("sim.provenance.utc_stamp", lambda moment=None: "20260101T000000Z")
+    first = sim.sweep.results_folder(tmp_path, "x")
+    second = sim.sweep.results_folder(tmp_path, "x")
+    assert first != second
+    assert first.is_dir() and second.is_dir()
+
+
+def test_a_store_cannot_be_created_twice_in_one_folder(tmp_path):
+    text = SMALL.format(keep_series="false")
+    design = design_table(exp_from(text))
+    Store(tmp_path / "out").create(text, design, {"status": "running"})
+    with pytest.raises(ResultsError, match="was taken by another sweep"):
+        Store(tmp_path / "out").create(text, design, {"status": "running"})
