@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from sim.experiment import ExperimentError, experiment_warnings, flatten, read_toml, run_length_warnings
+from sim.experiment import MAX_RUN_MONTHS, ExperimentError, experiment_warnings, flatten, read_toml, run_length_warnings
 from sim.params import SPECS, ParameterError, make_params
 from sim.store import ResultsError
 
@@ -174,6 +174,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     steps = args.steps if args.steps is not None else (steps if steps is not None else DEFAULT_STEPS)
     if steps < 1:
         raise UsageError(f"--steps must be at least 1, got {steps}")
+    if steps > MAX_RUN_MONTHS:
+        raise UsageError(f"--steps {steps:,} is past the limit of {MAX_RUN_MONTHS:,} months for one run")
     if seed < 0:
         raise UsageError(f"--seed must be a non-negative whole number, got {seed}")
     params = make_params(overrides)  # raises ParameterError before anything is written
@@ -246,7 +248,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from sim.experiment import load_experiment
     from sim.provenance import provenance, utc_now
     from sim.store import Store
-    from sim.sweep import EXECUTORS, design_table, run_sweep
+    from sim.sweep import EXECUTORS, check_design_size, design_table, effective_workers, run_sweep
 
     if args.workers is not None and args.workers < 1:
         raise UsageError(f"--workers must be at least 1, got {args.workers}")
@@ -283,6 +285,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         if not args.experiment:
             raise UsageError("give an experiment file (experiments/*.toml) or --resume DIR")
         experiment = load_experiment(args.experiment)
+        try:
+            check_design_size(experiment, large=args.large)
+        except ValueError as err:
+            raise UsageError(str(err)) from None
         folder = Path(args.out) if args.out else new_results_folder(experiment.name)
         check_out_folder(folder)
         store = Store(folder)
@@ -297,7 +303,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             "seed": experiment.seed,
             "steps": experiment.steps,
             "executor": args.executor,
-            "workers": args.workers or os.cpu_count(),
+            "workers": effective_workers(args.workers, experiment.n_runs, args.executor, args.scheduler),
             "started_utc": utc_now().isoformat(),
             **provenance(args.argv),
         }
@@ -445,6 +451,7 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--resume", metavar="DIR", help="complete the interrupted sweep in DIR")
     sweep.add_argument("--quiet", action="store_true", help="no progress bar or messages")
     sweep.add_argument("--analyze", action="store_true", help="then write the report and figures (as `analyze`)")
+    sweep.add_argument("--large", action="store_true", help="confirm a design past 10 million run-months")
     sweep.set_defaults(func=cmd_sweep)
     analyze = sub.add_parser("analyze", help="statistics, figures and report.md of a finished sweep folder")
     analyze.add_argument("folder", metavar="DIR", help="results/<experiment>/<UTC stamp>")

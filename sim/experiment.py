@@ -66,6 +66,10 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     *(f"{m}_{s}" for m in SHOCK_METRICS for s in ("drop", "recovery")),
 )
 
+#: the most months one run, or one sweep design without ``--large``, may take (runs x months): 10 million
+#: run-months is some hours on two cores at the model's measured cost (benchmarks/bench_model.py)
+MAX_RUN_MONTHS = 10_000_000
+
 
 class ExperimentError(ValueError):
     """An experiment file is not valid; the message is one line naming the file and the problem."""
@@ -106,21 +110,25 @@ class Experiment:
     def n_runs(self) -> int:
         return len(self.points) * self.replications
 
+    def replicate_seed(self, replicate: int) -> int:
+        """The seed of one replicate, shared by every design point (common random numbers): the
+        ``replicate``-th child of ``SeedSequence(seed)``, computed alone so a large design stays cheap."""
+        child = np.random.SeedSequence(self.seed, spawn_key=(replicate,))
+        return int(child.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))
+
     def replicate_seeds(self) -> list[int]:
-        """One seed per replicate, shared by every design point (common random numbers)."""
-        children = np.random.SeedSequence(self.seed).spawn(self.replications)
-        return [int(c.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1)) for c in children]
+        """One seed per replicate, as :meth:`replicate_seed`."""
+        return [self.replicate_seed(r) for r in range(self.replications)]
 
     def iter_tasks(self) -> Iterator[RunTask]:
         """Every run, one at a time: run_id = point_id x replications + replicate."""
-        seeds = self.replicate_seeds()
         for p, point in enumerate(self.points):
             for r in range(self.replications):
                 yield RunTask(
                     run_id=p * self.replications + r,
                     point_id=p,
                     replicate=r,
-                    seed=seeds[r],
+                    seed=self.replicate_seed(r),
                     overrides={**self.base, **point},
                     steps=self.steps,
                     keep_series=self.keep_series,

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.experiment import Experiment, RunTask
+from sim.experiment import MAX_RUN_MONTHS, Experiment, RunTask
 from sim.store import Store, cell
 
 EXECUTORS = ("process", "dask")
@@ -128,6 +128,40 @@ class Progress:
             self.bar.close()
 
 
+#: bytes a stored run takes, roughly: its summary row, and each kept month of series
+SUMMARY_BYTES, SERIES_BYTES_PER_MONTH = 1_000, 400
+
+
+def design_size(experiment: Experiment) -> dict[str, int]:
+    """What a sweep of ``experiment`` will take, computed without expanding it: runs, run-months, disk."""
+    runs = len(experiment.points) * experiment.replications
+    months = runs * experiment.steps
+    disk = runs * SUMMARY_BYTES + (months * SERIES_BYTES_PER_MONTH if experiment.keep_series else 0)
+    return {"runs": runs, "run_months": months, "disk_bytes": disk}
+
+
+def check_design_size(experiment: Experiment, large: bool = False) -> None:
+    """Refuse (ValueError, one line) a design past :data:`MAX_RUN_MONTHS` unless ``large`` confirms it."""
+    size = design_size(experiment)
+    if size["run_months"] > MAX_RUN_MONTHS and not large:
+        raise ValueError(
+            f"experiment {experiment.name!r} is {size['runs']:,} runs x {experiment.steps:,} months = "
+            f"{size['run_months']:,} run-months (about {size['disk_bytes'] / 1e9:,.1f} GB on disk), past the "
+            f"limit of {MAX_RUN_MONTHS:,}; pass --large (large=True) to run it anyway"
+        )
+
+
+def effective_workers(requested: int | None, runs: int, executor: str, scheduler: str | None) -> int:
+    """Workers to start: as asked (default: every core), but never more than the runs to do, and on this
+    machine (local processes or a LocalCluster) never more than its cores. A remote Dask scheduler's
+    workers are its own, so there only the runs cap applies."""
+    cores = os.cpu_count() or 1
+    workers = requested or cores
+    if not (executor == "dask" and scheduler):
+        workers = min(workers, cores)
+    return max(1, min(workers, runs))
+
+
 def run_sweep(
     experiment: Experiment,
     store: Store,
@@ -145,7 +179,7 @@ def run_sweep(
     store.clean_partial()
     done = store.done_run_ids()
     todo = (t for t in experiment.iter_tasks() if t.run_id not in done)  # lazily: memory stays flat
-    workers = workers or os.cpu_count() or 1
+    workers = effective_workers(workers, experiment.n_runs - len(done), executor, scheduler)
     counts = {"ok": 0, "failed": 0}
     varying = {p: {k: cell(v) for k, v in experiment.point_columns(p).items()} for p in range(len(experiment.points))}
     progress = Progress(experiment.n_runs, len(done), quiet)

@@ -277,6 +277,7 @@ BAD = [
     ("config-steps-zero", ["--config", "c.toml"], {"c.toml": "steps = 0\n"}, "at least 1, got 0"),
     ("config-bad-seed", ["--config", "c.toml"], {"c.toml": "seed = 1.5\n"}, "'seed' must be a non-negative whole"),
     ("steps-zero", ["--steps", "0"], {}, "--steps must be at least 1, got 0"),
+    ("steps-huge", ["--steps", "1000000000"], {}, "--steps 1,000,000,000 is past the limit of 10,000,000"),
     ("steps-not-int", ["--steps", "ten"], {}, "argument --steps: invalid int value: 'ten'"),
     ("seed-negative", ["--seed", "-1"], {}, "--seed must be a non-negative whole number, got -1"),
     ("unknown-argument", ["--bogus"], {}, "unrecognized arguments: --bogus"),

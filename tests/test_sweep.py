@@ -616,6 +616,11 @@ BAD_EXPERIMENTS = [
     case("keep-series-not-bool", "keep_series must be true or false", top='keep_series = "yes"'),
     case("malformed-toml", "is not valid TOML", text='name = "good\nsteps = 6\n'),
     case("missing-file", "experiment file not found", missing=True),
+    case(
+        "too-large-without-large",
+        "12,000,000,000 run-months (about 2,000.0 GB on disk), past the limit of 10,000,000; pass --large",
+        text=good().replace("replications = 2", "replications = 1_000_000_000"),
+    ),
 ]
 
 
@@ -845,3 +850,44 @@ def test_a_store_cannot_be_created_twice_in_one_folder(tmp_path):
     Store(tmp_path / "out").create(text, design, {"status": "running"})
     with pytest.raises(ResultsError, match="was taken by another sweep"):
         Store(tmp_path / "out").create(text, design, {"status": "running"})
+
+
+def test_large_confirms_a_big_design_and_a_small_one_needs_nothing():
+    big = exp_from(good().replace("replications = 2", "replications = 1_000_000"))
+    assert sim.sweep.design_size(big) == {"runs": 2_000_000, "run_months": 12_000_000, "disk_bytes": 2_000_000_000}
+    with pytest.raises(ValueError, match="past the limit"):
+        sim.sweep.check_design_size(big)
+    sim.sweep.check_design_size(big, large=True)  # confirmed: no error
+    sim.sweep.check_design_size(exp_from(good()))
+
+
+def test_a_replicate_seed_alone_equals_its_place_in_the_list():
+    exp = exp_from(good().replace("replications = 2", "replications = 1_000_000_000"))
+    children = np.random.SeedSequence(1).spawn(3)
+    assert [exp.replicate_seed(r) for r in range(3)] == [
+        int(c.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1)) for c in children
+    ]
+
+
+@pytest.mark.parametrize(
+    ("requested", "runs", "executor", "scheduler", "expected"),
+    [
+        (None, 1000, "process", None, os.cpu_count()),
+        (100_000, 1000, "process", None, os.cpu_count()),  # never more than this machine's cores
+        (100_000, 3, "process", None, min(3, os.cpu_count())),
+        (100_000, 1000, "dask", None, os.cpu_count()),  # a LocalCluster is this machine too
+        (64, 1000, "dask", "tcp://cluster:8786", 64),  # a remote scheduler's workers are its own
+        (64, 5, "dask", "tcp://cluster:8786", 5),  # but never more than the runs to do
+        (1, 1000, "process", None, 1),
+    ],
+)
+def test_workers_are_capped_by_cores_and_runs(requested, runs, executor, scheduler, expected):
+    assert sim.sweep.effective_workers(requested, runs, executor, scheduler) == expected
+
+
+def test_a_huge_worker_count_is_capped_and_the_manifest_records_the_workers_started(tmp_path, capsys):
+    exp = write(tmp_path / "small.toml", SMALL.format(keep_series="false"))
+    out = tmp_path / "done"
+    sweep_ok(capsys, str(exp), "--out", str(out), "--workers", "100000")
+    runs = load_experiment(exp).n_runs
+    assert json.loads((out / "manifest.json").read_text())["workers"] == min(runs, os.cpu_count())
