@@ -1,0 +1,165 @@
+"""ASEAN members: they accept or decline offers, patrol, coordinate, align and vote.
+
+Each decision is one method; its docstring states the rule. The model's schedule
+(``sim/region/model.py``) calls them in a fixed order each month.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import mesa
+
+if TYPE_CHECKING:
+    from sim.region.model import RegionModel
+
+
+@dataclass
+class Offer:
+    """A partner's concrete offer to a member: ``units`` of one layer's instrument, for ``cost`` USD."""
+
+    partner: str
+    member: str
+    layer: str
+    channel: str  # "routed" or "direct"
+    units: float
+    cost: float
+
+
+class Member(mesa.Agent):
+    """An ASEAN member state.
+
+    Attributes:
+        iso3: the state's code.
+        vessels: patrol vessels it can send to sea (its own fleet plus delivered partner vessels).
+        patrol: vessels it keeps in each of its areas and claimed features this month.
+        alignment: in [-1, 1]; negative toward China, positive toward the partners.
+        affinity: how close it is to each partner, in [0, 1] (from documented ties, then from help).
+        dependence: China's share of its exports (sim/data/members.csv).
+        trust: trust in each neighbour with which it shares a sea area, in [0, 1].
+        coordinating: the areas where it patrols jointly with its neighbours this month.
+        awareness_until: month up to which it receives shared maritime domain awareness.
+    """
+
+    def __init__(self, model: RegionModel, iso3: str, vessels: float, dependence: float, ties: dict[str, int]):
+        """Start from the member's data: alignment is ``member.initial_tie_weight`` per documented tie
+        with the partners, less ``dependence`` (an assumption to be calibrated)."""
+        super().__init__(model)
+        self.iso3 = iso3
+        self.vessels = float(vessels)
+        self.own_vessels = float(vessels)
+        self.dependence = dependence
+        self.affinity = {p: min(1.0, 0.2 * n) for p, n in ties.items()}
+        self.alignment = max(-1.0, min(1.0, model.p["member.initial_tie_weight"] * sum(ties.values()) - dependence))
+        self.areas = [a.code for a in model.area_records if iso3 in a.littoral and a.kind == "recaap_area"]
+        self.claims = [a.code for a in model.area_records if a.kind == "feature" and iso3 in a.claimants]
+        self.patrol: dict[str, float] = {}
+        self.trust: dict[str, float] = {}
+        self.coordinating: set[str] = set()
+        self.awareness_until = -1
+        self.help_received = 0.0  # USD delivered by partners, decaying
+        self.coerced = 0.0  # coercion incidents at its features, decaying
+        self.penalised = 0.0  # China's economic penalties, share of its exports, decaying
+        self.rewarded = 0.0  # China's economic rewards, share of its exports, decaying
+        self.accepted = 0
+        self.declined = 0
+
+    # --- decisions ---------------------------------------------------------------------------------
+
+    def consider(self, offer: Offer) -> bool:
+        """Accept an offer when its security gain, plus closeness to the offerer, outweighs the
+        sovereignty cost of visible foreign presence and the Chinese retaliation it expects.
+
+        The gain grows with the threat the member faces in its areas and features and with how few
+        vessels it has. A routed offer's presence is under ASEAN's flag, so its sovereignty cost
+        shrinks as ASEAN succeeds at agreeing. Expected retaliation is the member's dependence on China
+        times the penalties China has been seen to impose on cooperation of that channel.
+        """
+        p, model = self.model.p, self.model
+        gain = p["member.need"] * math.log1p(self.threat()) * 30.0 / (30.0 + self.vessels)
+        visibility = p[f"instrument.{offer.layer}.visibility"]
+        sovereignty = p["member.sovereignty"] * visibility
+        if offer.channel == "routed":
+            sovereignty *= 1.0 - model.asean.success
+        retaliation = (
+            p["member.retaliation"] * self.dependence * visibility * model.china.seen_punishment[offer.channel]
+        )
+        closeness = p["member.affinity"] * (self.affinity.get(offer.partner, 0.0) + self.alignment)
+        utility = gain + closeness - sovereignty - retaliation
+        if model.knockout("members_accept_all"):
+            return True
+        draw = model.streams["consider"].logistic(0.0, p["member.noise"])
+        return utility + draw > 0.0
+
+    def patrol_areas(self) -> None:
+        """Spread its vessels over its sea areas and claimed features in proportion to the threat it
+        perceives in each (robberies and coercion of recent months), with an even floor so that no
+        area is left bare."""
+        places = self.areas + self.claims
+        if not places or self.vessels <= 0:
+            self.patrol = {}
+            return
+        threat = self.model.threat
+        weights = [0.5 + threat[a] for a in places]
+        total = sum(weights)
+        self.patrol = {a: self.vessels * w / total for a, w in zip(places, weights, strict=True)}
+
+    def coordinate(self) -> None:
+        """Patrol jointly in a shared area when the threat there exceeds what it tolerates and it
+        trusts every other littoral state there enough. Both sides decide; the model joins an area's
+        patrols only when every littoral state wants it (see ``RegionModel.join_patrols``)."""
+        p = self.model.p
+        self.coordinating = set()
+        for area in self.areas:
+            others = [s for s in self.model.areas[area].littoral if s != self.iso3 and s in self.model.member_by]
+            if not others or self.model.threat[area] < p["member.tolerance"]:
+                continue
+            if all(self.trust.get(s, 0.2) >= p["member.trust_needed"] for s in others):
+                self.coordinating.add(area)
+
+    def align(self) -> None:
+        """Move toward those who help and protect it and away from those who coerce it, while
+        drifting back toward neutrality (hedging) and, when ASEAN is cohesive, toward ASEAN's mean.
+
+        Help is the partners' delivered cooperation (USD, relative to the scale of its fleet);
+        coercion is the incidents at its features. Its dependence on China (``china.leverage``), and
+        China's rewards and penalties, pull it toward China."""
+        p, model = self.model.p, self.model
+        toward_partners = math.log1p(self.help_received / 5e6) + 2.0 * math.log1p(self.coerced)
+        toward_china = p["china.leverage"] * (self.dependence + self.rewarded + self.penalised)
+        push = math.tanh(toward_partners - toward_china)
+        a = self.alignment
+        a += p["member.alignment_rate"] * push * (1.0 - abs(a))
+        a -= p["member.hedging"] * a
+        a += p["member.asean_pull"] * model.asean.success * (model.mean_alignment - a)
+        self.alignment = max(-1.0, min(1.0, a))
+
+    def vote(self) -> bool:
+        """Support an ASEAN statement on maritime coercion when its alignment plus its grievance at
+        being coerced outweighs China's pull on it (dependence and recent rewards). A member that
+        is not the chair blocks only when the balance is below ``-member.block_norm`` (blocking
+        openly costs); the chair, who drafts the text, blocks whenever it is below zero.
+        True: support; False: block."""
+        p = self.model.p
+        grievance = p["member.grievance"] * math.log1p(self.coerced)
+        pull = p["china.leverage"] * self.rewarded
+        balance = self.alignment + grievance - pull
+        norm = 0.0 if self.model.asean.chair == self.iso3 else p["member.block_norm"]
+        return balance >= -norm
+
+    # --- state -------------------------------------------------------------------------------------
+
+    def threat(self) -> float:
+        """Incidents a month it perceives in its areas and features (robbery, coercion)."""
+        threat = self.model.threat
+        return sum(threat[a] for a in self.areas) + 2.0 * sum(threat[f] for f in self.claims)
+
+    def fade(self) -> None:
+        """Memories of help, coercion, penalties and rewards fade by a twelfth each month; trust in
+        neighbours fades toward 0.2 unless renewed by joint patrols."""
+        for name in ("help_received", "coerced", "penalised", "rewarded"):
+            setattr(self, name, getattr(self, name) * (11.0 / 12.0))
+        for s in self.trust:
+            self.trust[s] += 0.02 * (0.2 - self.trust[s])
