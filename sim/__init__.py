@@ -4,9 +4,9 @@
 ``sim.load_results(DIR)`` reads a sweep's results as tidy tables. See README.md.
 """
 
-from sim.model import PHASES, RegionModel
+from sim.model import SCHEDULE, RegionModel
 from sim.params import SPECS, ParameterError, Params, make_params
 from sim.store import Results, load_results
 
-__all__ = ["PHASES", "SPECS", "ParameterError", "Params", "RegionModel", "Results", "load_results", "make_params"]
+__all__ = ["SCHEDULE", "SPECS", "ParameterError", "Params", "RegionModel", "Results", "load_results", "make_params"]
 __version__ = "0.1.0"

@@ -698,7 +698,7 @@ def shock_curves(
     return out.reset_index(drop=True)
 
 
-# ---- Japan's layers and its effort split ----------------------------------------------------------
+# ---- Japan's layers and its budget split ----------------------------------------------------------
 
 
 def _layer_values(design: pd.DataFrame, partner: str, field: str, base: Mapping[str, Any] | None) -> pd.DataFrame:
@@ -755,8 +755,8 @@ def _shares(design: pd.DataFrame, partner: str, base: Mapping[str, Any] | None) 
 def allocation_splits(
     runs: pd.DataFrame, design: pd.DataFrame, metric: str, partner: str = "JPN", base: Mapping[str, Any] | None = None
 ) -> pd.DataFrame:
-    """A metric at each of a partner's effort splits: point statistics with the share of the partner's
-    effort in each layer (allocation weight x switch, divided by the sum over layers).
+    """A metric at each of a partner's budget splits: point statistics with the share of the partner's
+    budget in each layer (allocation weight x switch, divided by the sum over layers).
 
     Returns:
         One row per design point: point_id, label, quad, bilateral, forums, capacity (shares, summing to 1),
@@ -771,7 +771,7 @@ def allocation_splits(
 def allocation_response(
     runs: pd.DataFrame, design: pd.DataFrame, metric: str, partner: str = "JPN", base: Mapping[str, Any] | None = None
 ) -> pd.DataFrame:
-    """The response of a metric to the share of a partner's effort in each layer: for each layer and
+    """The response of a metric to the share of a partner's budget in each layer: for each layer and
     share level, the metric averaged over the design points with that share (whatever the split of the
     rest), within each replicate, then the mean and 95% t interval across complete replicates.
 

@@ -198,8 +198,7 @@ def _run_into(args: argparse.Namespace, out: Path, params, seed: int, steps: int
 
     started = utc_now()
     model = RegionModel(rng=seed, params=params).run(steps)
-    table = model.datacollector.get_model_vars_dataframe()
-    table.insert(0, "step", range(1, len(table) + 1))
+    table = model.timeseries()
     manifest = {
         "kind": "run",
         "seed": seed,
@@ -217,7 +216,7 @@ def _run_into(args: argparse.Namespace, out: Path, params, seed: int, steps: int
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".partial-", dir=out.parent))
     try:
-        table.to_csv(tmp / "timeseries.csv", index=False)
+        model.write_tables(tmp)  # timeseries.csv, agents.csv, actions.csv
         (tmp / "summary.json").write_text(json.dumps(model.summary(), indent=2) + "\n")
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n")
         changed = ", ".join(f"{k}={v}" for k, v in params.changed().items() if k != "shocks") or "defaults"
@@ -232,12 +231,13 @@ def _run_into(args: argparse.Namespace, out: Path, params, seed: int, steps: int
     if not args.quiet:
         print(f"wrote {out}")
         print(
-            f"stability_index {summary['stability_index_mean']:.3f}  tension {summary['tension_mean']:.3f}  "
-            f"cohesion {summary['asean_cohesion_mean']:.3f}  capacity {summary['capacity_mean_mean']:.3f} "
+            f"a month: {summary['incidents_mean']:.2f} robberies, {summary['coercion_mean']:.2f} coercion incidents, "
+            f"{summary['offers_mean']:.1f} offers ({summary['offers_declined_mean']:.1f} declined); "
+            f"stability_index {summary['stability_index_mean']:.3f} "
             + (
                 f"(means after month {params['metrics.warmup']})"
-                if params["metrics.warmup"] < steps
-                else f"(means over all {steps} months: the run is no longer than the warm-up)"
+                if 0 < params["metrics.warmup"] < steps
+                else f"(means over all {steps} months)"
             )
         )
     return 0

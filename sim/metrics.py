@@ -1,157 +1,135 @@
-"""Stability metrics: what is measured each month, and the per-run summaries built from them.
+"""What is measured each month, in natural units first, and the per-run summaries built from them.
 
-Each metric has one definition, here and in ``docs/ODD.md`` section "Observation". Metrics read the
-model's state; they never change it.
+Each metric has one definition, here (``METRICS``) and in ``docs/ODD.md`` section "Observation".
+Metrics read the model's state; they never change it. Per-agent series (members' alignment and
+vessels, partners' spending, China's ship-days) are Mesa agent-type reporters in ``sim/model.py``.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.params import DOMAINS, Params
+from sim.areas import load_areas
+from sim.params import Params
 
 if TYPE_CHECKING:
     from sim.model import RegionModel
 
+#: the ASEAN members whose features China's coast guard contests (sim/data/areas.csv)
+CLAIMANTS: tuple[str, ...] = ("PHL", "VNM", "MYS", "IDN")
+#: the ReCAAP sea areas, in file order
+AREAS: tuple[str, ...] = tuple(a.code for a in load_areas() if a.kind == "recaap_area")
 
-def gini(values: np.ndarray) -> float:
-    """Gini coefficient of non-negative values: 0 when all are equal; 0 when all are zero."""
-    v = np.sort(np.asarray(values, dtype=float))
-    n, total = v.size, v.sum()
-    if n == 0 or total <= 0:
-        return 0.0
-    return float((2.0 * np.arange(1, n + 1) - n - 1) @ v / (n * total))
-
-
-def herfindahl(support: np.ndarray) -> float:
-    """Mean over members of the Herfindahl index of support received, by partner.
-
-    Members that receive nothing are left out; when nobody receives anything the result is 0.
-    """
-    totals = support.sum(axis=1)
-    got = totals > 0
-    if not got.any():
-        return 0.0
-    shares = support[got] / totals[got, None]
-    return float((shares**2).sum(axis=1).mean())
-
-
-def stability_index(tension: float, resolution: float, cohesion: float, escalation_rate: float, p: Params) -> float:
-    """Weighted mean of (1 - mean tension), resolution rate, cohesion and (1 - escalations per incident),
-    with weights metrics.weight.*; in [0, 1]."""
-    w = np.array([p[f"metrics.weight.{k}"] for k in ("tension", "resolution", "cohesion", "escalation")])
-    parts = np.array([1.0 - tension, resolution, cohesion, 1.0 - escalation_rate])
-    return float(w @ parts / w.sum())
-
-
-def step_metrics(model: RegionModel) -> dict[str, float]:
-    """All metrics for the month just simulated (see METRICS for their meaning)."""
-    s = model.state
-    incidents = int(s.arrivals.sum())
-    escalations = int(s.escalations.sum())
-    resolution = float(s.resolved.sum()) / incidents if incidents else 1.0
-    escalation_rate = escalations / incidents if incidents else 0.0
-    n = s.tension.size
-    tension = float(s.tension.sum()) / n
-    cohesion = s.cohesion
-    member_capacity = s.capacity.sum(axis=1) / s.capacity.shape[1]
-    dev = s.alignment - s.alignment.sum(axis=1, keepdims=True) / s.alignment.shape[1]
-    hedging = float(np.sqrt((dev * dev).sum(axis=1) / s.alignment.shape[1]).sum()) / (0.5 * n)
-    out = {
-        "incidents": incidents,
-        "escalations": escalations,
-        "resolution_rate": resolution,
-        "tension": tension,
-        "tension_max": float(s.tension.max()),
-        "stability_index": stability_index(tension, resolution, cohesion, escalation_rate, model.p),
-        "asean_cohesion": cohesion,
-        "asean_centrality": float(s.volume_routed / s.volume_total) if s.volume_total > 0 else 0.0,
-        "dependence_hhi": herfindahl(s.support),
-        "capacity_mean": float(member_capacity.sum()) / n,
-        "capacity_gini": gini(member_capacity),
-        "hedging": hedging,
-        "effort_spent": s.volume_total,
-        "grey_zone_incidents": int(s.grey_zone.sum()),
-        "challenger_pressure": float(s.pressure),
-        "deterrence_mean": float(s.deterrence.sum()) / n,
-        "forum_power": float(s.forum_power.sum()) / s.forum_power.size if s.forum_power.size else 0.0,
-    }
-    arrivals, escal = s.arrivals.sum(axis=0), s.escalations.sum(axis=0)
-    for k, d in enumerate(DOMAINS):
-        out[f"incidents_{d}"] = int(arrivals[k])
-        out[f"escalations_{d}"] = int(escal[k])
-    return out
-
-
-#: metric name -> meaning. Bounded metrics are listed in BOUNDED.
+#: metric name -> meaning, with its unit
 METRICS: dict[str, str] = {
-    "incidents": "incidents that arrived this month, all domains (grey-zone coercion included in maritime)",
-    "escalations": "incidents that escalated this month",
-    "resolution_rate": "resolved / arrived this month (1 when nothing arrived)",
-    "tension": "mean tension over ASEAN members",
-    "tension_max": "highest tension of any ASEAN member",
-    "stability_index": "weighted mean of 1 - tension, resolution rate, cohesion, 1 - escalations per incident",
-    "asean_cohesion": "1 - normalised dispersion of members' alignments across members",
-    "asean_centrality": "share of this month's cooperation volume routed through ASEAN-led mechanisms (0 if none)",
-    "dependence_hhi": "mean over members of the Herfindahl index of remembered support, by partner",
-    "capacity_mean": "mean over members of their mean capacity across domains",
-    "capacity_gini": "Gini coefficient of members' mean capacity",
-    "hedging": "mean over members of the dispersion (std / 0.5) of their alignment across partners: 0 when each "
-    "member stands equally close to every partner; higher when members lean toward particular partners",
-    "effort_spent": "partner effort used this month",
-    "grey_zone_incidents": "grey-zone coercion incidents this month (part of maritime)",
-    "challenger_pressure": "the challenger's pressure multiplier",
-    "deterrence_mean": "mean deterrence over members",
-    "forum_power": "mean power of the forum channels",
-    **{f"incidents_{d}": f"{d} incidents this month" for d in DOMAINS},
-    **{f"escalations_{d}": f"{d} escalations this month" for d in DOMAINS},
+    "incidents": "robberies against ships this month, all sea areas (ReCAAP: actual and attempted)",
+    **{f"incidents_{a}": f"robberies this month in {a}" for a in AREAS},
+    "coercion": "coercion incidents by China's coast guard or militia at the disputed features this month",
+    **{f"coercion_{c}": f"coercion incidents this month at {c}'s features" for c in CLAIMANTS},
+    "ccg_shipdays": "China's coast-guard and militia ship-days at the disputed features this month",
+    "escalations": "coercion incidents this month that climbed past a stand-off (rung 2 or higher)",
+    "statements_sought": "ASEAN statements on maritime coercion sought this month (0 or 1)",
+    "statements_blocked": "statements sought this month and blocked by at least one member (0 or 1)",
+    "offers": "offers partners made this month",
+    "offers_declined": "offers members declined this month",
+    "offers_routed": "offers routed through ASEAN-led mechanisms this month",
+    "offers_direct": "offers made directly this month",
+    "joint_patrol_areas": "sea areas patrolled jointly by all their littoral members this month",
+    "asean_centrality": "share of the cooperation (USD) members accepted over the last 12 months that went "
+    "through ASEAN-led channels",
+    "asean_agreement": "ASEAN's record of agreeing: exponential average of agreed / sought statements",
+    "asean_cohesion": "1 - mean absolute deviation of members' alignments from their mean",
+    "hedging": "1 - mean absolute alignment of members: 1 when every member sits between the blocs",
+    "forum_power": "power of ASEAN's forums to defuse a confrontation, in [0, 1]",
+    "stability_index": "weighted mean of exp(-incidents / crime.rate), exp(-(coercion + 2 escalations) / 4) and "
+    "cohesion, with weights metrics.weight.*",
 }
 
 BOUNDED: tuple[str, ...] = (
-    "resolution_rate",
-    "tension",
-    "tension_max",
-    "stability_index",
-    "asean_cohesion",
     "asean_centrality",
-    "dependence_hhi",
-    "capacity_mean",
-    "capacity_gini",
+    "asean_agreement",
+    "asean_cohesion",
     "hedging",
-    "deterrence_mean",
     "forum_power",
+    "stability_index",
 )
 
 #: metrics summarised per run (mean after warm-up, final value)
 SUMMARY_METRICS: tuple[str, ...] = (
     "incidents",
+    "coercion",
+    "coercion_PHL",
+    "ccg_shipdays",
     "escalations",
-    "resolution_rate",
-    "tension",
-    "tension_max",
-    "stability_index",
-    "asean_cohesion",
+    "statements_sought",
+    "statements_blocked",
+    "offers",
+    "offers_declined",
+    "offers_routed",
+    "joint_patrol_areas",
     "asean_centrality",
-    "dependence_hhi",
-    "capacity_mean",
-    "capacity_gini",
+    "asean_agreement",
+    "asean_cohesion",
     "hedging",
-    "effort_spent",
-    "grey_zone_incidents",
-    "challenger_pressure",
+    "forum_power",
+    "stability_index",
 )
+
+
+def month_metrics(model: RegionModel) -> dict[str, float]:
+    """The month's measurements (see METRICS), computed once after the month's last decision."""
+    p, m = model.p, model.month
+    incidents = sum(m[f"incidents_{a}"] for a in AREAS)
+    alignments = np.array([x.alignment for x in model.members_list])
+    routed, total = (sum(col) for col in zip(*model.accepted_usd, strict=True))
+    cohesion = 1.0 - float(np.mean(np.abs(alignments - alignments.mean())))
+    out = {
+        "incidents": incidents,
+        **{f"incidents_{a}": m[f"incidents_{a}"] for a in AREAS},
+        "coercion": m["coercion"],
+        **{f"coercion_{c}": m[f"coercion_{c}"] for c in CLAIMANTS},
+        "ccg_shipdays": sum(model.china.presence.values()),
+        "escalations": m["escalations"],
+        "statements_sought": model.asean.sought,
+        "statements_blocked": model.asean.blocked,
+        "offers": m["offers"],
+        "offers_declined": m["declined"],
+        "offers_routed": m["routed"],
+        "offers_direct": m["direct"],
+        "joint_patrol_areas": len(model.joint),
+        "asean_centrality": routed / total if total > 0 else 0.0,
+        "asean_agreement": model.asean.success,
+        "asean_cohesion": cohesion,
+        "hedging": 1.0 - float(np.mean(np.abs(alignments))),
+        "forum_power": model.asean.forum_power(),
+    }
+    out["stability_index"] = stability_index(incidents, m["coercion"], m["escalations"], cohesion, p)
+    return out
+
+
+def stability_index(incidents: float, coercion: float, escalations: float, cohesion: float, p: Params) -> float:
+    """Weighted mean of exp(-incidents / crime.rate), exp(-(coercion + 2 x escalations) / 4) and
+    cohesion, with weights ``metrics.weight.*``; in [0, 1]. Kept for continuity with version 1."""
+    parts = {
+        "security": math.exp(-incidents / max(p["crime.rate"], 1e-9)),
+        "coercion": math.exp(-(coercion + 2.0 * escalations) / 4.0),
+        "cohesion": cohesion,
+    }
+    weights = {k: p[f"metrics.weight.{k}"] for k in parts}
+    return sum(weights[k] * parts[k] for k in parts) / sum(weights.values())
+
 
 #: +1 when higher is better, -1 when lower is better: the direction a shock's drop is measured in
 SHOCK_METRICS: dict[str, int] = {
     "stability_index": 1,
-    "resolution_rate": 1,
     "asean_cohesion": 1,
-    "capacity_mean": 1,
-    "tension": -1,
+    "asean_centrality": 1,
     "incidents": -1,
+    "coercion": -1,
     "escalations": -1,
 }
 
@@ -207,4 +185,4 @@ def summarise(series: Mapping[str, Sequence[float]], p: Params) -> dict[str, Any
 
 def reporters() -> dict[str, Callable[[RegionModel], float]]:
     """Mesa DataCollector model reporters: each reads the metrics computed once for this month."""
-    return {name: (lambda m, k=name: m.current_metrics[k]) for name in METRICS}
+    return {name: (lambda m, k=name: m.metrics[k]) for name in METRICS}

@@ -1,53 +1,75 @@
-"""``RegionModel``: the Mesa model of layered security cooperation in Southeast Asia.
+"""``RegionModel`` (version 2): partners, ASEAN members, China and ASEAN exchanging actions at sea.
 
-One step is one month, and runs these phases in this order (each is a function in ``sim/rules.py``):
+One step is one calendar month. The schedule, in this order (``SCHEDULE`` below is the only place
+it is written):
 
- 0. begin_month               monthly counts reset; absorptive capacity refilled
-    shocks_take_effect        scheduled withdrawals happen
- 1. threats_arrive            incidents arrive per member and domain (Poisson; near-repeat; grey zone)
- 2. detect_and_respond        own capacity, shared awareness and partner assistance resolve incidents
- 3. escalate                  unresolved incidents may escalate; tension rises; forums damp it
- 4. partners_act              partners act on their policies, layer by layer; capacity donors take
-                              turns in a random order (the only place where partners' order matters)
- 5. members_invest            ASEAN members invest their own resources in capacity
-    members_update_alignment  alignment drifts toward the ASEAN consensus and toward neutrality
-    members_share_information ReCAAP parties pool maritime information
- 6. challenger_adapts         pressure reacts to visible cooperation and shifts to weak targets
- 7. institutions_update       ASEAN centrality and forum power are recomputed
-    decay                     capacity, tension, deterrence, awareness, trust and memory fade
- 8. collect_metrics           the month's metrics go to Mesa's DataCollector
+ 1. begin_month       month counters reset; the chair rotates in January; shocks take effect
+ 2. plan_year         partners split the year's budget across layers (January)
+ 3. deliveries        accepted offers whose lead time is over arrive (vessels, MDA, exercises, forums)
+ 4. offers            partners make offers; members consider each and accept or decline
+ 5. patrol            members spread their vessels over their areas and claimed features
+ 6. coordinate        members choose where to patrol jointly; joint patrols form where all agree
+ 7. deploy            China spreads its ship-days over the features
+ 8. robbery           robbery in each sea area (interim process; issue 9 brings criminal groups)
+ 9. confrontations    China's presence meets claimants' patrols: coercion, and escalation up a ladder
+10. statement         ASEAN seeks a statement after coercion; members vote; one vote blocks
+11. respond           China reacts to visible cooperation and alignment shifts
+12. align             members move their alignment
+13. end_month         memories fade; initiatives expire; the month's metrics are collected
+
+The outlook starts at ``run.start``; the model first runs ``run.spinup`` months under the same
+policy so that the pipeline of deliveries and the agents' memories are filled (those months are not
+written). Every random draw comes from a named stream (``sim/streams.py``).
 """
 
 from __future__ import annotations
 
+import csv
+import math
+from collections import deque
 from collections.abc import Callable, Mapping
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import mesa
 import numpy as np
 
-from sim import rules
-from sim.agents import AseanMember, Challenger, PartnerState
-from sim.metrics import reporters, step_metrics, summarise
-from sim.params import DOMAINS, LAYERS, PARTNERS, ParameterError, Params, make_params
-from sim.state import RegionState
+from sim.agents.asean import Asean
+from sim.agents.china import EXERCISE_VESSELS, China
+from sim.agents.members import Member, Offer
+from sim.agents.partners import Partner
+from sim.areas import build_sea, load_areas
+from sim.ledger import Ledger
+from sim.metrics import CLAIMANTS, month_metrics, reporters, summarise
+from sim.params import PARTNERS, ParameterError, Params, make_params
 from sim.streams import Streams
-from sim.world import World
 
-PHASES: tuple[Callable[[RegionModel], None], ...] = (
-    rules.begin_month,
-    rules.shocks_take_effect,
-    rules.threats_arrive,
-    rules.detect_and_respond,
-    rules.escalate,
-    rules.partners_act,
-    rules.members_invest,
-    rules.members_update_alignment,
-    rules.members_share_information,
-    rules.challenger_adapts,
-    rules.institutions_update,
-    rules.decay,
-)
+#: the rungs of the escalation ladder, from 1
+RUNGS = ("stand-off", "non-lethal force", "collision or injury", "armed clash")
+#: what a delivered action is called in the ledger, by layer
+DELIVERY_KIND = {"capacity": "delivery", "quad": "info_share", "bilateral": "exercise", "forums": "forum_initiative"}
+
+
+@lru_cache(maxsize=1)
+def member_data() -> dict[str, tuple[float, float]]:
+    """Each member's patrol vessels and dependence on China (``sim/data/members.csv``, sources inside)."""
+    text = resources.files("sim.data").joinpath("members.csv").read_text(encoding="utf-8")
+    return {
+        r["iso3"]: (float(r["patrol_vessels"]), float(r["china_dependence"])) for r in csv.DictReader(text.splitlines())
+    }
+
+
+@lru_cache(maxsize=1)
+def tie_counts() -> dict[str, dict[str, int]]:
+    """Documented partner-member ties (``sim/data/ties.csv``), counted by member and partner."""
+    text = resources.files("sim.data").joinpath("ties.csv").read_text(encoding="utf-8")
+    counts: dict[str, dict[str, int]] = {}
+    for row in csv.DictReader(text.splitlines()):
+        counts.setdefault(row["member"], {}).setdefault(row["partner"], 0)
+        counts[row["member"]][row["partner"]] += 1
+    return counts
 
 
 def resolve_seed(seed: Any) -> int:
@@ -63,17 +85,16 @@ def resolve_seed(seed: Any) -> int:
 
 
 class RegionModel(mesa.Model):
-    """Japan, the Quad partners and the ASEAN members exchanging cooperation across four layers.
+    """Japan, the Quad partners, the ASEAN members, China and ASEAN exchanging actions at sea.
 
     Build it from keyword arguments, so that ``mesa.batch_run`` and ``SolaraViz`` can drive it::
 
-        RegionModel(rng=42, **{"policy.JPN.capacity": False, "challenger.intensity": 2.0})
+        RegionModel(rng=42, **{"policy.JPN.mode": "adaptive", "china.shipdays": 240.0})
 
     Args:
         rng: the run seed (an int; ``seed`` is accepted as a synonym). None draws one and records it
             as ``model.seed``. Every random draw comes from named streams derived from it.
         params: a ``Params`` (or a mapping of overrides) to start from.
-        world: a hand-built ``World`` (tests); by default the region from ``sim/data``.
         **overrides: parameters by dotted name (see ``sim/params.py``).
 
     Raises:
@@ -81,74 +102,372 @@ class RegionModel(mesa.Model):
     """
 
     def __init__(
-        self,
-        *,
-        rng: Any = None,
-        seed: Any = None,
-        params: Params | Mapping[str, Any] | None = None,
-        world: World | None = None,
-        **overrides: Any,
+        self, *, rng: Any = None, seed: Any = None, params: Params | Mapping[str, Any] | None = None, **overrides: Any
     ) -> None:
         if rng is not None and seed is not None:
             raise ParameterError("give either rng or seed, not both")
-        run_seed = resolve_seed(rng if rng is not None else seed)
         base = params.to_dict() if isinstance(params, Params) else dict(params or {})
         base.update(overrides)
         self.p: Params = make_params(base)
-        super().__init__(rng=run_seed)
-        self.seed = run_seed
-        self.streams = Streams(run_seed)
-        self.world = world if world is not None else World.from_data(self.p)
-        self._prepare_policy()
-        self.state = RegionState.initial(self.world, self.p)
-        self.partner_agents = [PartnerState(self, iso3, k) for k, iso3 in enumerate(PARTNERS)]
-        self.members = [AseanMember(self, iso3, k) for k, iso3 in enumerate(self.world.members)]
-        self.challenger = Challenger(self)
-        # Mesa 3.3.1 keeps every model alive in the class-level counter of agent ids (mesa issue
-        # #3179, fixed after 3.3.1), so a sweep's workers would grow by every model they run. All our
-        # agents exist by now and none is added later, so the counter's entry is no longer needed.
-        mesa.Agent._ids.pop(self, None)
-        self.current_metrics: dict[str, float] = {}
-        self.datacollector = mesa.DataCollector(model_reporters=reporters())
+        self.seed = resolve_seed(rng if rng is not None else seed)
+        super().__init__(rng=self.seed)
+        self.streams = Streams(self.seed)
+        self.ledger = Ledger()
+        self.area_records = load_areas()
+        self.areas = {a.code: a for a in self.area_records}
+        self.sea = build_sea(self.area_records, random=self.random)
+        self.area_codes = [a.code for a in self.area_records if a.kind == "recaap_area"]
+        self.feature_codes = [a.code for a in self.area_records if a.kind == "feature"]
+        traffic = sum(self.areas[a].traffic for a in self.area_codes)
+        self.base_rate = {a: self.p["crime.rate"] * self.areas[a].traffic / traffic for a in self.area_codes}
+        self.threat = dict.fromkeys(self.areas, 0.0)
+        self.recent_escalations = dict.fromkeys(self.feature_codes, 0.0)
 
-    def _prepare_policy(self) -> None:
-        """Turn parameters used every month into arrays once: domain rates, layer switches and the
-        effort per partner and layer (budget x allocation, normalised over the active layers)."""
-        p = self.p
-        self.domain_rates = np.array([p[f"threats.{d}.rate"] * p[f"threats.mix.{d}"] for d in DOMAINS])
-        self.escalation_base = np.array([p[f"escalation.base.{d}"] for d in DOMAINS])
-        focus = np.array([p[f"capacity.focus.{d}"] for d in DOMAINS])
-        self.capacity_focus = focus / focus.sum()
-        self.coordination = np.array([p[f"policy.{c}.asean_coordination"] for c in PARTNERS])
-        self.layer_on = np.array([[p[f"policy.{c}.{layer}"] for layer in LAYERS] for c in PARTNERS], dtype=bool)
-        weights = (
-            np.array([[p[f"policy.{c}.allocation.{layer}"] for layer in LAYERS] for c in PARTNERS]) * self.layer_on
+        year, month = (int(x) for x in self.p["run.start"].split("-"))
+        self.t0 = year * 12 + month - 1 - self.p["run.spinup"]  # months since year 0 at the first step
+        self.t = -1
+        ties = tie_counts()
+        members = [iso3 for iso3 in member_data() if iso3 != "TLS" or self.p["asean.include_timor_leste"]]
+        self.member_by = {iso3: Member(self, iso3, *member_data()[iso3], ties=ties.get(iso3, {})) for iso3 in members}
+        self.members_list = list(self.member_by.values())
+        self.members = self.agents_by_type[Member]
+        self.partner_by = {iso3: Partner(self, iso3) for iso3 in PARTNERS}
+        self.partners = self.agents_by_type[Partner]
+        self.asean = Asean(self)
+        self.china = China(self)
+        # Mesa 3.3.1 keeps every model alive in the class-level counter of agent ids (see sim/model.py)
+        mesa.Agent._ids.pop(self, None)
+
+        self.pipeline: dict[int, list[Offer]] = {}
+        self.running: list[tuple[int, Offer]] = []  # delivered actions still in effect: (end month, offer)
+        self.routed_provocation = dict.fromkeys(self.member_by, 0.0)
+        self.alignment_history = deque([{m.iso3: m.alignment for m in self.members_list}], maxlen=12)
+        self.accepted_usd: deque[tuple[float, float]] = deque(maxlen=12)  # (routed, all) by month
+        self.last_routed = dict.fromkeys(self.member_by, -999)
+        self.participation = 0.0
+        self.mean_alignment = 0.0
+        self.month: dict[str, float] = {}
+        self.shocks = {(s.step, s.state) for s in self.p["shocks"]}
+        self.datacollector = mesa.DataCollector(
+            model_reporters=reporters(),
+            agenttype_reporters={
+                Member: {
+                    "agent": "iso3",
+                    "alignment": "alignment",
+                    "assets": "vessels",
+                    "offers_accepted": "accepted",
+                    "offers_declined": "declined",
+                },
+                Partner: {"agent": "iso3", "spending": "spending", "budget": "budget"},
+                China: {"agent": "iso3", "shipdays": lambda c: sum(c.presence.values())},
+            },
         )
-        totals = weights.sum(axis=1, keepdims=True)
-        shares = np.divide(weights, totals, out=np.zeros_like(weights), where=totals > 0)
-        self.layer_effort = shares * np.array([p[f"policy.{c}.budget"] for c in PARTNERS])[:, None]
+        self.metrics: dict[str, float] = {}
+        self.dates: list[str] = []
+        self.step_dates: dict[int, str] = {}  # Mesa's step counter (spin-up included) -> month
+        self.joint: set[str] = set()
+        for _ in range(self.p["run.spinup"]):
+            self.step()
+        self.ledger = Ledger()  # the spin-up's actions are not part of the outlook
+        self.steps = 0  # Mesa's step counter (batch_run reads it) counts outlook months only
+
+    # --- calendar ----------------------------------------------------------------------------------
+
+    @property
+    def year(self) -> int:
+        return (self.t0 + self.t) // 12
+
+    @property
+    def month_of_year(self) -> int:
+        return (self.t0 + self.t) % 12 + 1
+
+    @property
+    def date(self) -> str:
+        return f"{self.year:04d}-{self.month_of_year:02d}"
+
+    @property
+    def outlook_month(self) -> int:
+        """Months since the outlook started: 1 in its first month, 0 or less during the spin-up."""
+        return self.t + 1 - self.p["run.spinup"]
+
+    def knockout(self, name: str) -> bool:
+        """True when the decision ``name`` is switched to its passive rule (``knockout.<name>``)."""
+        return self.p[f"knockout.{name}"]
+
+    # --- the schedule ------------------------------------------------------------------------------
+
+    def begin_month(self) -> None:
+        """Reset the month's counters; rotate the chair in January; apply the month's shocks."""
+        self.t += 1
+        self.month = dict.fromkeys(("coercion", "escalations", "offers", "declined", "routed", "direct"), 0.0)
+        self.month.update({f"coercion_{c}": 0.0 for c in CLAIMANTS})
+        self.asean.rotate_chair()
+        for partner in self.partners:
+            partner.spending = 0.0
+            if (self.outlook_month, partner.iso3) in self.shocks:
+                partner.withdraw()
+
+    def plan_year(self) -> None:
+        """In January, each partner plans its year."""
+        if self.month_of_year == 1 or self.t == 0:
+            self.partners.do("plan_year")
+
+    def deliveries(self) -> None:
+        """Accepted offers whose lead time is over take effect and are recorded as delivered; actions
+        whose lifetime is over end."""
+        now = self.t
+        self.running = [(end, o) for end, o in self.running if end > now or self._end(o)]
+        for offer in self.pipeline.pop(now, []):
+            member = self.member_by[offer.member]
+            layer = offer.layer
+            end = now + self.p[f"instrument.{layer}.lifetime"]
+            if layer == "capacity":
+                member.vessels += offer.units
+            elif layer == "quad":
+                member.awareness_until = max(member.awareness_until, end)
+            elif layer == "forums":
+                self.asean.initiatives.append((end, offer.partner))
+            self.running.append((end, offer))
+            member.help_received += offer.cost
+            visible = self.p[f"instrument.{layer}.visibility"] * offer.cost / 1e7
+            if offer.channel == "direct":
+                self.china.provocation[member.iso3] += visible * bool(member.claims)
+            else:
+                self.routed_provocation[member.iso3] += visible * bool(member.claims)
+            self.ledger.record(
+                self.date, offer.partner, DELIVERY_KIND[layer], target=offer.member, layer=layer,
+                channel=offer.channel, amount=offer.units, unit=_unit(layer), status="delivered",
+            )  # fmt: skip
+
+    def _end(self, offer: Offer) -> bool:
+        """An action's lifetime is over: a delivered vessel leaves service. Returns False (drop it)."""
+        if offer.layer == "capacity":
+            self.member_by[offer.member].vessels -= offer.units
+        return False
+
+    def offers(self) -> None:
+        """Each partner makes its offers; each recipient considers each offer. An accepted offer is
+        paid for and enters the pipeline (lead time, plus ``routing.delay`` when routed); a declined
+        one returns its money to the partner's purse for later offers."""
+        routed_usd = all_usd = 0.0
+        for partner in self.partners:
+            for offer in partner.make_offers():
+                member = self.member_by[offer.member]
+                self.month["offers"] += 1
+                self.month[offer.channel] += 1
+                self.ledger.record(
+                    self.date, offer.partner, "offer", target=offer.member, layer=offer.layer, channel=offer.channel,
+                    amount=offer.cost, unit="USD", status="proposed",
+                )  # fmt: skip
+                accepted = member.consider(offer)
+                self.ledger.record(
+                    self.date, offer.member, "accept" if accepted else "decline", target=offer.partner,
+                    layer=offer.layer, channel=offer.channel, amount=offer.cost, unit="USD",
+                    status="accepted" if accepted else "declined",
+                )  # fmt: skip
+                if not accepted:
+                    self.month["declined"] += 1
+                    member.declined += 1
+                    partner.purse[offer.layer] += offer.cost
+                    continue
+                member.accepted += 1
+                partner.spending += offer.cost
+                partner.results[offer.layer] += offer.cost
+                all_usd += offer.cost
+                if offer.channel == "routed":
+                    routed_usd += offer.cost
+                    self.last_routed[member.iso3] = self.t
+                lead = self.p[f"instrument.{offer.layer}.lead"]
+                lead += self.p["routing.delay"] if offer.channel == "routed" else 0
+                self.pipeline.setdefault(self.t + max(1, lead), []).append(offer)
+        self.accepted_usd.append((routed_usd, all_usd))
+        self.participation = sum(self.t - t < 12 for t in self.last_routed.values()) / len(self.member_by)
+
+    def patrol(self) -> None:
+        """Members spread their vessels over their areas and claimed features."""
+        self.members.do("patrol_areas")
+
+    def coordinate(self) -> None:
+        """Members choose where to patrol jointly; an area's patrols are joined when every littoral
+        member there chose it. Joint patrols build trust between the states that join them."""
+        self.members.do("coordinate")
+        self.joint = set()
+        for area in self.area_codes:
+            states = [self.member_by[s] for s in self.areas[area].littoral if s in self.member_by]
+            if len(states) >= 2 and all(area in m.coordinating for m in states):
+                self.joint.add(area)
+                for m in states:
+                    for other in states:
+                        if other is not m:
+                            m.trust[other.iso3] = m.trust.get(other.iso3, 0.2) + 0.1 * (
+                                1 - m.trust.get(other.iso3, 0.2)
+                            )
+                    self.ledger.record(
+                        self.date,
+                        m.iso3,
+                        "coordinated_patrol",
+                        area=area,
+                        amount=m.patrol.get(area, 0.0),
+                        unit="vessels",
+                    )
+
+    def deploy(self) -> None:
+        """China spreads its ship-days over the features."""
+        self.china.deploy()
+
+    def robbery(self) -> None:
+        """Interim robbery process (issue 9 replaces it with criminal groups): in each sea area,
+        robberies are Poisson with the area's traffic share of ``crime.rate``, deterred exponentially
+        by the vessels patrolling it, more so when the patrols are joint and when littoral states
+        receive shared maritime domain awareness."""
+        p, rng = self.p, self.streams["robbery"]
+        for area in self.area_codes:
+            littoral = [self.member_by[s] for s in self.areas[area].littoral if s in self.member_by]
+            vessels = sum(m.patrol.get(area, 0.0) for m in littoral)
+            aware = sum(m.awareness_until > self.t for m in littoral) / max(1, len(littoral))
+            deterrence = p["crime.detection"] * vessels
+            deterrence *= (1 + p["crime.coordination"] * (area in self.joint)) * (1 + p["crime.awareness"] * aware)
+            n = int(rng.poisson(self.base_rate[area] * math.exp(-deterrence)))
+            self.month[f"incidents_{area}"] = n
+            self.threat[area] += 0.2 * (n - self.threat[area])
+            if n:
+                self.ledger.record(self.date, "", "robbery", area=area, amount=n, unit="incidents", status="done")
+
+    def confrontations(self) -> None:
+        """Where China's presence meets a claimant's patrols, coercion incidents happen (Poisson in
+        ship-days x vessels); each may climb the ladder one rung at a time, more likely when the
+        region is tense and less likely the more power ASEAN's forums have to defuse it."""
+        p, rng = self.p, self.streams["escalation"]
+        damping = p["escalation.forum_damping"] * self.asean.forum_power()
+        tension = sum(self.recent_escalations.values())
+        climb = min(0.95, p["escalation.climb"] * (1 + 0.5 * min(tension, 2.0)) * (1 - damping))
+        for f in self.feature_codes:
+            claimant = self.member_by[self.areas[f].claimants[0]]
+            days = self.china.presence[f]
+            n = int(rng.poisson(p["escalation.encounter_rate"] * days * claimant.patrol.get(f, 0.0)))
+            escalated = 0
+            for _ in range(n):
+                rung = 1
+                while rung < len(RUNGS) and rng.random() < climb:
+                    rung += 1
+                self.ledger.record(self.date, "CHN", "coercion", target=claimant.iso3, area=f, amount=rung, unit="rung")
+                if rung >= 2:
+                    escalated += 1
+                    self.ledger.record(
+                        self.date, "CHN", "escalation", target=claimant.iso3, area=f, amount=rung, unit="rung"
+                    )
+            claimant.coerced += n
+            self.month["coercion"] += n
+            self.month[f"coercion_{claimant.iso3}"] = self.month.get(f"coercion_{claimant.iso3}", 0.0) + n
+            self.month["escalations"] += escalated
+            self.threat[f] += 0.2 * (n - self.threat[f])
+            self.recent_escalations[f] += (escalated - self.recent_escalations[f]) / p["china.memory"]
+
+    def statement(self) -> None:
+        """ASEAN seeks a statement after coercion; members vote."""
+        self.asean.seek_statement()
+
+    def respond(self) -> None:
+        """China reacts to the month's visible cooperation and to alignment shifts."""
+        self.china.respond()
+        self.routed_provocation = dict.fromkeys(self.member_by, 0.0)
+
+    def align(self) -> None:
+        """Members move their alignment; the year-ago alignments China compares with roll on."""
+        self.mean_alignment = sum(m.alignment for m in self.members_list) / len(self.members_list)
+        self.alignment_history.append({m.iso3: m.alignment for m in self.members_list})
+        self.members.do("align")
+
+    @property
+    def alignment_year_ago(self) -> dict[str, float]:
+        return self.alignment_history[0]
+
+    def end_month(self) -> None:
+        """Memories fade, forum initiatives expire, and (in the outlook) the month's metrics are kept."""
+        self.members.do("fade")
+        self.asean.expire()
+        if self.outlook_month >= 1:
+            self.metrics = month_metrics(self)
+            self.dates.append(self.date)
+            self.step_dates[self.steps] = self.date
+            self.datacollector.collect(self)
 
     def step(self) -> None:
-        """One month: every phase of PHASES in order, then the month's metrics are collected."""
-        for phase in PHASES:
+        """One month: every step of ``SCHEDULE`` in order."""
+        for phase in SCHEDULE:
             phase(self)
-        self.collect_metrics()
 
-    def collect_metrics(self) -> None:
-        """Compute the month's metrics once and hand them to Mesa's DataCollector."""
-        self.current_metrics = step_metrics(self)
-        self.datacollector.collect(self)
-
-    def run(self, steps: int) -> RegionModel:
-        """Advance ``steps`` months; returns the model."""
-        for _ in range(steps):
+    def run(self, months: int) -> RegionModel:
+        """Advance ``months`` months of the outlook; returns the model."""
+        for _ in range(months):
             self.step()
         return self
 
+    # --- measurements ------------------------------------------------------------------------------
+
+    def vessels_at(self, feature: str) -> float:
+        """Claimant patrol vessels at a feature, plus partners' vessels on exercise with the claimant."""
+        claimant = self.areas[feature].claimants[0]
+        member = self.member_by[claimant]
+        exercises = sum(o.member == claimant and o.layer == "bilateral" for _, o in self.running)
+        return member.patrol.get(feature, 0.0) + EXERCISE_VESSELS * exercises
+
     def series(self) -> dict[str, list[float]]:
-        """Every metric's monthly values so far (month 1 first)."""
+        """Every metric's monthly values so far (first outlook month first)."""
         return self.datacollector.model_vars
 
     def summary(self) -> dict[str, Any]:
-        """Per-run summaries of the months simulated so far (see ``sim.metrics.summarise``)."""
+        """Per-run summaries of the outlook months simulated so far (see ``sim.metrics.summarise``)."""
         return summarise(self.series(), self.p)
+
+    # --- tables ------------------------------------------------------------------------------------
+
+    def timeseries(self):
+        """One row per outlook month: ``step`` (1 = the first), ``date`` (YYYY-MM), then every metric."""
+        frame = self.datacollector.get_model_vars_dataframe()
+        frame.insert(0, "step", range(1, len(frame) + 1))
+        frame.insert(1, "date", self.dates)
+        return frame.reset_index(drop=True)
+
+    def agent_table(self):
+        """One row per agent and month: ``date``, ``agent`` (ISO3), ``kind``, then its variables."""
+        import pandas as pd
+
+        frames = []
+        for kind in (Member, Partner, China):
+            frame = self.datacollector.get_agenttype_vars_dataframe(kind).reset_index()
+            frame["date"] = frame["Step"].map(self.step_dates)
+            frame["kind"] = kind.__name__.lower()
+            frames.append(frame.drop(columns=["Step", "AgentID"]))
+        table = pd.concat(frames, ignore_index=True)
+        cols = ["date", "agent", "kind"] + [c for c in table.columns if c not in ("date", "agent", "kind")]
+        return table[cols].sort_values(["date", "kind", "agent"], kind="stable").reset_index(drop=True)
+
+    def write_tables(self, folder: Path) -> None:
+        """Write ``timeseries.csv``, ``agents.csv`` and ``actions.csv`` into ``folder``."""
+        self.timeseries().to_csv(folder / "timeseries.csv", index=False)
+        self.agent_table().to_csv(folder / "agents.csv", index=False)
+        self.ledger.write_csv(folder / "actions.csv")
+
+
+def _unit(layer: str) -> str:
+    return {"capacity": "vessels", "quad": "member-years of MDA", "bilateral": "exercises", "forums": "initiatives"}[
+        layer
+    ]
+
+
+SCHEDULE: tuple[Callable[[RegionModel], None], ...] = (
+    RegionModel.begin_month,
+    RegionModel.plan_year,
+    RegionModel.deliveries,
+    RegionModel.offers,
+    RegionModel.patrol,
+    RegionModel.coordinate,
+    RegionModel.deploy,
+    RegionModel.robbery,
+    RegionModel.confrontations,
+    RegionModel.statement,
+    RegionModel.respond,
+    RegionModel.align,
+    RegionModel.end_month,
+)

@@ -1,14 +1,14 @@
 """Every model parameter: one line each, with its default, unit, allowed range and source.
 
-Names are dotted (``policy.JPN.quad``, ``challenger.intensity``). A source is either a reference to
-the data in ``sim/data`` (see ``sim/data/SOURCES.md``) or the word "assumption"; the assumptions
-that matter are varied in ``experiments/morris.toml`` and ``experiments/sobol.toml``.
-
-Units: a *step* is one month. *Effort* is an abstract unit of partner activity per month; Japan's
-default budget defines it (1 effort unit per month). *Shares* and *probabilities* are in [0, 1].
+Names are dotted (``policy.JPN.budget``, ``china.shipdays``). A step is one calendar month; money is
+in US dollars (``USD``); presence at sea in ship-days or vessels. A source names a document or a data
+file in ``sim/data`` (see ``sim/data/SOURCES.md``), or says "assumption": none of the behavioural
+parameters is calibrated yet (issue 10 will fit them to the patterns of ``shared/data/validation``).
+Partner policies are ``policy.<ISO3>.<field>``; ``mode`` chooses a fixed or an adaptive plan.
 
 Use :func:`make_params` to build a validated, frozen :class:`Params` from overrides; it refuses
-unknown names (suggesting the closest valid one), wrong types and out-of-range values.
+unknown names (suggesting the closest valid one), wrong types and out-of-range values, with one line
+naming the parameter.
 """
 
 from __future__ import annotations
@@ -21,29 +21,17 @@ from typing import Any
 
 import numpy as np
 
-PARTNERS: tuple[str, ...] = ("JPN", "USA", "AUS", "IND")
-LAYERS: tuple[str, ...] = ("quad", "bilateral", "forums", "capacity")
-DOMAINS: tuple[str, ...] = ("maritime", "terrorism", "cyber", "disaster")
-SHOCK_KINDS: tuple[str, ...] = ("withdraw",)
-CAPACITY_RULES: tuple[str, ...] = ("partnership", "need")
-
-RECAAP = (
-    "calibrated: default runs average the ReCAAP ISC 2018-2024 mean of 7.48 piracy incidents/month "
-    "(sim/data/recaap_incidents.csv) once near-repeat and deterrence act; tests/test_calibration.py"
-)
-AMTI = (
-    "CSIS AMTI: 45 major coercive incidents in the South China Sea, 2010-2016: 0.54/month (sim/data/scs_indicators.csv)"
-)
-ASSUMPTION = "assumption"
-
 
 @dataclass(frozen=True)
 class Shock:
-    """A scheduled event: at month ``step``, ``state`` (a partner) does ``kind`` (e.g. "withdraw")."""
+    """A scheduled event: at outlook month ``step`` (1 = ``run.start``), ``state`` (a partner) does
+    ``kind`` (e.g. "withdraw"). Given by ``date`` (YYYY-MM) instead, its step is computed from
+    ``run.start``; the date is kept."""
 
     step: int
     kind: str
     state: str
+    date: str | None = None
 
 
 class ParameterError(ValueError):
@@ -80,356 +68,212 @@ class Spec:
         return f"[{lo}, {hi}]"
 
 
-def _partner_policy(
-    iso3: str,
-    *,
-    quad: bool,
-    bilateral: bool,
-    forums: bool,
-    capacity: bool,
-    budget: float,
-    coordination: float,
-    note: str,
-) -> dict[str, Spec]:
-    """The policy parameters of one partner state (``policy.<ISO3>.*``)."""
-    p = f"policy.{iso3}"
+PARTNERS: tuple[str, ...] = ("JPN", "USA", "AUS", "IND")
+LAYERS: tuple[str, ...] = ("quad", "bilateral", "forums", "capacity")
+MODES: tuple[str, ...] = ("fixed", "adaptive")
+A = ASSUMPTION = "assumption"
+SHOCK_KINDS: tuple[str, ...] = ("withdraw",)
+
+#: partners' yearly budgets for maritime-security cooperation in Southeast Asia, USD
+BUDGETS = {
+    "JPN": (
+        134e6,
+        "OSA FY2025 JPY 8.1 bn (USD 54 m at JPY 150) plus JICA patrol-vessel loans, JPY 136 bn over "
+        "2013-2024 (USD 80 m a year at JPY 143); sim/data/japan_programs.csv",
+    ),
+    "USA": (
+        85e6,
+        "Southeast Asia Maritime Security Initiative, USD 425 m over FY2016-2020 "
+        "(shared/data/validation/cooperation_by_year.csv)",
+    ),
+    "AUS": (
+        10.6e6,
+        "Southeast Asia Maritime Partnerships, AUD 64 m over four years from 2024 "
+        "(shared/data/validation/cooperation_by_year.csv), at USD 0.66 (the rate: assumption)",
+    ),
+    "IND": (20e6, A),
+}
+#: default allocation weights per partner and layer (quad, bilateral, forums, capacity): assumption
+ALLOCATION = {
+    "JPN": (0.15, 0.15, 0.15, 0.55),
+    "USA": (0.25, 0.45, 0.10, 0.20),
+    "AUS": (0.25, 0.25, 0.25, 0.25),
+    "IND": (0.40, 0.30, 0.20, 0.10),
+}
+
+
+def _policy(iso3: str) -> dict[str, Spec]:
+    budget, source = BUDGETS[iso3]
     specs = {
-        f"{p}.quad": Spec(quad, "on/off", note, f"{iso3} takes part in Quad actions"),
-        f"{p}.bilateral": Spec(bilateral, "on/off", note, f"{iso3} acts through its bilateral ties"),
-        f"{p}.forums": Spec(forums, "on/off", note, f"{iso3} invests in ASEAN-led forums"),
-        f"{p}.capacity": Spec(capacity, "on/off", note, f"{iso3} builds ASEAN members' capacity"),
-        f"{p}.budget": Spec(budget, "effort/month", ASSUMPTION, f"{iso3}'s effort per month", 0.0, 10.0),
-        f"{p}.asean_coordination": Spec(
-            coordination,
-            "share",
-            ASSUMPTION,
-            f"share of {iso3}'s activity routed through ASEAN-led mechanisms (0 bypass, 1 fully routed)",
-            0.0,
-            1.0,
-        ),
+        f"policy.{iso3}.{layer}": Spec(True, "switch", "scenario", f"{iso3} acts in the {layer} layer")
+        for layer in LAYERS
     }
-    for layer in LAYERS:
-        specs[f"{p}.allocation.{layer}"] = Spec(
-            0.25, "weight", ASSUMPTION, f"weight of the {layer} layer in {iso3}'s effort split", 0.0, 1.0
+    specs[f"policy.{iso3}.budget"] = Spec(budget, "USD/year", source, f"{iso3}'s yearly budget", 0.0, 2e9)
+    for layer, weight in zip(LAYERS, ALLOCATION[iso3], strict=True):
+        specs[f"policy.{iso3}.allocation.{layer}"] = Spec(
+            weight, "weight", A, f"share of {iso3}'s budget planned for {layer}", 0.0, 1.0
         )
+    specs[f"policy.{iso3}.asean_coordination"] = Spec(
+        0.3, "share", A, f"share of {iso3}'s offers routed through ASEAN-led mechanisms", 0.0, 1.0
+    )
+    specs[f"policy.{iso3}.mode"] = Spec(
+        "fixed", "choice", "scenario", "fixed: plan by the allocation; adaptive: learn it", choices=MODES
+    )
     return specs
 
 
 SPECS: dict[str, Spec] = {
-    # --- world -------------------------------------------------------------------------------
-    "world.include_timor_leste": Spec(
-        True, "on/off", "ASEAN member since 2025-10-26 (sim/data/states.csv)", "ASEAN-11; false gives ASEAN-10"
+    **{k: v for iso3 in PARTNERS for k, v in _policy(iso3).items()},
+    # --- instruments: cost per unit, lead time, lifetime, visibility --------------------------------
+    "instrument.capacity.cost": Spec(
+        19e6,
+        "USD/vessel",
+        "JICA MSCIP phase I: JPY 18.7 bn for ten 44-m vessels, at JPY 100/USD (sim/data/japan_programs.csv)",
+        "one patrol vessel",
+        1e6,
+        1e9,
     ),
-    # --- partner policies ----------------------------------------------------------------------
-    **_partner_policy(
-        "JPN",
-        quad=True,
-        bilateral=True,
-        forums=True,
-        capacity=True,
-        budget=1.0,
-        coordination=0.6,
-        note="Japan's four layers (seed article; sim/data/ties.csv)",
+    "instrument.capacity.lead": Spec(
+        30,
+        "months",
+        "JICA MSCIP phase I: signed 2013, delivered 2016-2018 (sim/data/japan_programs.csv)",
+        "order to delivery",
+        0,
+        120,
     ),
-    **_partner_policy(
-        "USA",
-        quad=True,
-        bilateral=True,
-        forums=True,
-        capacity=True,
-        budget=1.5,
-        coordination=0.3,
-        note="Quad, ARF/ADMM-Plus/EAS membership, treaty allies PHL and THA (sim/data/states.csv)",
+    "instrument.capacity.lifetime": Spec(240, "months", A, "service life of a delivered vessel", 1, 600),
+    "instrument.quad.cost": Spec(4e6, "USD/member-year", A, "maritime domain awareness for one member", 5e5, 1e9),
+    "instrument.quad.lead": Spec(6, "months", A, "from offer to data flowing", 0, 120),
+    "instrument.quad.lifetime": Spec(12, "months", A, "how long one award of MDA lasts", 1, 600),
+    "instrument.bilateral.cost": Spec(3e6, "USD/exercise", A, "one bilateral exercise or patrol", 5e5, 1e9),
+    "instrument.bilateral.lead": Spec(3, "months", A, "from offer to exercise", 0, 120),
+    "instrument.bilateral.lifetime": Spec(6, "months", A, "months an exercise deters at the member's features", 1, 600),
+    "instrument.forums.cost": Spec(1e6, "USD/initiative", A, "one forum initiative (dialogue, hotline, CBM)", 5e5, 1e9),
+    "instrument.forums.lead": Spec(6, "months", A, "from offer to the initiative running", 0, 120),
+    "instrument.forums.lifetime": Spec(24, "months", A, "months an initiative adds to forum power", 1, 600),
+    **{
+        f"instrument.{layer}.visibility": Spec(v, "share", A, f"how visible a {layer} action is to China", 0.0, 1.0)
+        for layer, v in zip(LAYERS, (0.5, 0.9, 0.1, 0.4), strict=True)
+    },
+    "routing.delay": Spec(6, "months", A, "extra lead time when an offer goes through ASEAN-led mechanisms", 0, 60),
+    # --- partners ----------------------------------------------------------------------------------
+    "partner.target.need": Spec(1.0, "exponent", A, "weight of a member's need in the targeting rule", 0.0, 5.0),
+    "partner.target.partnership": Spec(
+        1.0, "exponent", A, "weight of past ties and alignment in the targeting rule", 0.0, 5.0
     ),
-    **_partner_policy(
-        "AUS",
-        quad=True,
-        bilateral=False,
-        forums=True,
-        capacity=True,
-        budget=0.6,
-        coordination=0.5,
-        note="Quad and forum membership (sim/data/states.csv); no ASEAN bilateral tie in the data",
+    "partner.target.strategic": Spec(1.0, "exponent", A, "weight of a member's SCS claim in targeting", 0.0, 5.0),
+    "partner.learning_rate": Spec(0.5, "1/year", A, "adaptive mode: how fast allocation follows results", 0.0, 5.0),
+    "partner.burden_cap": Spec(0.5, "share", A, "adaptive mode: most a partner adds to cover a withdrawal", 0.0, 5.0),
+    # --- members -----------------------------------------------------------------------------------
+    "member.sovereignty": Spec(1.2, "utility", A, "cost of visible foreign presence when accepting", 0.0, 10.0),
+    "member.retaliation": Spec(6.0, "utility", A, "weight of expected Chinese retaliation", 0.0, 50.0),
+    "member.affinity": Spec(1.0, "utility", A, "weight of alignment toward the offerer", 0.0, 10.0),
+    "member.need": Spec(2.0, "utility", A, "weight of the security gain an offer brings", 0.0, 20.0),
+    "member.noise": Spec(0.5, "utility", A, "scale of the logistic noise in accepting", 0.01, 10.0),
+    "member.tolerance": Spec(
+        0.5, "incidents/month", A, "threat in an area above which a member coordinates", 0.0, 100.0
     ),
-    **_partner_policy(
-        "IND",
-        quad=True,
-        bilateral=False,
-        forums=True,
-        capacity=True,
-        budget=0.4,
-        coordination=0.5,
-        note="Quad and forum membership (sim/data/states.csv); no ASEAN bilateral tie in the data",
+    "member.trust_needed": Spec(0.3, "share", A, "trust in a neighbour needed to coordinate", 0.0, 1.0),
+    "member.alignment_rate": Spec(0.02, "1/month", A, "how fast alignment follows help and coercion", 0.0, 1.0),
+    "member.hedging": Spec(0.03, "1/month", A, "pull of alignment back toward zero", 0.0, 1.0),
+    "member.asean_pull": Spec(0.02, "1/month", A, "pull toward the ASEAN mean, times cohesion", 0.0, 1.0),
+    "member.grievance": Spec(1.0, "utility", A, "weight of being coerced in voting for a statement", 0.0, 10.0),
+    "member.block_norm": Spec(
+        0.5, "utility", A, "what openly blocking a statement costs a member that is not the chair", 0.0, 10.0
     ),
-    # --- threats -------------------------------------------------------------------------------
-    "threats.maritime.rate": Spec(
-        6.3,
+    "member.initial_tie_weight": Spec(0.1, "alignment/tie", A, "starting alignment per documented tie", 0.0, 1.0),
+    # --- China -------------------------------------------------------------------------------------
+    "china.shipdays": Spec(
+        180.0,
+        "ship-days/month",
+        "assumption: CSIS AMTI counted 1,703 China Coast Guard ship-days at the five features it tracks in "
+        "2022, 142 a month (sim/data/scs_indicators.csv); 180 deployable leaves room for Natuna and for "
+        "China's restraint",
+        "China Coast Guard and militia presence it can send to the features",
+        0.0,
+        10_000.0,
+    ),
+    "china.leverage": Spec(
+        5.0, "utility/share", A, "pull toward China per unit of a member's export dependence on it", 0.0, 50.0
+    ),
+    "china.claim_value": Spec(1.0, "utility", A, "value of asserting a claim at a feature", 0.0, 10.0),
+    "china.deterrence_cost": Spec(0.02, "utility/vessel", A, "cost per claimant or partner vessel present", 0.0, 1.0),
+    "china.escalation_cost": Spec(
+        0.3, "utility/escalation", A, "cost of each recent escalation at a feature", 0.0, 10.0
+    ),
+    "china.condemnation_cost": Spec(0.5, "utility", A, "cost of an agreed ASEAN statement", 0.0, 10.0),
+    "china.challenge_value": Spec(1.5, "utility", A, "value of answering a claimant's challenge", 0.0, 10.0),
+    "china.restraint": Spec(1.0, "utility", A, "value of keeping ship-days at home", 0.0, 10.0),
+    "china.alignment_sensitivity": Spec(1.0, "switch-like weight", A, "China responds to alignment shifts", 0.0, 10.0),
+    "china.cooperation_sensitivity": Spec(
+        1.0, "weight", A, "China responds to visible military cooperation", 0.0, 10.0
+    ),
+    "china.penalty": Spec(
+        0.2, "share of exports/alignment", A, "economic penalty or reward per unit of yearly alignment shift", 0.0, 1.0
+    ),
+    "china.chair_reward": Spec(
+        0.02, "share of exports", A, "reward to a chair leaning toward China, each January", 0.0, 1.0
+    ),
+    "china.memory": Spec(12, "months", A, "how far back China looks at challenges and escalations", 1, 120),
+    # --- escalation --------------------------------------------------------------------------------
+    "escalation.encounter_rate": Spec(
+        0.0003,
+        "incidents/(ship-day x vessel)",
+        "assumption, set by hand so that the default outlook has about CSIS AMTI's 0.54 major coercive "
+        "incidents a month of 2010-2016 (sim/data/scs_indicators.csv); calibration is issue 10",
+        "coercion incidents per China ship-day and claimant vessel",
+        0.0,
+        1.0,
+    ),
+    "escalation.climb": Spec(0.25, "probability", A, "chance an incident climbs one rung, before damping", 0.0, 1.0),
+    "escalation.forum_damping": Spec(0.6, "share", A, "most that forum power cuts the chance of climbing", 0.0, 1.0),
+    # --- ASEAN -------------------------------------------------------------------------------------
+    "asean.statement_threshold": Spec(2, "incidents/month", A, "coercion incidents that prompt a statement", 1, 1000),
+    "asean.memory": Spec(0.1, "1/month", A, "how fast ASEAN's record of agreeing updates", 0.0, 1.0),
+    "asean.forum_half": Spec(10.0, "initiatives", A, "forum initiatives that give half of full forum power", 0.1, 1e4),
+    "asean.include_timor_leste": Spec(
+        True, "switch", "Timor-Leste joined on 2025-10-26 (sim/data/states.csv)", "ASEAN-11"
+    ),
+    # --- interim robbery (issue 9 replaces it with syndicates) --------------------------------------
+    "crime.rate": Spec(
+        7.5,
         "incidents/month, region",
-        RECAAP,
-        "background rate of piracy and armed robbery, before near-repeat and deterrence",
+        "assumption (interim, until issue 9's criminal groups): robbery before patrols deter it; with the "
+        "default patrols the outlook averages about 3 a month, below ReCAAP's 7.48 for all of Asia, "
+        "2018-2024 (sim/data/recaap_incidents.csv); calibration is issue 10",
+        "robbery rate before patrols, over all areas, shared by traffic",
         0.0,
-        100.0,
+        1000.0,
     ),
-    "threats.terrorism.rate": Spec(1.0, "incidents/month, region", ASSUMPTION, "terrorist incidents", 0.0, 100.0),
-    "threats.cyber.rate": Spec(
-        2.0, "incidents/month, region", ASSUMPTION, "state-relevant cyber incidents", 0.0, 100.0
+    "crime.detection": Spec(0.01, "1/vessel", A, "robbery deterred per patrol vessel in an area", 0.0, 1.0),
+    "crime.coordination": Spec(0.5, "share", A, "extra deterrence when an area's patrols are coordinated", 0.0, 5.0),
+    "crime.awareness": Spec(0.3, "share", A, "extra deterrence from shared maritime domain awareness", 0.0, 5.0),
+    # --- knockouts: each switches one decision to a passive rule (experiments/knockouts.toml) --------
+    "knockout.members_accept_all": Spec(False, "switch", "scenario", "members accept every offer"),
+    "knockout.china_ignores_cooperation": Spec(
+        False, "switch", "scenario", "China's deployment ignores claimants' cooperation with the partners"
     ),
-    "threats.disaster.rate": Spec(
-        1.0, "incidents/month, region", ASSUMPTION, "disasters needing a response", 0.0, 100.0
+    "knockout.china_ignores_alignment": Spec(
+        False, "switch", "scenario", "China gives no economic rewards or penalties for alignment"
     ),
-    **{
-        f"threats.mix.{d}": Spec(1.0, "multiplier", ASSUMPTION, f"scenario multiplier on {d} arrivals", 0.0, 10.0)
-        for d in DOMAINS
-    },
-    "threats.coastline_exponent": Spec(
-        0.5,
-        "exponent",
-        ASSUMPTION,
-        "maritime exposure is coastline_km to this power (0: every coastal member equally; landlocked none)",
-        0.0,
-        2.0,
+    "knockout.partners_never_adapt": Spec(False, "switch", "scenario", "adaptive partners keep their first plan"),
+    # --- run and metrics ---------------------------------------------------------------------------
+    "run.start": Spec("2025-01", "YYYY-MM", "scenario", "first month of the outlook"),
+    "run.spinup": Spec(
+        60, "months", A, "months simulated, under the same policy, before the outlook starts (not written)", 0, 600
     ),
-    "threats.near_repeat.boost": Spec(
-        0.3,
-        "incidents per incident",
-        ASSUMPTION,
-        "expected follow-on maritime incidents per incident (0: off)",
-        0.0,
-        0.95,
+    "metrics.weight.security": Spec(0.4, "weight", A, "stability index: robbery component", 0.0, 1.0),
+    "metrics.weight.coercion": Spec(0.3, "weight", A, "stability index: coercion component", 0.0, 1.0),
+    "metrics.weight.cohesion": Spec(0.3, "weight", A, "stability index: ASEAN cohesion component", 0.0, 1.0),
+    "metrics.warmup": Spec(
+        0, "months", A, "outlook months left out of per-run means (the spin-up already runs in)", 0, 10_000
     ),
-    "threats.near_repeat.memory": Spec(
-        0.5, "share/month", ASSUMPTION, "share of near-repeat excitation kept from one month to the next", 0.0, 0.95
-    ),
-    "threats.deterrence_effect": Spec(
-        0.5, "share", ASSUMPTION, "fall in maritime arrivals at full deterrence", 0.0, 1.0
-    ),
-    # --- the challenger ------------------------------------------------------------------------
-    "challenger.intensity": Spec(
-        1.0, "multiplier", ASSUMPTION, "grey-zone pressure level (0: no challenger)", 0.0, 5.0
-    ),
-    "challenger.base_rate": Spec(
-        0.54, "incidents/month", AMTI, "grey-zone incidents per month at intensity 1", 0.0, 20.0
-    ),
-    "challenger.reaction": Spec(
-        0.5,
-        "per effort",
-        ASSUMPTION,
-        "rise in pressure per unit of visible military cooperation (security dilemma)",
-        0.0,
-        5.0,
-    ),
-    "challenger.displacement": Spec(
-        3.0,
-        "1/protection",
-        ASSUMPTION,
-        "how strongly pressure shifts to weakly protected targets (0: by exposure only)",
-        0.0,
-        20.0,
-    ),
-    "challenger.adaptation": Spec(
-        0.1, "share/month", ASSUMPTION, "speed at which pressure moves to its target level", 0.0, 1.0
-    ),
-    # --- detection and response ----------------------------------------------------------------
-    "response.partner_assist": Spec(
-        0.3, "probability", ASSUMPTION, "highest resolution help partners can give a member", 0.0, 1.0
-    ),
-    "response.assist_scale": Spec(
-        0.5, "effort", ASSUMPTION, "trust-weighted recent support at which help reaches 63% of its maximum", 0.01, 10.0
-    ),
-    # --- escalation and tension ----------------------------------------------------------------
-    **{
-        f"escalation.base.{d}": Spec(
-            p, "probability", ASSUMPTION, f"chance an unresolved {d} incident escalates", 0.0, 1.0
-        )
-        for d, p in zip(DOMAINS, (0.2, 0.1, 0.05, 0.05), strict=True)
-    },
-    "escalation.tension_amplifies": Spec(
-        1.0, "multiplier", ASSUMPTION, "escalation chance rises by this times tension", 0.0, 5.0
-    ),
-    "escalation.tension_per_unresolved": Spec(
-        0.02, "1/incident", ASSUMPTION, "tension added per unresolved incident", 0.0, 1.0
-    ),
-    "escalation.tension_per_escalation": Spec(
-        0.15, "1/escalation", ASSUMPTION, "tension added per escalation", 0.0, 1.0
-    ),
-    "escalation.tension_decay": Spec(
-        0.08, "share/month", ASSUMPTION, "share of tension that fades each month", 0.0, 1.0
-    ),
-    # --- capacity ------------------------------------------------------------------------------
-    "capacity.initial_min": Spec(
-        0.2,
-        "probability",
-        ASSUMPTION,
-        "starting capacity at zero military spending (see capacity.initial_max)",
-        0.0,
-        1.0,
-    ),
-    "capacity.initial_max": Spec(
-        0.6,
-        "probability",
-        ASSUMPTION,
-        "starting capacity of the largest ASEAN spender; others start at min + (max - min) x sqrt(milex / largest)",
-        0.0,
-        1.0,
-    ),
-    "capacity.depreciation": Spec(
-        0.005, "share/month", ASSUMPTION, "capacity lost each month (vessels age, skills fade)", 0.0, 0.5
-    ),
-    "capacity.own_investment": Spec(
-        0.015,
-        "capacity/month",
-        ASSUMPTION,
-        "monthly capacity gain of the member with the largest military budget, before saturation",
-        0.0,
-        0.5,
-    ),
-    "capacity.effectiveness": Spec(
-        0.15, "capacity/effort", ASSUMPTION, "capacity gained per absorbed effort unit, before saturation", 0.0, 5.0
-    ),
-    "capacity.absorption": Spec(
-        0.3,
-        "effort/month",
-        ASSUMPTION,
-        "absorptive capacity of the largest ASEAN economy; others scale with sqrt(GDP)",
-        0.01,
-        10.0,
-    ),
-    "capacity.targeting": Spec(
-        "partnership",
-        "rule",
-        ASSUMPTION,
-        "who gets capacity building: closest partners or neediest members",
-        choices=CAPACITY_RULES,
-    ),
-    **{
-        f"capacity.focus.{d}": Spec(w, "weight", ASSUMPTION, f"share of capacity building aimed at {d}", 0.0, 1.0)
-        for d, w in zip(DOMAINS, (0.6, 0.1, 0.15, 0.15), strict=True)
-    },
-    # --- the Quad -------------------------------------------------------------------------------
-    "quad.mda_to_asean": Spec(
-        True,
-        "on/off",
-        "Quad IPMDA (2022) extended to regional fusion centres (sim/data/japan_programs.csv)",
-        "Quad maritime domain awareness is shared with ASEAN members",
-    ),
-    "quad.min_partners": Spec(
-        2, "states", ASSUMPTION, "Quad actions need at least this many active Quad partners", 1, 4
-    ),
-    "quad.patrol_share": Spec(
-        0.5, "share", ASSUMPTION, "share of Quad effort spent on coordinated patrols (rest: awareness)", 0.0, 1.0
-    ),
-    "quad.awareness_max": Spec(
-        0.4, "probability", ASSUMPTION, "highest maritime detection gain from shared awareness", 0.0, 1.0
-    ),
-    "quad.patrol_deterrence_max": Spec(
-        0.6, "share", ASSUMPTION, "highest deterrence from coordinated patrols", 0.0, 1.0
-    ),
-    "quad.scale": Spec(
-        0.3,
-        "effort/member",
-        ASSUMPTION,
-        "effort per member at which a Quad action gives 63% of its maximum",
-        0.01,
-        10.0,
-    ),
-    # --- bilateral ------------------------------------------------------------------------------
-    "bilateral.deterrence_max": Spec(
-        0.7, "share", ASSUMPTION, "highest deterrence from a patron's exercises and commitments", 0.0, 1.0
-    ),
-    "bilateral.scale": Spec(
-        0.3,
-        "effort",
-        ASSUMPTION,
-        "bilateral effort on a member at which its deterrence gain reaches 63% of the maximum",
-        0.01,
-        10.0,
-    ),
-    "bilateral.trust_gain": Spec(
-        0.1, "share/effort", ASSUMPTION, "trust in the patron gained per effort unit", 0.0, 1.0
-    ),
-    "bilateral.alignment_pull": Spec(
-        0.15,
-        "share/effort",
-        ASSUMPTION,
-        "how far direct support pulls a member's alignment toward the patron",
-        0.0,
-        1.0,
-    ),
-    # --- forums ---------------------------------------------------------------------------------
-    "forums.channels": Spec(
-        "three",
-        "structure",
-        "ARF, ADMM-Plus, EAS memberships (sim/data/states.csv)",
-        "three forums, or one merged channel",
-        choices=("one", "three"),
-    ),
-    "forums.damping_max": Spec(
-        0.6, "share", ASSUMPTION, "highest cut in escalation chance from effective forums", 0.0, 1.0
-    ),
-    "forums.scale": Spec(
-        0.5, "effort", ASSUMPTION, "forum investment at which forums reach 63% of their power", 0.01, 10.0
-    ),
-    "forums.memory": Spec(
-        0.9, "share/month", ASSUMPTION, "share of forum investment kept from month to month", 0.0, 0.99
-    ),
-    "forums.cohesion_power": Spec(
-        1.0, "exponent", ASSUMPTION, "forum power scales with ASEAN cohesion to this power", 0.0, 5.0
-    ),
-    "forums.centrality_weight": Spec(
-        0.5, "share", ASSUMPTION, "how much forum power depends on ASEAN centrality (0: not at all)", 0.0, 1.0
-    ),
-    "forums.trust_gain": Spec(
-        0.05,
-        "share/effort",
-        ASSUMPTION,
-        "members' trust in a partner gained per unit of its forum effort reaching them",
-        0.0,
-        1.0,
-    ),
-    "forums.cohesion_gain": Spec(
-        1.0, "multiplier", ASSUMPTION, "extra pull toward ASEAN consensus at full forum power", 0.0, 10.0
-    ),
-    # --- ASEAN coordination ----------------------------------------------------------------------
-    "coordination.efficiency_cost": Spec(
-        0.25, "share", ASSUMPTION, "share of routed effort lost to coordination", 0.0, 1.0
-    ),
-    "coordination.visibility": Spec(
-        0.4,
-        "share",
-        ASSUMPTION,
-        "visibility to the challenger of routed military activity, relative to direct",
-        0.0,
-        1.0,
-    ),
-    # --- ASEAN members ---------------------------------------------------------------------------
-    "asean.info_sharing": Spec(
-        0.2, "probability", ASSUMPTION, "highest detection gain from information sharing among ReCAAP parties", 0.0, 1.0
-    ),
-    "alignment.initial_per_tie": Spec(0.12, "share/tie", ASSUMPTION, "starting alignment per documented tie", 0.0, 0.5),
-    "alignment.consensus_pull": Spec(
-        0.05, "share/month", ASSUMPTION, "pull toward the ASEAN average, times cohesion", 0.0, 1.0
-    ),
-    "alignment.neutral_pull": Spec(0.01, "share/month", ASSUMPTION, "drift back toward neutrality (hedging)", 0.0, 1.0),
-    # --- decay ------------------------------------------------------------------------------------
-    "decay.deterrence": Spec(
-        0.15, "share/month", ASSUMPTION, "deterrence that fades each month without renewal", 0.0, 1.0
-    ),
-    "decay.awareness": Spec(0.15, "share/month", ASSUMPTION, "shared awareness that fades each month", 0.0, 1.0),
-    "decay.trust": Spec(0.02, "share/month", ASSUMPTION, "trust that fades each month", 0.0, 1.0),
-    "decay.support_memory": Spec(
-        0.8, "share/month", ASSUMPTION, "share of support received remembered next month", 0.0, 0.99
-    ),
-    # --- metrics ------------------------------------------------------------------------------------
-    "metrics.warmup": Spec(24, "months", ASSUMPTION, "months left out of per-run means", 0, 10_000),
     "metrics.recovery_window": Spec(
-        12, "months", ASSUMPTION, "window of the pre-shock mean and of the recovery test", 1, 120
+        6, "months", A, "window of the moving means that measure a shock's drop and recovery", 1, 120
     ),
-    **{
-        f"metrics.weight.{k}": Spec(w, "weight", ASSUMPTION, f"weight of {k} in stability_index", 0.0, 1.0)
-        for k, w in (("tension", 0.4), ("resolution", 0.3), ("cohesion", 0.2), ("escalation", 0.1))
-    },
-    # --- shocks -------------------------------------------------------------------------------------
-    "shocks": Spec([], "list", "scenario", 'events, e.g. [{step = 60, kind = "withdraw", state = "USA"}]'),
+    "shocks": Spec(
+        [], "list", "scenario", 'events, e.g. [{step = 60, kind = "withdraw", state = "USA"}] or date = "2030-01"'
+    ),
 }
 
 
@@ -468,8 +312,15 @@ class Params(dict[str, Any]):
         return {k: v for k, v in self.to_dict().items() if v != SPECS[k].default}
 
     def to_dict(self) -> dict[str, Any]:
-        """All values as a plain, JSON-friendly dict (shocks as a list of dicts)."""
-        return {k: ([asdict(s) for s in v] if k == "shocks" else v) for k, v in self.items()}
+        """All values as a plain, JSON-friendly dict (shocks as a list of dicts, as given)."""
+        return {k: ([_shock_dict(s) for s in v] if k == "shocks" else v) for k, v in self.items()}
+
+
+def _shock_dict(shock: Shock) -> dict[str, Any]:
+    """A shock as it is written in a file: with its date when it was given one, else its step."""
+    out = asdict(shock)
+    out.pop("step" if shock.date is not None else "date")
+    return out
 
 
 def suggest(name: str, candidates: Any = None) -> str:
@@ -537,26 +388,30 @@ def _check_shocks(name: str, value: Any) -> tuple[Shock, ...]:
         where = f"{name}[{k}]"
         if not isinstance(shock, Mapping):
             raise ParameterError(f"{where} must be a table with keys step, kind, state; got {shock!r}")
-        unknown = set(shock) - {"step", "kind", "state"}
+        unknown = set(shock) - {"step", "date", "kind", "state"}
         if unknown:
             key = sorted(unknown)[0]
-            raise ParameterError(f"{where} has unknown key {key!r}{suggest(key, ['step', 'kind', 'state'])}")
-        missing = {"step", "kind", "state"} - set(shock)
+            raise ParameterError(f"{where} has unknown key {key!r}{suggest(key, ['step', 'date', 'kind', 'state'])}")
+        if ("step" in shock) == ("date" in shock):
+            raise ParameterError(f"{where} needs either 'step' or 'date' (YYYY-MM), not both or neither")
+        missing = {"kind", "state"} - set(shock)
         if missing:
             raise ParameterError(f"{where} is missing key '{sorted(missing)[0]}'")
-        step, kind, state = shock["step"], shock["kind"], shock["state"]
-        if isinstance(step, bool) or not isinstance(step, int) or step < 1:
+        step, date, kind, state = shock.get("step", 0), shock.get("date"), shock["kind"], shock["state"]
+        if date is None and (isinstance(step, bool) or not isinstance(step, int) or step < 1):
             raise ParameterError(f"{where}.step must be a whole number of months >= 1, got {step!r}")
+        if date is not None:
+            _month_number(date, f"{where}.date")
         if kind not in SHOCK_KINDS:
             raise ParameterError(f"{where}.kind must be one of {', '.join(map(repr, SHOCK_KINDS))}, got {kind!r}")
         if state not in PARTNERS:
             raise ParameterError(f"{where}.state must be a partner, one of {', '.join(PARTNERS)}, got {state!r}")
-        out.append(Shock(step=step, kind=kind, state=state))
+        out.append(Shock(step=step, kind=kind, state=state, date=date))
     return tuple(out)
 
 
-def _check_combinations(values: Mapping[str, Any]) -> None:
-    """Rules that involve more than one parameter."""
+def _check_combinations(values: dict[str, Any]) -> None:
+    """Rules that involve more than one parameter; dated shocks get their step from ``run.start``."""
     for iso3 in PARTNERS:
         active = [layer for layer in LAYERS if values[f"policy.{iso3}.{layer}"]]
         if active and sum(values[f"policy.{iso3}.allocation.{layer}"] for layer in active) <= 0:
@@ -564,12 +419,26 @@ def _check_combinations(values: Mapping[str, Any]) -> None:
                 f"policy.{iso3}.allocation is zero for every active layer ({', '.join(active)}); "
                 "give one a positive weight"
             )
-    if values["capacity.initial_min"] > values["capacity.initial_max"]:
-        raise ParameterError("capacity.initial_min must not exceed capacity.initial_max")
-    if sum(values[f"capacity.focus.{d}"] for d in DOMAINS) <= 0:
-        raise ParameterError("capacity.focus is zero for every domain; give one a positive weight")
     if sum(values[k] for k in values if k.startswith("metrics.weight.")) <= 0:
         raise ParameterError("metrics.weight is zero for every component; give one a positive weight")
+    start = _month_number(values["run.start"], "run.start")
+    shocks = []
+    for k, shock in enumerate(values["shocks"]):
+        if shock.date is not None:
+            step = _month_number(shock.date, f"shocks[{k}].date") - start + 1
+            if step < 1:
+                raise ParameterError(f"shocks[{k}].date {shock.date} is before run.start {values['run.start']}")
+            shock = Shock(step=step, kind=shock.kind, state=shock.state, date=shock.date)
+        shocks.append(shock)
+    values["shocks"] = tuple(shocks)
+
+
+def _month_number(text: Any, name: str) -> int:
+    """Months since year 0 of a ``YYYY-MM`` text; ParameterError naming ``name`` otherwise."""
+    year, _, month = str(text).partition("-")
+    if not (isinstance(text, str) and len(year) == 4 and year.isdigit() and month.isdigit() and 1 <= int(month) <= 12):
+        raise ParameterError(f"parameter {name!r} must be a month like '2025-01', got {text!r}")
+    return int(year) * 12 + int(month) - 1
 
 
 def make_params(overrides: Mapping[str, Any] | None = None) -> Params:

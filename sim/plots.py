@@ -26,7 +26,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
-from sim.metrics import METRICS
+from sim.metrics import BOUNDED, METRICS
 from sim.params import LAYERS, PARTNERS, SPECS
 from sim.store import ResultsError
 
@@ -34,25 +34,28 @@ from sim.store import ResultsError
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
 
 RUN_PANELS: tuple[tuple[str, str], ...] = (
+    ("incidents", "robberies a month"),
+    ("coercion", "coercion incidents a month"),
+    ("ccg_shipdays", "China's ship-days at the features"),
+    ("offers_declined", "offers declined a month"),
+    ("asean_centrality", "share taken through ASEAN (0-1)"),
     ("stability_index", "stability index (0-1)"),
-    ("tension", "mean tension (0-1)"),
-    ("resolution_rate", "incidents resolved (share)"),
-    ("asean_cohesion", "ASEAN cohesion (0-1)"),
-    ("asean_centrality", "routed via ASEAN (share)"),
-    ("capacity_mean", "mean member capacity (0-1)"),
 )
 
 
 def plot_run(timeseries: pd.DataFrame, title: str = "") -> Figure:
-    """The main stability metrics of one run over time, one panel each (x axis: month)."""
+    """The main measurements of one run over time, one panel each; a 12-month moving mean over the
+    monthly values (x axis: the calendar year)."""
     fig, axes = plt.subplots(2, 3, figsize=(11, 5.5), sharex=True, layout="constrained")
+    when = pd.to_datetime(timeseries["date"])
     for ax, (metric, label), colour in zip(axes.flat, RUN_PANELS, PALETTE, strict=False):
-        ax.plot(timeseries["step"], timeseries[metric], color=colour, lw=1.4)
+        ax.plot(when, timeseries[metric], color=colour, lw=0.6, alpha=0.45)
+        ax.plot(when, timeseries[metric].rolling(12, min_periods=1).mean(), color=colour, lw=1.6)
         ax.set_title(label, fontsize=10)
-        ax.set_ylim(0, 1.02)
+        ax.set_ylim(bottom=0, top=1.02 if metric in BOUNDED else None)
         ax.grid(alpha=0.3)
     for ax in axes[1]:
-        ax.set_xlabel("month")
+        ax.set_xlabel("year")
     if title:
         fig.suptitle(title)
     return fig
@@ -96,23 +99,23 @@ LINESTYLES = ("-", "--", "-.", ":")
 
 #: each metric in words, with its unit
 METRIC_LABELS: dict[str, str] = {
-    "incidents": "incidents per month",
+    "incidents": "robberies per month",
+    "coercion": "coercion incidents per month",
+    "ccg_shipdays": "China's ship-days at the features per month",
     "escalations": "escalations per month",
-    "resolution_rate": "share of incidents resolved (0-1)",
-    "tension": "mean tension (0-1)",
-    "tension_max": "highest member tension (0-1)",
+    "statements_sought": "ASEAN statements sought per month",
+    "statements_blocked": "ASEAN statements blocked per month",
+    "offers": "offers per month",
+    "offers_declined": "offers declined per month",
+    "offers_routed": "offers routed via ASEAN per month",
+    "offers_direct": "direct offers per month",
+    "joint_patrol_areas": "sea areas patrolled jointly",
     "stability_index": "stability index (0-1)",
     "asean_cohesion": "ASEAN cohesion (0-1)",
-    "asean_centrality": "share of cooperation routed via ASEAN (0-1)",
-    "dependence_hhi": "dependence on one partner (Herfindahl, 0-1)",
-    "capacity_mean": "mean member capacity (0-1)",
-    "capacity_gini": "capacity inequality (Gini, 0-1)",
-    "hedging": "hedging (alignment dispersion, 0-1)",
-    "effort_spent": "partner effort spent (effort units/month)",
-    "grey_zone_incidents": "grey-zone incidents per month",
-    "challenger_pressure": "challenger pressure (multiplier)",
-    "deterrence_mean": "mean deterrence (0-1)",
-    "forum_power": "mean forum power (0-1)",
+    "asean_centrality": "share of cooperation taken via ASEAN (0-1)",
+    "asean_agreement": "ASEAN's record of agreeing (0-1)",
+    "hedging": "hedging (0-1)",
+    "forum_power": "forum power (0-1)",
 }
 SUMMARY_WORDS: dict[str, str] = {
     "_mean": "mean after warm-up",
@@ -136,7 +139,8 @@ def metric_label(column: str) -> str:
     base, suffix = _base_metric(column)
     words = METRIC_LABELS.get(base)
     if words is None:
-        words = re.sub(r"^(incidents|escalations)_(\w+)$", r"\2 \1 per month", base).replace("_", " ")
+        words = re.sub(r"^(incidents|coercion)_(\w+)$", r"\1 in \2 per month", base).replace("_", " ")
+        words = words.replace("incidents in", "robberies in")
     if suffix == "_recovery":
         return f"months for {words.split(' (')[0]} to recover after the shock"
     return f"{words}, {SUMMARY_WORDS[suffix]}" if suffix else words
@@ -154,9 +158,9 @@ def factor_label(name: str) -> str:
         if field == "allocation" and sub in LAYERS:
             return f"{who}'s weight on the {LAYER_NAMES[sub]} layer"
         if field == "asean_coordination":
-            return f"{who}'s share of activity routed via ASEAN (0-1)"
+            return f"{who}'s share of offers routed via ASEAN (0-1)"
         if field == "budget":
-            return f"{who}'s budget (effort units/month)"
+            return f"{who}'s budget (USD/year)"
     if name in SPECS:
         return f"{name} ({SPECS[name].unit})"
     return name.replace("_", " ")
@@ -625,9 +629,9 @@ def allocation_response(
     partner: str = "JPN",
     title: str | None = None,
 ) -> Figure:
-    """The response to a partner's effort split.
+    """The response to a partner's budget split.
 
-    Left: for each layer, the metric against the share of effort in that layer, averaged over the splits
+    Left: for each layer, the metric against the share of the budget in that layer, averaged over the splits
     of the rest (``sim.analysis.allocation_response``), with 95% bands. Right, when ``splits``
     (``sim.analysis.allocation_splits``) is given: every split tried, sorted by its mean, with 95%
     intervals; the even split is highlighted.
@@ -650,7 +654,7 @@ def allocation_response(
         xs = r["share"].to_numpy(dtype=float) + (k - 1.5) * 0.012
         ax.errorbar(xs, r["mean"], yerr=_err(r), color=colour, marker=MARKERS[k], ls=LINESTYLES[k], lw=1.5, ms=5,
                     capsize=2, label=LAYER_NAMES[layer])  # fmt: skip
-    ax.set_xlabel(f"share of {who}'s effort in the layer (0-1)")
+    ax.set_xlabel(f"share of {who}'s budget in the layer (0-1)")
     ax.set_ylabel(metric_label(metric))
     ax.legend(title="layer", frameon=False, loc="upper left", bbox_to_anchor=(0.0, -0.12), ncols=2)
     ax.set_title(_wrap("each layer's share, averaged over the splits of the rest (mean, 95% CI)", 60))
@@ -675,7 +679,7 @@ def allocation_response(
         ax2.grid(axis="y", alpha=0)
         ax2.set_xlabel(metric_label(metric))
         ax2.set_title(_wrap("every split tried, sorted (shares: Q Quad, B bilateral, F forums, C capacity)", 60))
-    fig.suptitle(title or f"{_cap(_metric_words(metric))} and {who}'s split of its effort (95% CI)")
+    fig.suptitle(title or f"{_cap(_metric_words(metric))} and {who}'s split of its budget (95% CI)")
     return fig
 
 
@@ -730,42 +734,53 @@ def sensitivity_bars(
 # ---- the cooperation network --------------------------------------------------------------------------
 
 
+def ledger_ties(actions: Any, members: Sequence[str], since: str = "") -> np.ndarray:
+    """USD of cooperation members accepted, by (layer, partner, member), from a ledger (or any
+    iterable of actions) from month ``since`` (YYYY-MM) on."""
+    ties = np.zeros((len(LAYERS), len(PARTNERS), len(members)))
+    index = {m: i for i, m in enumerate(members)}
+    for a in actions:
+        if a.kind == "accept" and a.date >= since and a.actor in index and a.target in PARTNERS:
+            ties[LAYERS.index(a.layer), PARTNERS.index(a.target), index[a.actor]] += a.amount
+    return ties
+
+
 @styled
 def cooperation_network(
     model_or_ties: Any,
     world: Any = None,
     *,
     title: str | None = None,
-    threshold: float = 0.01,
+    threshold: float = 1.0,
     seed: int = 7,
     withdrawn: Sequence[bool] | None = None,
 ) -> Figure:
-    """The cooperation network of one month: states as nodes (partners as dark squares, ASEAN members as
-    light-blue circles), partner-member ties coloured by layer, line width proportional to the support
-    given that month (effort units); ties under ``threshold`` are left out. Layout: partners fixed on
+    """The cooperation network of the last 12 months: states as nodes (partners as dark squares, ASEAN
+    members as light-blue circles), partner-member ties coloured by layer, line width proportional to
+    the cooperation members accepted (USD); ties under ``threshold`` USD are left out. Layout: partners fixed on
     an inner ring, members start on an outer ring and settle by networkx's spring layout with a fixed
     ``seed`` (ties pull a member toward the partners that support it, in proportion to the support).
 
     Args:
-        model_or_ties: a RegionModel after a run (its ``state.ties`` and ``world``), or a
-            (layer, partner, member) array of support as ``RegionState.ties``.
-        world: the World, or the members' ISO3 codes, when ties are given as an array.
+        model_or_ties: a RegionModel after a run (its ledger), or a (layer, partner, member) array
+            of USD, as :func:`ledger_ties` makes.
+        world: the members' ISO3 codes, when ties are given as an array.
         withdrawn: which partners have withdrawn (taken from the model when one is given).
     """
     import networkx as nx
 
     month = None
-    if hasattr(model_or_ties, "state") and hasattr(model_or_ties, "world"):
+    if hasattr(model_or_ties, "ledger") and hasattr(model_or_ties, "member_by"):
         model = model_or_ties
-        ties = np.asarray(model.state.ties, dtype=float)
-        members = tuple(model.world.members)
-        withdrawn = list(model.state.withdrawn) if withdrawn is None else withdrawn
-        month = getattr(model, "steps", None)
+        members = tuple(model.member_by)
+        ties = ledger_ties(model.ledger, members, since=model.dates[-12] if len(model.dates) >= 12 else "")
+        withdrawn = [model.partner_by[p].withdrawn for p in PARTNERS] if withdrawn is None else withdrawn
+        month = model.dates[-1] if model.dates else None
     else:
         if world is None:
-            raise ResultsError("cooperation_network: give the world (or the members' ISO3 codes) with a ties array")
+            raise ResultsError("cooperation_network: give the members' ISO3 codes with a ties array")
         ties = np.asarray(model_or_ties, dtype=float)
-        members = tuple(world.members) if hasattr(world, "members") else tuple(world)
+        members = tuple(world)
     if ties.shape != (len(LAYERS), len(PARTNERS), len(members)):
         raise ResultsError(
             f"cooperation_network: ties must be (layers, partners, members) = "
@@ -818,8 +833,8 @@ def cooperation_network(
         Line2D([], [], color=LAYER_COLOURS[layer], lw=3, label=LAYER_NAMES[layer]) for layer in LAYERS
     ]
     handles += [
-        Line2D([], [], color="#777777", lw=0.6 + 5.4, label=f"{wmax:.2f} effort units this month"),
-        Line2D([], [], color="#777777", lw=0.6 + 5.4 / 4, label=f"{wmax / 4:.2f} effort units"),
+        Line2D([], [], color="#777777", lw=0.6 + 5.4, label=f"USD {wmax / 1e6:.1f} m over 12 months"),
+        Line2D([], [], color="#777777", lw=0.6 + 5.4 / 4, label=f"USD {wmax / 4e6:.1f} m"),
         Line2D([], [], marker="s", ls="", ms=11, mfc=PARTNER_COLOUR, mec="black", label="partner (Quad state)"),
         Line2D([], [], marker="o", ls="", ms=11, mfc=MEMBER_COLOUR, mec="black", label="ASEAN member"),
     ]

@@ -31,12 +31,13 @@ from sim.store import Results, ResultsError, load_results
 #: summary metrics reported first, when present
 HEADLINE = (
     "stability_index_mean",
-    "tension_mean",
-    "resolution_rate_mean",
+    "incidents_mean",
+    "coercion_mean",
+    "escalations_mean",
+    "statements_blocked_mean",
+    "offers_declined_mean",
+    "asean_centrality_mean",
     "asean_cohesion_mean",
-    "capacity_mean_mean",
-    "dependence_hhi_mean",
-    "challenger_pressure_mean",
 )
 FORMATS = ("png", "svg", "pdf")
 MAX_POINT_ROWS = 40
@@ -297,18 +298,18 @@ def _allocation(out: Plan) -> None:
     best = splits.loc[splits["mean"].idxmax()]
     worst = splits.loc[splits["mean"].idxmin()]
     body = (
-        f"The best split of Japan's effort for {words(key)} is '{best['label']}' ({ci(best)}); the worst is "
-        f"'{worst['label']}' ({ci(worst)}). Going from no effort to all effort in one layer changes it by:"
+        f"The best split of Japan's budget for {words(key)} is '{best['label']}' ({ci(best)}); the worst is "
+        f"'{worst['label']}' ({ci(worst)}). Going from none of the budget to all of it in one layer changes it by:"
     )
     lines = []
     for layer, g in resp.groupby("layer", sort=False):
         g = g.sort_values("share")
         lines.append(f"- {layer}: {fmt(g['mean'].iloc[0])} at share 0 to {fmt(g['mean'].iloc[-1])} at share 1")
-    out.sections.append(("Allocation of Japan's effort", body + "\n\n" + "\n".join(lines)))
+    out.sections.append(("Allocation of Japan's budget", body + "\n\n" + "\n".join(lines)))
     out.figures.append(
         Figure(
             "allocation_response",
-            f"{words(key).capitalize()} against the share of Japan's effort in each layer.",
+            f"{words(key).capitalize()} against the share of Japan's budget in each layer.",
             body.split(";")[0] + ".",
             lambda: P.allocation_response(resp, splits, metric=key),
         )
@@ -415,8 +416,8 @@ def _network(out: Plan) -> None:
     experiment = parse_experiment(tomllib.loads(r.experiment_text))
     task = experiment.tasks()[0]
     caption = (
-        f"Cooperation network in the last month of run 0 ('{experiment.labels[0]}', seed {task.seed}): "
-        "edge colour is the layer, width the support that month; ASEAN members are marked."
+        f"Cooperation network in the last 12 months of run 0 ('{experiment.labels[0]}', seed {task.seed}): "
+        "edge colour is the layer, width the cooperation members accepted (USD); ASEAN members are marked."
     )
 
     def draw() -> Any:

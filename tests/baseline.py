@@ -26,7 +26,11 @@ SCENARIOS: dict[str, dict[str, Any]] = {
     "japan_without_capacity_building": {"policy.JPN.capacity": False},
     "all_bypass_asean": {f"policy.{p}.asean_coordination": 0.0 for p in ("JPN", "USA", "AUS", "IND")},
     "usa_withdraws_at_48": {"shocks": [{"step": 48, "kind": "withdraw", "state": "USA"}]},
-    "asean10_need_targeting": {"world.include_timor_leste": False, "capacity.targeting": "need"},
+    "asean10_adaptive_partners": {
+        "asean.include_timor_leste": False,
+        **{f"policy.{p}.mode": "adaptive" for p in ("JPN", "USA", "AUS", "IND")},
+    },
+    "knockout_members_accept_all": {"knockout.members_accept_all": True},
 }
 
 

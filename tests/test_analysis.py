@@ -81,17 +81,17 @@ def runs_2() -> pd.DataFrame:
             "point_id": [0, 0, 0, 1, 1, 2],
             "replicate": [0, 1, 2, 0, 1, 0],
             "status": ["ok", "ok", "ok", "ok", "failed", "failed"],
-            "tension_mean": [0.1, 0.2, 0.6, 0.5, None, None],
+            "coercion_mean": [0.1, 0.2, 0.6, 0.5, None, None],
             "stability_index_mean": [0.7, 0.8, 0.9, 0.5, None, None],
         }
     )
 
 
 def test_point_stats_by_hand():
-    table = A.point_stats(runs_2(), design_2(), ["tension_mean", "stability_index_mean"])
+    table = A.point_stats(runs_2(), design_2(), ["coercion_mean", "stability_index_mean"])
     assert list(table.columns) == ["point_id", "label", "metric", "n", "mean", "sd", "ci_low", "ci_high"]
     assert len(table) == 6  # every point and metric, even without ok runs
-    row = table[(table.point_id == 0) & (table.metric == "tension_mean")].iloc[0]
+    row = table[(table.point_id == 0) & (table.metric == "coercion_mean")].iloc[0]
     sd = math.sqrt(((0.1 - 0.3) ** 2 + (0.2 - 0.3) ** 2 + (0.6 - 0.3) ** 2) / 2)
     assert row["label"] == "base"
     assert row["n"] == 3
@@ -99,27 +99,27 @@ def test_point_stats_by_hand():
     assert row["sd"] == pytest.approx(sd)
     assert row["ci_low"] == pytest.approx(0.3 - T2 * sd / math.sqrt(3))
     assert row["ci_high"] == pytest.approx(0.3 + T2 * sd / math.sqrt(3))
-    single = table[(table.point_id == 1) & (table.metric == "tension_mean")].iloc[0]
+    single = table[(table.point_id == 1) & (table.metric == "coercion_mean")].iloc[0]
     assert single["n"] == 1 and single["mean"] == pytest.approx(0.5)  # the failed run is left out
     assert math.isnan(single["sd"]) and math.isnan(single["ci_low"]) and math.isnan(single["ci_high"])
-    empty = table[(table.point_id == 2) & (table.metric == "tension_mean")].iloc[0]
+    empty = table[(table.point_id == 2) & (table.metric == "coercion_mean")].iloc[0]
     assert empty["n"] == 0 and math.isnan(empty["mean"])
 
 
 def test_summary_columns_in_a_stable_order_and_default_metrics():
-    runs = runs_2().assign(tension_final=0.0, incidents_mean=1.0, tension_drop=0.1, other=1)
+    runs = runs_2().assign(coercion_final=0.0, incidents_mean=1.0, coercion_drop=0.1, other=1)
     assert A.summary_columns(runs) == [
         "incidents_mean",
-        "tension_mean",
-        "tension_final",
+        "coercion_mean",
+        "coercion_final",
         "stability_index_mean",
-        "tension_drop",
+        "coercion_drop",
     ]
     table = A.point_stats(runs, design_2())
     assert list(dict.fromkeys(table["metric"])) == [
         "incidents_mean",
-        "tension_mean",
-        "tension_final",
+        "coercion_mean",
+        "coercion_final",
         "stability_index_mean",
     ]
 
@@ -135,7 +135,7 @@ def test_missing_columns_raise_one_line_results_errors():
         A.shock_effects(runs_2(), design_2())
     assert "no shock columns" in one_line(err)
     with pytest.raises(ResultsError) as err:
-        A.series_stats(None, runs_2(), design_2(), "tension")
+        A.series_stats(None, runs_2(), design_2(), "coercion")
     assert "keep_series" in one_line(err)
 
 
@@ -147,7 +147,7 @@ def paired_runs() -> pd.DataFrame:
     base = {0: 1.0, 1: 2.0, 2: 3.0, 3: 10.0}
     other = {0: 1.5, 1: 3.0, 2: 2.0, 3: None}
     rows = [
-        {"run_id": k, "point_id": 0, "replicate": r, "status": "ok", "tension_mean": v}
+        {"run_id": k, "point_id": 0, "replicate": r, "status": "ok", "coercion_mean": v}
         for k, (r, v) in enumerate(base.items())
     ]
     rows += [
@@ -156,7 +156,7 @@ def paired_runs() -> pd.DataFrame:
             "point_id": 1,
             "replicate": r,
             "status": "ok" if v is not None else "failed",
-            "tension_mean": v,
+            "coercion_mean": v,
         }
         for r, v in other.items()
     ]
@@ -167,7 +167,7 @@ def test_paired_differences_match_replicates_not_row_positions():
     design = pd.DataFrame({"point_id": [0, 1], "label": ["baseline", "change"]})
     runs = paired_runs()  # rows 0-3: baseline, replicates 0-3; rows 4-7: point 1, replicates 0-3
     shuffled = runs.iloc[[7, 0, 6, 1, 5, 2, 4, 3]].reset_index(drop=True)  # point 1 in reverse order
-    table = A.paired_differences(shuffled, design, baseline=0, metrics="tension_mean")
+    table = A.paired_differences(shuffled, design, baseline=0, metrics="coercion_mean")
     assert list(table.columns) == [
         "point_id",
         "label",
@@ -193,26 +193,26 @@ def test_paired_differences_match_replicates_not_row_positions():
     assert bool(row["paired"]) is True
     # pairing by row position in the shuffled table would give another answer
     by_position = (
-        shuffled[shuffled.point_id == 1]["tension_mean"].to_numpy()
-        - shuffled[shuffled.point_id == 0]["tension_mean"].to_numpy()
+        shuffled[shuffled.point_id == 1]["coercion_mean"].to_numpy()
+        - shuffled[shuffled.point_id == 0]["coercion_mean"].to_numpy()
     )
     assert np.nanmean(by_position) != pytest.approx(mean)
 
 
 def test_paired_differences_baseline_by_label_and_unknown_baseline():
     design = pd.DataFrame({"point_id": [0, 1], "label": ["baseline", "change"]})
-    by_label = A.paired_differences(paired_runs(), design, baseline="change", metrics="tension_mean")
+    by_label = A.paired_differences(paired_runs(), design, baseline="change", metrics="coercion_mean")
     assert by_label.iloc[0]["point_id"] == 0
     assert by_label.iloc[0]["mean_diff"] == pytest.approx(np.mean([-0.5, -1.0, 1.0]))
     with pytest.raises(ResultsError) as err:
-        A.paired_differences(paired_runs(), design, baseline=7, metrics="tension_mean")
+        A.paired_differences(paired_runs(), design, baseline=7, metrics="coercion_mean")
     assert "no design point 7" in one_line(err)
 
 
 def test_paired_differences_need_one_run_per_point_and_replicate():
     runs = pd.concat([paired_runs(), paired_runs().iloc[[0]]], ignore_index=True)
     with pytest.raises(ResultsError, match="more than one ok run"):
-        A.paired_differences(runs, pd.DataFrame({"point_id": [0, 1], "label": ["a", "b"]}), metrics="tension_mean")
+        A.paired_differences(runs, pd.DataFrame({"point_id": [0, 1], "label": ["a", "b"]}), metrics="coercion_mean")
 
 
 # ---- factorial effects ----------------------------------------------------------------------------
@@ -352,13 +352,13 @@ def test_factorial_design_rebuilds_bundle_columns_and_design_kind():
 
 RANGES = """
 [design.ranges]
-"challenger.reaction" = [0.25, 0.75]
-"escalation.tension_decay" = [0.04, 0.12]
-"capacity.depreciation" = [0.0025, 0.0075]
+"china.challenge_value" = [0.25, 0.75]
+"china.escalation_cost" = [0.04, 0.12]
+"china.condemnation_cost" = [0.0025, 0.0075]
 """
-BOUNDS = {"challenger.reaction": (0.25, 0.75), "escalation.tension_decay": (0.04, 0.12), "capacity.depreciation": (
+BOUNDS = {"china.challenge_value": (0.25, 0.75), "china.escalation_cost": (0.04, 0.12), "china.condemnation_cost": (
     0.0025, 0.0075)}  # fmt: skip
-WEIGHTS = {"challenger.reaction": 10.0, "escalation.tension_decay": 1.0, "capacity.depreciation": 0.0}
+WEIGHTS = {"china.challenge_value": 10.0, "china.escalation_cost": 1.0, "china.condemnation_cost": 0.0}
 
 
 def known_function_results(kind: str, extra: str) -> Results:
@@ -372,7 +372,7 @@ def known_function_results(kind: str, extra: str) -> Results:
     for p, value in enumerate(y):
         for r, noise in ((0, 0.5), (1, -0.5)):
             rows.append({"run_id": 2 * p + r, "point_id": p, "replicate": r, "status": "ok",
-                         "stability_index_mean": value + noise, "effort_spent_mean": 3.5})  # fmt: skip
+                         "stability_index_mean": value + noise, "statements_sought_mean": 3.5})  # fmt: skip
     return fake_results(text, pd.DataFrame(rows).sample(frac=1.0, random_state=2), design)
 
 
@@ -380,7 +380,7 @@ def test_morris_recovers_the_known_ranking_and_effects():
     res = known_function_results("morris", "samples = 10\nlevels = 4")
     table = A.sensitivity_indices(res, "stability_index_mean")
     assert list(table.columns) == ["parameter", "metric", "mu", "mu_star", "mu_star_conf", "sigma", "rank"]
-    assert list(table["parameter"]) == ["challenger.reaction", "escalation.tension_decay", "capacity.depreciation"]
+    assert list(table["parameter"]) == ["china.challenge_value", "china.escalation_cost", "china.condemnation_cost"]
     assert list(table["rank"]) == [1, 2, 3]
     # a linear function: every elementary effect over the full range equals its weight
     assert list(table["mu_star"]) == pytest.approx([10.0, 1.0, 0.0], abs=1e-9)
@@ -389,16 +389,16 @@ def test_morris_recovers_the_known_ranking_and_effects():
 
 def test_sobol_recovers_the_known_ranking_reproducibly():
     res = known_function_results("sobol", "samples = 64")
-    table = A.sensitivity_indices(res, ["stability_index_mean", "effort_spent_mean"])
+    table = A.sensitivity_indices(res, ["stability_index_mean", "statements_sought_mean"])
     assert list(table.columns) == ["parameter", "metric", "S1", "S1_conf", "ST", "ST_conf", "rank"]
     si = table[table.metric == "stability_index_mean"]
-    assert list(si["parameter"]) == ["challenger.reaction", "escalation.tension_decay", "capacity.depreciation"]
+    assert list(si["parameter"]) == ["china.challenge_value", "china.escalation_cost", "china.condemnation_cost"]
     assert list(si["rank"]) == [1, 2, 3]
     assert si.iloc[0]["S1"] == pytest.approx(100 / 101, abs=0.05)
     assert si.iloc[2]["ST"] == pytest.approx(0.0, abs=1e-9)
-    flat = table[table.metric == "effort_spent_mean"]  # never varies: no indices, no rank
+    flat = table[table.metric == "statements_sought_mean"]  # never varies: no indices, no rank
     assert flat["S1"].isna().all() and flat["rank"].isna().all()
-    again = A.sensitivity_indices(res, ["stability_index_mean", "effort_spent_mean"])
+    again = A.sensitivity_indices(res, ["stability_index_mean", "statements_sought_mean"])
     pd.testing.assert_frame_equal(table, again)  # bootstrap seeded by the experiment's seed
 
 
@@ -419,18 +419,18 @@ def shock_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
         {"point_id": [0, 1, 2], "label": ["none", "withdraw", "withdraw, lean"], "shocks": ["[]", shock, shock],
          "policy.USA.budget": [1.5, 1.5, 0.5]}
     )  # fmt: skip
-    rows = [{"point_id": 0, "replicate": r, "tension_drop": None, "tension_recovery": None} for r in range(3)]
+    rows = [{"point_id": 0, "replicate": r, "coercion_drop": None, "coercion_recovery": None} for r in range(3)]
     rows += [
-        {"point_id": 1, "replicate": r, "tension_drop": d, "tension_recovery": t}
+        {"point_id": 1, "replicate": r, "coercion_drop": d, "coercion_recovery": t}
         for r, (d, t) in enumerate([(0.1, 2), (0.2, None), (0.3, 4)])
     ]
     rows += [
-        {"point_id": 2, "replicate": r, "tension_drop": 0.05, "tension_recovery": t}
+        {"point_id": 2, "replicate": r, "coercion_drop": 0.05, "coercion_recovery": t}
         for r, t in enumerate([1, None, None, 3])
     ]
     runs = pd.DataFrame(rows).assign(status="ok")
     runs["run_id"] = range(len(runs))
-    runs["tension_recovery"] = runs["tension_recovery"].astype(object)  # None cells, as stored by a sweep
+    runs["coercion_recovery"] = runs["coercion_recovery"].astype(object)  # None cells, as stored by a sweep
     return runs, design
 
 
@@ -439,7 +439,7 @@ def test_shock_effects_by_hand():
     table = A.shock_effects(runs, design)
     assert list(table["point_id"]) == [1, 2]  # the point without a shock is left out
     one = table.iloc[0]
-    assert one["metric"] == "tension" and one["direction"] == -1
+    assert one["metric"] == "coercion" and one["direction"] == -1
     assert one["n"] == 3
     assert one["drop_mean"] == pytest.approx(0.2)
     assert one["drop_ci_low"] == pytest.approx(0.2 - T2 * 0.1 / math.sqrt(3))
@@ -450,7 +450,7 @@ def test_shock_effects_by_hand():
     assert two["recovered_share"] == pytest.approx(0.5)
     assert math.isnan(two["recovery_median"])  # 1, 3, never, never: half never recovered
     assert two["recovery_median_recovered"] == pytest.approx(2.0)
-    assert list(A.shock_effects(runs, design, "tension_drop")["metric"]) == ["tension", "tension"]
+    assert list(A.shock_effects(runs, design, "coercion_drop")["metric"]) == ["coercion", "coercion"]
     with pytest.raises(ResultsError):
         A.shock_effects(runs, design, "stability_index")
 
@@ -467,7 +467,7 @@ def series_tables() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     runs = runs[runs.replicate < 2]
     series = pd.DataFrame(
         [
-            {"run_id": run.run_id, "step": s, "tension": 0.1 * s + run.replicate + 10 * run.point_id}
+            {"run_id": run.run_id, "step": s, "coercion": 0.1 * s + run.replicate + 10 * run.point_id}
             for run in runs.itertuples()
             for s in range(1, 9)
         ]
@@ -477,26 +477,26 @@ def series_tables() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
 
 def test_series_stats_and_shock_curves_by_hand():
     series, runs, design = series_tables()
-    stats = A.series_stats(series, runs, design, "tension")
+    stats = A.series_stats(series, runs, design, "coercion")
     assert list(stats.columns) == ["point_id", "label", "metric", "step", "n", "mean", "sd", "ci_low", "ci_high"]
     row = stats[(stats.point_id == 1) & (stats.step == 3)].iloc[0]
     assert row["n"] == 2 and row["mean"] == pytest.approx(10.3 + 0.5)
     assert row["ci_high"] == pytest.approx(10.8 + T1 * math.sqrt(0.5) / math.sqrt(2))
-    curves = A.shock_curves(series, runs, design, None, "tension", window=(2, 1))
+    curves = A.shock_curves(series, runs, design, None, "coercion", window=(2, 1))
     assert sorted(curves["month"].unique()) == [-2, -1, 0, 1]
     assert list(curves[curves.point_id == 1]["step"]) == [3, 4, 5, 6]
     assert list(curves.groupby("point_id")["shocked"].first()) == [False, True]
     assert list(curves.groupby("point_id")["pair"].first()) == [1, 1]
-    smooth = A.shock_curves(series, runs, design, 5, "tension", window=None, smooth=3)
+    smooth = A.shock_curves(series, runs, design, 5, "coercion", window=None, smooth=3)
     first = smooth[(smooth.point_id == 0) & (smooth.step == 4)].iloc[0]
     assert first["mean"] == pytest.approx(0.3 + 0.5)  # mean of months 2-4 (0.2, 0.3, 0.4) + replicate mean
     assert (smooth["smooth"] == 3).all()
-    grouped = A.series_stats(series, runs, design, "tension", by="policy.USA.budget")
+    grouped = A.series_stats(series, runs, design, "coercion", by="policy.USA.budget")
     assert list(grouped.columns)[:2] == ["policy.USA.budget", "label"]
     assert grouped[grouped.step == 1].iloc[0]["mean"] == pytest.approx(np.mean([0.1 + 0.5, 10.1 + 0.5]))
 
 
-# ---- Japan's layers and effort split -------------------------------------------------------------
+# ---- Japan's layers and budget split -------------------------------------------------------------
 
 
 def test_layer_combinations_fill_unvaried_layers_from_base_or_defaults():
@@ -504,16 +504,16 @@ def test_layer_combinations_fill_unvaried_layers_from_base_or_defaults():
         {"point_id": [0, 1], "label": ["a", "b"], "policy.JPN.quad": [True, False], "threats": ["x", "y"]}
     )
     runs = pd.DataFrame(
-        {"run_id": [0, 1], "point_id": [0, 1], "replicate": [0, 0], "status": "ok", "tension_mean": [0.2, 0.4]}
+        {"run_id": [0, 1], "point_id": [0, 1], "replicate": [0, 0], "status": "ok", "coercion_mean": [0.2, 0.4]}
     )
-    table = A.layer_combinations(runs, design, "tension_mean", base={"policy.JPN.capacity": False})
+    table = A.layer_combinations(runs, design, "coercion_mean", base={"policy.JPN.capacity": False})
     assert list(table.columns) == ["point_id", "label", "quad", "bilateral", "forums", "capacity", "n_layers",
                                    "threats", "metric", "n", "mean", "sd", "ci_low", "ci_high"]  # fmt: skip
     assert list(table["quad"]) == [True, False]
     assert table["bilateral"].all() and table["forums"].all() and not table["capacity"].any()
     assert list(table["n_layers"]) == [3, 2]
     with pytest.raises(ResultsError):
-        A.layer_combinations(runs, design.drop(columns="policy.JPN.quad"), "tension_mean")
+        A.layer_combinations(runs, design.drop(columns="policy.JPN.quad"), "coercion_mean")
 
 
 def allocation_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -561,7 +561,7 @@ keep_series = true
 [design]
 kind = "factorial"
 [design.factors]
-"metrics.weight.escalation" = [0.1, 0.9]
+"metrics.weight.coercion" = [0.1, 0.9]
 """
 
 
@@ -572,11 +572,11 @@ def weights_results(tmp_path_factory):
 
 def test_real_sweep_common_random_numbers_make_paired_differences_exact(weights_results):
     res = weights_results
-    diffs = A.paired_differences(res.runs, res.design, 0, ["tension_mean", "incidents_mean", "stability_index_mean"])
-    tension = diffs[diffs.metric == "tension_mean"].iloc[0]
-    assert tension["n_pairs"] == 3
-    assert tension["mean_diff"] == 0.0 and tension["sd_diff"] == 0.0  # same seeds, same dynamics
-    assert A.point_stats(res.runs, res.design, "tension_mean")["sd"].iloc[0] > 0  # while runs differ
+    diffs = A.paired_differences(res.runs, res.design, 0, ["coercion_mean", "incidents_mean", "stability_index_mean"])
+    coercion = diffs[diffs.metric == "coercion_mean"].iloc[0]
+    assert coercion["n_pairs"] == 3
+    assert coercion["mean_diff"] == 0.0 and coercion["sd_diff"] == 0.0  # same seeds, same dynamics
+    assert A.point_stats(res.runs, res.design, "coercion_mean")["sd"].iloc[0] > 0  # while runs differ
     assert diffs[diffs.metric == "stability_index_mean"].iloc[0]["mean_diff"] != 0.0
 
 
@@ -588,6 +588,6 @@ def test_real_sweep_tables_fit_together(weights_results):
     assert inter.empty  # one factor: no pairs
     stats = A.series_stats(res.series, res.runs, res.design, "stability_index")
     assert len(stats) == 2 * 12 and (stats["n"] == 3).all()
-    noise = A.noise_share(res.runs, ["tension_mean", "effort_spent_mean"])
-    assert noise.iloc[0]["share"] == pytest.approx(1.0)  # tension: the points differ only in the index weights
-    assert math.isnan(noise.iloc[1]["share"])  # effort spent never varies
+    noise = A.noise_share(res.runs.assign(constant_mean=3.5), ["coercion_mean", "constant_mean"])
+    assert noise.iloc[0]["share"] == pytest.approx(1.0)  # coercion: the points differ only in the index weights
+    assert math.isnan(noise.iloc[1]["share"])  # a column that never varies

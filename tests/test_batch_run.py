@@ -22,6 +22,6 @@ def test_batch_run_returns_metrics_per_parameter_combination():
     # batch_run runs one month more than max_steps (a known Mesa quirk) and reports the last month
     assert {row["Step"] for row in rows} == {12}
     by_key = {(r["rng"], r["policy.JPN.capacity"]): r for r in rows}
-    assert by_key[(1, True)]["capacity_mean"] != by_key[(1, False)]["capacity_mean"]
+    assert by_key[(1, True)]["offers"] != by_key[(1, False)]["offers"]
     again = RegionModel(rng=1).run(13).series()
-    assert by_key[(1, True)]["capacity_mean"] == again["capacity_mean"][-1]
+    assert by_key[(1, True)]["stability_index"] == again["stability_index"][-1]

@@ -74,9 +74,12 @@ def test_run_writes_timeseries_summary_manifest_and_figure(in_tmp, capsys):
     assert printed.splitlines()[0] == f"wrote {out}"
     assert "stability_index" in printed
 
-    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "metrics.png", "summary.json", "timeseries.csv"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "actions.csv", "agents.csv", "manifest.json", "metrics.png", "summary.json", "timeseries.csv",
+    ]  # fmt: skip
     header, rows = read_table(out)
-    assert header == ["step", *METRICS]
+    assert header == ["step", "date", *METRICS]
+    assert rows[0][1] == "2025-01"
     assert len(rows) == STEPS
     assert [int(r[0]) for r in rows] == list(range(1, STEPS + 1))
     assert all(len(r) == len(header) for r in rows)
@@ -144,12 +147,10 @@ def test_same_seed_same_timeseries(in_tmp, capsys, default_run):
 
 def test_from_reruns_a_recorded_run_identically(in_tmp, capsys):
     shock = 'shocks=[{step = 6, kind = "withdraw", state = "USA"}]'
-    run_ok(
-        capsys, "--steps", str(STEPS), "--seed", "9", "--set", "challenger.intensity=2", "--set", shock, "--out", "a"
-    )
+    run_ok(capsys, "--steps", str(STEPS), "--seed", "9", "--set", "member.sovereignty=2", "--set", shock, "--out", "a")
     run_ok(capsys, "--from", "a", "--out", "b", "--quiet")
     first, again = read_manifest(in_tmp / "a"), read_manifest(in_tmp / "b")
-    assert first["changed"] == {"challenger.intensity": 2.0, "shocks": [SHOCK]}
+    assert first["changed"] == {"member.sovereignty": 2.0, "shocks": [SHOCK]}
     assert (again["seed"], again["steps"], again["params"]) == (first["seed"], first["steps"], first["params"])
     assert (in_tmp / "b" / "timeseries.csv").read_bytes() == (in_tmp / "a" / "timeseries.csv").read_bytes()
     assert (in_tmp / "b" / "summary.json").read_text() == (in_tmp / "a" / "summary.json").read_text()
@@ -160,7 +161,7 @@ seed = 7
 steps = 12
 
 [params]
-"challenger.intensity" = 1.5
+"member.sovereignty" = 1.5
 shocks = [{ step = 6, kind = "withdraw", state = "USA" }]
 
 [params.policy.JPN]
@@ -168,7 +169,7 @@ quad = false
 asean_coordination = 0.2
 """
 CONFIG_CHANGED = {
-    "challenger.intensity": 1.5,
+    "member.sovereignty": 1.5,
     "shocks": [SHOCK],
     "policy.JPN.quad": False,
     "policy.JPN.asean_coordination": 0.2,
@@ -184,7 +185,7 @@ def test_config_file_sets_seed_steps_and_nested_params(in_tmp, capsys):
     assert len(read_table(in_tmp / "cfg")[1]) == 12
 
     # the same run spelled with --set gives the same numbers
-    sets = ["--set", "challenger.intensity=1.5", "--set", "policy.JPN.quad=false"]
+    sets = ["--set", "member.sovereignty=1.5", "--set", "policy.JPN.quad=false"]
     sets += ["--set", "policy.JPN.asean_coordination=0.2", "--set", 'shocks=[{step=6, kind="withdraw", state="USA"}]']
     run_ok(capsys, "--seed", "7", "--steps", "12", *sets, "--out", "sets", "--quiet")
     assert (in_tmp / "sets" / "timeseries.csv").read_bytes() == (in_tmp / "cfg" / "timeseries.csv").read_bytes()
@@ -236,11 +237,11 @@ BAD = [
         "unknown parameter 'policy.JPN.quadd' (did you mean 'policy.JPN.quad'?)",
     ),
     ("mistyped-bool", ["--set", "policy.JPN.quad=yes"], {}, "'policy.JPN.quad' must be true or false, got 'yes'"),
-    ("mistyped-number", ["--set", "challenger.intensity=high"], {}, "must be a number in [0, 5], got 'high'"),
+    ("mistyped-number", ["--set", "member.sovereignty=high"], {}, "must be a number in [0, 10], got 'high'"),
     ("int-given-fraction", ["--set", "metrics.warmup=2.5"], {}, "must be a whole number in [0, 10000], got 2.5"),
-    ("bad-choice", ["--set", "capacity.targeting=random"], {}, "must be one of 'partnership', 'need'"),
-    ("out-of-range", ["--set", "challenger.intensity=9"], {}, "'challenger.intensity' must be in [0, 5], got 9"),
-    ("nan", ["--set", "challenger.intensity=nan"], {}, "must be a finite number"),
+    ("bad-choice", ["--set", "policy.JPN.mode=random"], {}, "must be one of 'fixed', 'adaptive'"),
+    ("out-of-range", ["--set", "member.sovereignty=11"], {}, "'member.sovereignty' must be in [0, 10], got 11"),
+    ("nan", ["--set", "member.sovereignty=nan"], {}, "must be a finite number"),
     (
         "bad-shock",
         ["--set", 'shocks=[{step = 0, kind = "withdraw", state = "USA"}]'],
@@ -248,7 +249,19 @@ BAD = [
         "shocks[0].step must be a whole number of months >= 1, got 0",
     ),
     ("shock-state", ["--set", 'shocks=[{step=3, kind="withdraw", state="CHN"}]'], {}, "shocks[0].state"),
-    ("combination", ["--set", "capacity.initial_min=0.9"], {}, "capacity.initial_min must not exceed"),
+    (
+        "combination",
+        [
+            "--set",
+            "metrics.weight.security=0",
+            "--set",
+            "metrics.weight.coercion=0",
+            "--set",
+            "metrics.weight.cohesion=0",
+        ],
+        {},
+        "metrics.weight is zero for every component",
+    ),
     ("set-without-equals", ["--set", "policy.JPN.quad"], {}, "--set expects NAME=VALUE, got 'policy.JPN.quad'"),
     ("set-without-name", ["--set", "=true"], {}, "--set expects NAME=VALUE"),
     ("missing-config", ["--config", "missing.toml"], {}, "config file not found: missing.toml"),
@@ -263,8 +276,8 @@ BAD = [
     (
         "parameter-at-config-top",
         ["--config", "c.toml"],
-        {"c.toml": '"challenger.intensity" = 2.0\n'},
-        "unknown key 'challenger.intensity'; expected seed, steps, params (parameters go in a [params] table)",
+        {"c.toml": '"member.sovereignty" = 2.0\n'},
+        "unknown key 'member.sovereignty'; expected seed, steps, params (parameters go in a [params] table)",
     ),
     (
         "unknown-parameter-in-config",
@@ -328,9 +341,9 @@ BAD_MORE = [  # cases found in review, each once a bug
         id="from-manifest-params-list",
     ),
     pytest.param(
-        ["--set", "challenger.intensity=1" + "0" * 400],
+        ["--set", "member.sovereignty=1" + "0" * 400],
         {},
-        "challenger.intensity",
+        "member.sovereignty",
         id="huge-integer",
     ),
     pytest.param(
@@ -432,8 +445,8 @@ def test_params_markdown_has_one_row_per_parameter(in_tmp, capsys):
     for row in rows:
         assert row.startswith("| `") and row.endswith(" |")
         assert row.count("|") == 7, row  # six cells; any '|' inside a cell is replaced
-    row = rows[names.index("challenger.intensity")]
-    assert [c.strip() for c in row.split("|")[2:5]] == ["1.0", "multiplier", "[0, 5]"]
+    row = rows[names.index("member.sovereignty")]
+    assert [c.strip() for c in row.split("|")[2:5]] == ["1.2", "utility", "[0, 10]"]
     assert list(in_tmp.iterdir()) == []
 
 

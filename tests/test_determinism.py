@@ -6,7 +6,7 @@ import multiprocessing as mp
 import numpy as np
 
 from sim import RegionModel, make_params
-from sim.metrics import METRICS
+from sim.metrics import AREAS, METRICS
 from sim.streams import Streams
 
 OVERRIDES = {"policy.JPN.asean_coordination": 0.2, "shocks": [{"step": 10, "kind": "withdraw", "state": "AUS"}]}
@@ -64,11 +64,13 @@ def test_named_streams_are_independent_of_use_order():
     assert not np.array_equal(Streams(99)["threats"].random(10), Streams(99)["response"].random(10))
 
 
-def test_a_parameter_change_leaves_threat_arrivals_of_month_one_unchanged():
-    """Common random numbers: month 1 arrivals are drawn before any policy acts, from the same stream."""
-    a = series(21, steps=1)
-    b = series(21, steps=1, **{"policy.JPN.capacity": False, "policy.USA.asean_coordination": 1.0})
-    assert a["incidents"][0] == b["incidents"][0]
+def test_a_parameter_change_leaves_robbery_of_month_one_unchanged():
+    """Common random numbers: without a spin-up, month 1's robberies meet the same patrols whatever
+    China does, and are drawn from their own stream, so a change to China leaves them unchanged."""
+    a = series(21, steps=1, **{"run.spinup": 0})
+    b = series(21, steps=1, **{"run.spinup": 0, "china.shipdays": 400.0, "escalation.climb": 0.9})
+    assert all(a[f"incidents_{area}"][0] == b[f"incidents_{area}"][0] for area in AREAS)
+    assert a["ccg_shipdays"][0] != b["ccg_shipdays"][0]
 
 
 def test_a_finished_model_is_freed():

@@ -95,7 +95,7 @@ SHOCKED_FILES = [p for p in FILES if any(t.overrides.get("shocks") for t in load
 
 
 def test_some_shipped_experiment_has_a_shock():
-    assert [p.stem for p in SHOCKED_FILES] == ["withdrawal"]
+    assert [p.stem for p in SHOCKED_FILES] == ["knockouts", "withdrawal"]
 
 
 @pytest.mark.parametrize("path", SHOCKED_FILES, ids=[p.stem for p in SHOCKED_FILES])
@@ -103,7 +103,9 @@ def test_shipped_shock_is_measured(path):
     """Six months end before any shock; run the first shocked point long enough to see its shock."""
     _, exp = shortened(path)
     task = next(t for t in exp.tasks() if t.overrides.get("shocks"))
-    last = max(shock["step"] for shock in task.overrides["shocks"])
+    from sim.params import make_params
+
+    last = max(shock.step for shock in make_params(task.overrides)["shocks"])
     outcome = run_task(dataclasses.replace(task, steps=last + 12, keep_series=False))
     assert outcome.row["status"] == "ok", outcome.row["error"]
     for metric in SHOCK_METRICS:

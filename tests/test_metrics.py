@@ -4,26 +4,31 @@ import numpy as np
 import pytest
 
 from sim import RegionModel, make_params
-from sim.metrics import BOUNDED, METRICS, gini, herfindahl, shock_response, stability_index, summarise
-
-
-def test_gini_hand_values():
-    assert gini(np.array([1.0, 1.0, 1.0])) == 0.0
-    assert gini(np.zeros(4)) == 0.0
-    assert gini(np.array([0.0, 0.0, 0.0, 1.0])) == pytest.approx(0.75)  # (n - 1) / n for one holder
-    assert gini(np.array([1.0, 3.0])) == pytest.approx(0.25)  # |1 - 3| / (2 * 2 * mean 2)
-
-
-def test_herfindahl_leaves_out_members_without_support():
-    support = np.array([[1.0, 1.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0], [3.0, 0.0, 0.0, 0.0]])
-    assert herfindahl(support) == pytest.approx((0.5 + 1.0) / 2)
-    assert herfindahl(np.zeros((3, 4))) == 0.0
+from sim.metrics import BOUNDED, METRICS, shock_response, stability_index, summarise
 
 
 def test_stability_index_is_the_weighted_mean_of_its_parts():
-    p = make_params({"metrics.weight.tension": 0.25, "metrics.weight.resolution": 0.25,
-                     "metrics.weight.cohesion": 0.0, "metrics.weight.escalation": 0.5})  # fmt: skip
-    assert stability_index(0.2, 0.5, 0.9, 0.25, p) == pytest.approx((0.8 + 0.5 + 2 * 0.75) / 4)
+    p = make_params({"metrics.weight.security": 0.5, "metrics.weight.coercion": 0.25,
+                     "metrics.weight.cohesion": 0.25, "crime.rate": 4.0})  # fmt: skip
+    expected = (0.5 * np.exp(-2.0 / 4.0) + 0.25 * np.exp(-(1.0 + 2 * 1.0) / 4.0) + 0.25 * 0.9) / 1.0
+    assert stability_index(2.0, 1.0, 1.0, 0.9, p) == pytest.approx(expected)
+    calm = make_params({"metrics.weight.security": 0.0, "metrics.weight.coercion": 1.0, "metrics.weight.cohesion": 0.0})
+    assert stability_index(50.0, 0.0, 0.0, 0.0, calm) == 1.0  # only the coercion part counts
+
+
+def test_month_metrics_add_up():
+    model = RegionModel(rng=4).run(12)
+    ts = model.timeseries()
+    assert (ts["incidents"] == ts[[c for c in ts if c.startswith("incidents_")]].sum(axis=1)).all()
+    assert (ts["coercion"] == ts[[c for c in ts if c.startswith("coercion_")]].sum(axis=1)).all()
+    assert (ts["offers"] == ts["offers_routed"] + ts["offers_direct"]).all()
+    assert (ts["offers_declined"] <= ts["offers"]).all()
+    assert (ts["statements_blocked"] <= ts["statements_sought"]).all()
+    months = ts["date"].tolist()
+    for column in ("offers", "offers_declined"):
+        kind = {"offers": "offer", "offers_declined": "decline"}[column]
+        by_month = model.ledger.tally("date", [a for a in model.ledger if a.kind == kind])
+        assert [by_month.get(m, 0) for m in months] == ts[column].tolist()
 
 
 def test_shock_drop_and_recovery_by_hand():
@@ -52,12 +57,12 @@ def test_summaries_use_warmup_and_the_earliest_shock():
                      "shocks": [{"step": 9, "kind": "withdraw", "state": "AUS"},
                                 {"step": 5, "kind": "withdraw", "state": "USA"}]})  # fmt: skip
     series = {name: [0.0] * 10 for name in METRICS}
-    series["tension"] = [9.0, 9.0, 0.1, 0.1, 0.5, 0.5, 0.1, 0.1, 0.1, 0.3]
+    series["coercion"] = [9.0, 9.0, 0.1, 0.1, 0.5, 0.5, 0.1, 0.1, 0.1, 0.3]
     out = summarise(series, p)
-    assert out["tension_mean"] == pytest.approx(np.mean([0.1, 0.1, 0.5, 0.5, 0.1, 0.1, 0.1, 0.3]))
-    assert out["tension_final"] == pytest.approx(0.3)
-    assert out["tension_drop"] == pytest.approx(0.4)  # shock at month 5 (the earliest), not 9
-    assert out["tension_recovery"] == 2
+    assert out["coercion_mean"] == pytest.approx(np.mean([0.1, 0.1, 0.5, 0.5, 0.1, 0.1, 0.1, 0.3]))
+    assert out["coercion_final"] == pytest.approx(0.3)
+    assert out["coercion_drop"] == pytest.approx(0.4)  # shock at month 5 (the earliest), not 9
+    assert out["coercion_recovery"] == 2
 
 
 def test_every_metric_is_collected_each_month_and_bounded_ones_stay_bounded():

@@ -11,7 +11,7 @@ import pytest
 
 import sim
 from sim import RegionModel
-from sim.params import DOMAINS, LAYERS, PARTNERS, SPECS, ParameterError, Params, make_params
+from sim.params import LAYERS, PARTNERS, SPECS, ParameterError, Params, make_params
 
 DATA = Path(sim.__file__).parent / "data"
 
@@ -38,13 +38,17 @@ BAD = [
     ),
     (
         "unknown-dotted-suggestion",
-        {"challenger.intensty": 1.0},
-        "unknown parameter 'challenger.intensty' (did you mean 'challenger.intensity'?)",
+        {"member.sovereignity": 1.0},
+        "unknown parameter 'member.sovereignity' (did you mean 'member.sovereignty'?)",
     ),
     ("unknown-no-close-match", {"zzz.nothing": 1}, "unknown parameter 'zzz.nothing'"),
     # --- bool ----------------------------------------------------------------------------------
     ("bool-given-int", {"policy.JPN.quad": 1}, "parameter 'policy.JPN.quad' must be true or false, got 1"),
-    ("bool-given-zero", {"quad.mda_to_asean": 0}, "parameter 'quad.mda_to_asean' must be true or false, got 0"),
+    (
+        "bool-given-zero",
+        {"asean.include_timor_leste": 0},
+        "parameter 'asean.include_timor_leste' must be true or false, got 0",
+    ),
     (
         "bool-given-string",
         {"policy.JPN.quad": "true"},
@@ -53,53 +57,53 @@ BAD = [
     # --- float ---------------------------------------------------------------------------------
     (
         "float-given-string",
-        {"challenger.intensity": "2"},
-        "parameter 'challenger.intensity' must be a number in [0, 5], got '2'",
+        {"member.sovereignty": "2"},
+        "parameter 'member.sovereignty' must be a number in [0, 10], got '2'",
     ),
     (
         "float-given-bool",
-        {"challenger.intensity": True},
-        "parameter 'challenger.intensity' must be a number in [0, 5], got True",
+        {"member.sovereignty": True},
+        "parameter 'member.sovereignty' must be a number in [0, 10], got True",
     ),
     (
         "float-given-none",
-        {"challenger.intensity": None},
-        "parameter 'challenger.intensity' must be a number in [0, 5], got None",
+        {"member.sovereignty": None},
+        "parameter 'member.sovereignty' must be a number in [0, 10], got None",
     ),
     (
         "float-given-nan",
-        {"challenger.intensity": math.nan},
-        "parameter 'challenger.intensity' must be a finite number in [0, 5], got nan",
+        {"member.sovereignty": math.nan},
+        "parameter 'member.sovereignty' must be a finite number in [0, 10], got nan",
     ),
     (
         "float-given-inf",
-        {"challenger.intensity": math.inf},
-        "parameter 'challenger.intensity' must be a finite number in [0, 5], got inf",
+        {"member.sovereignty": math.inf},
+        "parameter 'member.sovereignty' must be a finite number in [0, 10], got inf",
     ),
     (
         "float-given-minus-inf",
-        {"threats.maritime.rate": -math.inf},
-        "parameter 'threats.maritime.rate' must be a finite number in [0, 100], got -inf",
+        {"crime.rate": -math.inf},
+        "parameter 'crime.rate' must be a finite number in [0, 1000], got -inf",
     ),
     (
         "float-below-lo",
-        {"challenger.intensity": -0.1},
-        "parameter 'challenger.intensity' must be in [0, 5], got -0.1",
+        {"member.sovereignty": -0.1},
+        "parameter 'member.sovereignty' must be in [0, 10], got -0.1",
     ),
     (
         "float-above-hi",
-        {"challenger.intensity": 5.5},
-        "parameter 'challenger.intensity' must be in [0, 5], got 5.5",
+        {"member.sovereignty": 10.5},
+        "parameter 'member.sovereignty' must be in [0, 10], got 10.5",
     ),
     (
         "float-below-positive-lo",
-        {"response.assist_scale": 0.001},
-        "parameter 'response.assist_scale' must be in [0.01, 10], got 0.001",
+        {"member.noise": 0.001},
+        "parameter 'member.noise' must be in [0.01, 10], got 0.001",
     ),
     (
         "float-int-above-hi",
-        {"policy.USA.budget": 11},
-        "parameter 'policy.USA.budget' must be in [0, 10], got 11",
+        {"policy.USA.budget": 3e9},
+        "parameter 'policy.USA.budget' must be in [0, 2e+09], got 3e+09",
     ),
     # --- int -----------------------------------------------------------------------------------
     (
@@ -109,13 +113,13 @@ BAD = [
     ),
     (
         "int-given-bool",
-        {"quad.min_partners": True},
-        "parameter 'quad.min_partners' must be a whole number in [1, 4], got True",
+        {"china.memory": True},
+        "parameter 'china.memory' must be a whole number in [1, 120], got True",
     ),
     (
         "int-given-string",
-        {"quad.min_partners": "2"},
-        "parameter 'quad.min_partners' must be a whole number in [1, 4], got '2'",
+        {"china.memory": "2"},
+        "parameter 'china.memory' must be a whole number in [1, 120], got '2'",
     ),
     (
         "int-given-nan",
@@ -123,17 +127,17 @@ BAD = [
         "parameter 'metrics.warmup' must be a whole number in [0, 10000], got nan",
     ),
     ("int-below-lo", {"metrics.recovery_window": 0}, "parameter 'metrics.recovery_window' must be in [1, 120], got 0"),
-    ("int-above-hi", {"quad.min_partners": 5}, "parameter 'quad.min_partners' must be in [1, 4], got 5"),
+    ("int-above-hi", {"china.memory": 121}, "parameter 'china.memory' must be in [1, 120], got 121"),
     # --- choices -------------------------------------------------------------------------------
     (
         "choice-bad",
-        {"capacity.targeting": "random"},
-        "parameter 'capacity.targeting' must be one of 'partnership', 'need', got 'random'",
+        {"policy.JPN.mode": "random"},
+        "parameter 'policy.JPN.mode' must be one of 'fixed', 'adaptive', got 'random'",
     ),
     (
         "choice-not-string",
-        {"forums.channels": 3},
-        "parameter 'forums.channels' must be one of 'one', 'three', got 3",
+        {"policy.USA.mode": 3},
+        "parameter 'policy.USA.mode' must be one of 'fixed', 'adaptive', got 3",
     ),
     # --- shocks --------------------------------------------------------------------------------
     ("shocks-not-list-str", {"shocks": "withdraw USA"}, None),
@@ -177,6 +181,22 @@ BAD = [
         {"shocks": [shock(state="CHN")]},
         "shocks[0].state must be a partner, one of JPN, USA, AUS, IND, got 'CHN'",
     ),
+    (
+        "shock-date-and-step",
+        {"shocks": [shock(date="2030-01")]},
+        "shocks[0] needs either 'step' or 'date' (YYYY-MM), not both or neither",
+    ),
+    (
+        "shock-date-before-start",
+        {"shocks": [shock(step=None, date="2024-12")]},
+        "shocks[0].date 2024-12 is before run.start 2025-01",
+    ),
+    (
+        "shock-bad-date",
+        {"shocks": [shock(step=None, date="2030-13")]},
+        "parameter 'shocks[0].date' must be a month like '2025-01', got '2030-13'",
+    ),
+    ("run-start-bad", {"run.start": "2025/01"}, "parameter 'run.start' must be a month like '2025-01', got '2025/01'"),
     # --- combinations --------------------------------------------------------------------------
     (
         "allocation-zero-all-layers",
@@ -185,8 +205,9 @@ BAD = [
         "give one a positive weight",
     ),
     (
-        "allocation-only-on-inactive-layer",  # AUS has no bilateral tie: its weight there does not count
+        "allocation-only-on-inactive-layer",  # a switched-off layer's weight does not count
         {
+            "policy.AUS.bilateral": False,
             "policy.AUS.allocation.quad": 0.0,
             "policy.AUS.allocation.bilateral": 1.0,
             "policy.AUS.allocation.forums": 0.0,
@@ -195,18 +216,8 @@ BAD = [
         "policy.AUS.allocation is zero for every active layer (quad, forums, capacity); give one a positive weight",
     ),
     (
-        "capacity-min-above-max",
-        {"capacity.initial_min": 0.7},
-        "capacity.initial_min must not exceed capacity.initial_max",
-    ),
-    (
-        "capacity-focus-all-zero",
-        {f"capacity.focus.{d}": 0.0 for d in DOMAINS},
-        "capacity.focus is zero for every domain; give one a positive weight",
-    ),
-    (
         "metrics-weight-all-zero",
-        {f"metrics.weight.{k}": 0 for k in ("tension", "resolution", "cohesion", "escalation")},
+        {f"metrics.weight.{k}": 0 for k in ("security", "coercion", "cohesion")},
         "metrics.weight is zero for every component; give one a positive weight",
     ),
 ]
@@ -237,7 +248,7 @@ def test_shocks_not_a_list_message_reads_well():
     assert "like , e.g." not in str(err.value)
 
 
-@pytest.mark.parametrize("name", ["challenger.intensity", "metrics.warmup"])
+@pytest.mark.parametrize("name", ["member.sovereignty", "metrics.warmup"])
 def test_huge_integer_is_a_parameter_error(name):
     with pytest.raises(ParameterError, match=name):
         make_params({name: 10**400})
@@ -275,14 +286,14 @@ def test_params_is_frozen():
     with pytest.raises((AttributeError, TypeError), match="frozen"):
         p.x = 1
     with pytest.raises(TypeError, match="frozen"):
-        p["challenger.intensity"] = 2.0
+        p["member.sovereignty"] = 2.0
     with pytest.raises(TypeError, match="frozen"):
         p["brand.new"] = 2.0
     with pytest.raises(TypeError, match="frozen"):
-        del p["challenger.intensity"]
+        del p["member.sovereignty"]
     for change in (
-        lambda: p.update({"challenger.intensity": 2.0}),
-        lambda: p.pop("challenger.intensity"),
+        lambda: p.update({"member.sovereignty": 2.0}),
+        lambda: p.pop("member.sovereignty"),
         lambda: p.popitem(),
         lambda: p.setdefault("brand.new", 1),
         lambda: p.clear(),
@@ -290,33 +301,33 @@ def test_params_is_frozen():
         with pytest.raises(TypeError, match="frozen"):
             change()
     with pytest.raises(TypeError, match="frozen"):
-        p |= {"challenger.intensity": 2.0}
+        p |= {"member.sovereignty": 2.0}
     with pytest.raises(AttributeError):  # shocks are frozen records
         p["shocks"][0].step = 6
     assert isinstance(p["shocks"], tuple)
-    assert p["challenger.intensity"] == 1.0 and p["shocks"][0].step == 5 and "brand.new" not in p
+    assert p["member.sovereignty"] == 1.2 and p["shocks"][0].step == 5 and "brand.new" not in p
     assert len(p) == len(SPECS)
 
 
 def test_params_survive_pickling_still_frozen():
-    p = make_params({"shocks": [shock()], "challenger.intensity": 2.0})
+    p = make_params({"shocks": [shock()], "member.sovereignty": 2.0})
     back = pickle.loads(pickle.dumps(p))
     assert isinstance(back, Params) and back == p and back.to_dict() == p.to_dict()
     with pytest.raises(TypeError, match="frozen"):
-        back["challenger.intensity"] = 3.0
+        back["member.sovereignty"] = 3.0
 
 
 def test_overrides_are_copied_not_shared():
-    overrides = {"challenger.intensity": 2.0, "shocks": [shock()]}
+    overrides = {"member.sovereignty": 2.0, "shocks": [shock()]}
     p = make_params(overrides)
-    overrides["challenger.intensity"] = 3.0
+    overrides["member.sovereignty"] = 3.0
     overrides["shocks"][0]["step"] = 99
-    assert p["challenger.intensity"] == 2.0 and p.to_dict()["shocks"] == [shock()]
+    assert p["member.sovereignty"] == 2.0 and p.to_dict()["shocks"] == [shock()]
 
 
 def test_ints_accepted_for_float_params_and_stored_as_float():
-    p = make_params({"challenger.intensity": 2, "policy.JPN.budget": 0})
-    assert p["challenger.intensity"] == 2.0 and type(p["challenger.intensity"]) is float
+    p = make_params({"member.sovereignty": 2, "policy.JPN.budget": 0})
+    assert p["member.sovereignty"] == 2.0 and type(p["member.sovereignty"]) is float
     assert type(p["policy.JPN.budget"]) is float
 
 
@@ -328,10 +339,10 @@ def test_whole_floats_accepted_for_int_params_and_stored_as_int():
 @pytest.mark.parametrize(
     "overrides",
     [
-        {"capacity.initial_min": 0.6, "capacity.initial_max": 0.6},  # equal is allowed
-        {"challenger.intensity": 0.0, "threats.near_repeat.boost": 0.95},  # bounds are inclusive
+        {"member.block_norm": 0.0},
+        {"member.sovereignty": 0.0, "escalation.climb": 1.0},  # bounds are inclusive
         {**{f"policy.JPN.{layer}": False for layer in LAYERS}, **{f"policy.JPN.allocation.{x}": 0.0 for x in LAYERS}},
-        {"capacity.focus.cyber": 0.0, "metrics.weight.tension": 0.0},
+        {"metrics.weight.security": 0.0},
         {"shocks": ()},
         {"shocks": [shock(step=1, state=s) for s in PARTNERS]},
     ],
@@ -350,14 +361,14 @@ def test_edge_values_are_accepted(overrides):
 def test_changed_lists_only_overrides_that_differ():
     p = make_params(
         {
-            "challenger.intensity": 2.0,
+            "member.sovereignty": 2.0,
             "policy.JPN.quad": True,  # the default: not a change
-            "metrics.warmup": 24,  # the default: not a change
-            "capacity.targeting": "need",
+            "metrics.warmup": 0,  # the default: not a change
+            "policy.JPN.mode": "adaptive",
             "shocks": [shock()],
         }
     )
-    assert p.changed() == {"challenger.intensity": 2.0, "capacity.targeting": "need", "shocks": [shock()]}
+    assert p.changed() == {"member.sovereignty": 2.0, "policy.JPN.mode": "adaptive", "shocks": [shock()]}
     assert make_params({"shocks": []}).changed() == {}
 
 
@@ -375,7 +386,7 @@ def test_to_dict_is_json_serialisable_and_round_trips():
 def test_policy_gives_one_partners_fields():
     p = make_params({"policy.IND.budget": 2.0})
     pol = p.policy("IND")
-    assert pol["budget"] == 2.0 and pol["allocation.quad"] == 0.25
+    assert pol["budget"] == 2.0 and pol["allocation.quad"] == 0.40
     assert set(pol) == {k[len("policy.IND.") :] for k in SPECS if k.startswith("policy.IND.")}
 
 
@@ -390,7 +401,7 @@ def test_spec_has_unit_source_and_doc(name):
     source = spec.source.strip()
     assert source, f"{name} has no source"
     if source not in ("assumption", "scenario"):
-        files = re.findall(r"\b(?:sim|shared)/data/[\w.-]+\.csv\b", source)
+        files = re.findall(r"\b(?:sim|shared)/data/[\w./-]+\.csv\b", source)
         assert files, f"{name}: source {source!r} is neither 'assumption', 'scenario' nor a data citation"
         for f in files:
             if f.startswith("sim/data/"):
@@ -406,7 +417,7 @@ def test_numeric_default_lies_in_its_own_range(name):
         assert float(spec.lo).is_integer() and float(spec.hi).is_integer()
 
 
-@pytest.mark.parametrize("name", [n for n, s in SPECS.items() if s.kind is str])
+@pytest.mark.parametrize("name", [n for n, s in SPECS.items() if s.kind is str and s.choices])
 def test_choice_default_is_one_of_its_choices(name):
     assert SPECS[name].choices and SPECS[name].default in SPECS[name].choices
 
@@ -436,9 +447,9 @@ def test_region_model_rejects_rng_and_seed_together():
 
 
 def test_region_model_keywords_override_params():
-    model = RegionModel(rng=1, params=make_params({"challenger.intensity": 2.0}), **{"policy.JPN.quad": False})
-    assert model.p["challenger.intensity"] == 2.0 and model.p["policy.JPN.quad"] is False
-    assert model.p.changed() == {"challenger.intensity": 2.0, "policy.JPN.quad": False}
+    model = RegionModel(rng=1, params=make_params({"member.sovereignty": 2.0}), **{"policy.JPN.quad": False})
+    assert model.p["member.sovereignty"] == 2.0 and model.p["policy.JPN.quad"] is False
+    assert model.p.changed() == {"member.sovereignty": 2.0, "policy.JPN.quad": False}
 
 
 @pytest.mark.parametrize(
@@ -465,3 +476,9 @@ def test_numpy_integer_is_accepted_for_an_int_parameter():
 def test_numpy_scalars_are_still_range_checked():
     with pytest.raises(ParameterError, match=r"'policy\.JPN\.budget' must be in"):
         make_params({"policy.JPN.budget": np.float64(-1.0)})
+
+
+def test_a_dated_shock_gets_its_step_from_run_start_and_keeps_its_date():
+    p = make_params({"run.start": "2026-01", "shocks": [{"date": "2030-01", "kind": "withdraw", "state": "USA"}]})
+    assert p["shocks"][0].step == 49  # January 2030 is the 49th month from January 2026
+    assert p.to_dict()["shocks"] == [{"date": "2030-01", "kind": "withdraw", "state": "USA"}]

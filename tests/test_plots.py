@@ -87,9 +87,9 @@ seed = 24
 kind = "morris"
 samples = 3
 [design.ranges]
-"challenger.reaction" = [0.25, 0.75]
-"escalation.tension_decay" = [0.04, 0.12]
-"capacity.effectiveness" = [0.075, 0.225]
+"china.challenge_value" = [0.25, 0.75]
+"china.escalation_cost" = [0.04, 0.12]
+"crime.detection" = [0.075, 0.225]
 """
 
 SOBOL = (
@@ -158,13 +158,13 @@ def legend_texts(ax) -> list[str]:
 
 def test_metric_factor_and_point_labels_in_words():
     assert P.metric_label("stability_index_mean") == "stability index (0-1), mean after warm-up"
-    assert P.metric_label("capacity_mean_final") == "mean member capacity (0-1), final month"
-    assert P.metric_label("incidents_drop") == "incidents per month, drop after the shock (positive = worse)"
-    assert P.metric_label("tension_recovery") == "months for mean tension to recover after the shock"
-    assert P.metric_label("incidents_cyber") == "cyber incidents per month"
+    assert P.metric_label("asean_cohesion_final") == "ASEAN cohesion (0-1), final month"
+    assert P.metric_label("incidents_drop") == "robberies per month, drop after the shock (positive = worse)"
+    assert P.metric_label("stability_index_recovery") == "months for stability index to recover after the shock"
+    assert P.metric_label("incidents_SOMS") == "robberies in SOMS per month"
     assert P.factor_label("policy.JPN.quad") == "Japan's Quad layer"
-    assert P.factor_label("policy.USA.budget") == "the US's budget (effort units/month)"
-    assert P.factor_label("challenger.reaction").startswith("challenger.reaction (")
+    assert P.factor_label("policy.USA.budget") == "the US's budget (USD/year)"
+    assert P.factor_label("china.challenge_value").startswith("china.challenge_value (")
     assert P.factor_label("threats") == "threats"
     assert P.short_label("quad=True, bilateral=False, forums=True, capacity=False") == "on: quad, forums"
     assert P.short_label("quad=False, bilateral=False, forums=False") == "none on"
@@ -199,11 +199,11 @@ def test_main_effects_and_interaction_plots_from_a_hand_made_2x2():
 
 def test_a_table_with_several_metrics_needs_one_named():
     runs, design = factorial_tables()
-    runs = runs.assign(tension_mean=runs[M] / 100)
-    main, _ = A.factorial_effects(runs, design, ["policy.JPN.quad"], [M, "tension_mean"])
+    runs = runs.assign(coercion_mean=runs[M] / 100)
+    main, _ = A.factorial_effects(runs, design, ["policy.JPN.quad"], [M, "coercion_mean"])
     with pytest.raises(ResultsError, match="give metric="):
         P.main_effects_plot(main)
-    assert "mean tension" in P.main_effects_plot(main, "tension_mean").get_suptitle()
+    assert "coercion incidents per month" in P.main_effects_plot(main, "coercion_mean").get_suptitle()
 
 
 def hand_layer_table() -> pd.DataFrame:
@@ -241,16 +241,16 @@ def test_sensitivity_bars_from_known_functions():
     ax = fig.axes[0]
     # most influential at the top: tick labels run bottom to top
     assert [t.get_text() for t in ax.get_yticklabels()] == [
-        "capacity.depreciation",
-        "escalation.tension_decay",
-        "challenger.reaction",
+        "china.condemnation_cost",
+        "china.escalation_cost",
+        "china.challenge_value",
     ]
     assert ax.get_title().startswith("Morris screening")
     assert any("μ*" in t for t in legend_texts(ax)) and any("σ" in t for t in legend_texts(ax))
     assert "full range" in ax.get_xlabel()
     sobol = A.sensitivity_indices(known_function_results("sobol", "samples = 16"), M)
     ax = P.sensitivity_bars(sobol, top=2).axes[0]
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["escalation.tension_decay", "challenger.reaction"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["china.escalation_cost", "china.challenge_value"]
     assert "top 2 of 3" in ax.get_title()
     assert [t.split(":")[0] for t in legend_texts(ax)] == ["S1", "ST"]
     assert ax.get_xlabel().startswith("share of the variance")
@@ -277,17 +277,19 @@ def test_timeseries_bands_small_multiples_and_groups(layering):
     assert panels[-1].get_xlabel() == "month of the run"
     assert panels[0].get_ylabel() == "stability index (0-1)"
     assert fig.get_suptitle() == "Stability index (0-1) over time, one panel per design point"
-    five = P.timeseries_bands(A.series_stats(res.series, res.runs, res.design, "tension", points=range(5)), max_lines=4)
+    five = P.timeseries_bands(
+        A.series_stats(res.series, res.runs, res.design, "coercion", points=range(5)), max_lines=4
+    )
     shown = [ax for ax in five.axes if ax.get_visible()]
     assert len(shown) == 5
     assert [ax.get_xlabel() for ax in shown] == [""] + ["month of the run"] * 4  # lowest panel of each column
-    grouped = A.series_stats(res.series, res.runs, res.design, "tension", by="policy.JPN.capacity")
+    grouped = A.series_stats(res.series, res.runs, res.design, "coercion", by="policy.JPN.capacity")
     fig = P.timeseries_bands(grouped, shock_step=6)
     ax = fig.axes[0]
     assert legend_texts(ax) == ["off", "on"]
     assert ax.get_legend().get_title().get_text().startswith("Japan's capacity building layer")
     assert len(ax.get_lines()) == 3  # two means and the shock line
-    assert ax.get_ylabel() == "mean tension (0-1)"
+    assert ax.get_ylabel() == "coercion incidents per month"
 
 
 def test_layering_heatmap_main_effects_and_interactions(layering):
@@ -356,7 +358,7 @@ def test_allocation_response(allocation):
     fig = P.allocation_response(response, splits)
     left, right = fig.axes
     assert legend_texts(left) == [P.LAYER_NAMES[layer] for layer in LAYERS]
-    assert left.get_xlabel() == "share of Japan's effort in the layer (0-1)"
+    assert left.get_xlabel() == "share of Japan's budget in the layer (0-1)"
     assert left.get_ylabel() == P.metric_label(M)
     assert len(right.get_yticklabels()) == 3
     assert "Q 0.25  B 0.25  F 0.25  C 0.25" in [t.get_text() for t in right.get_yticklabels()]
@@ -368,9 +370,9 @@ def test_sensitivity_bars_from_real_screening(screening):
     morris, sobol = screening
     fig = P.sensitivity_bars(A.sensitivity_indices(morris, M))
     assert {t.get_text() for t in fig.axes[0].get_yticklabels()} == {
-        "challenger.reaction",
-        "escalation.tension_decay",
-        "capacity.effectiveness",
+        "china.challenge_value",
+        "china.escalation_cost",
+        "crime.detection",
     }
     fig = P.sensitivity_bars(A.sensitivity_indices(sobol, M))
     assert fig.axes[0].get_title().startswith("Sobol indices")
@@ -384,23 +386,26 @@ def test_cooperation_network_from_a_model_after_a_run():
     fig = P.cooperation_network(model)
     ax = fig.axes[0]
     assert isinstance(fig, Figure)
-    assert ax.get_title().startswith("Cooperation network, month 4")
+    assert ax.get_title().startswith("Cooperation network, month 2025-04")
     labels = legend_texts(ax)
     for layer in LAYERS:
         assert P.LAYER_NAMES[layer] in labels
     assert "ASEAN member" in labels and "partner that withdrew" in labels
     names = {t.get_text() for t in ax.texts}
-    assert set(model.world.members) <= names
+    assert set(model.member_by) <= names
     assert "USA\n(out)" in names and {"JPN", "AUS", "IND"} <= names
-    # ties in the legend are scaled to the month's largest support
-    assert any(t.endswith("effort units this month") for t in labels)
-    assert f"{model.state.ties.max():.2f} effort units this month" in labels
+    # ties in the legend are scaled to the largest cooperation accepted over the last 12 months
+    largest = P.ledger_ties(model.ledger, tuple(model.member_by)).max()
+    assert largest > 0 and f"USD {largest / 1e6:.1f} m over 12 months" in labels
 
 
 def test_cooperation_network_from_a_ties_array_is_deterministic():
     model = RegionModel(rng=5).run(3)
-    first = P.cooperation_network(model.state.ties, model.world)
-    second = P.cooperation_network(model.state.ties, list(model.world.members))
+    members = tuple(model.member_by)
+    ties = P.ledger_ties(model.ledger, members)
+    assert ties.sum() == sum(a.amount for a in model.ledger if a.kind == "accept")
+    first = P.cooperation_network(ties, members)
+    second = P.cooperation_network(ties.copy(), list(members))
 
     def node_positions(fig):
         return sorted((t.get_text(), *np.round(t.get_position(), 9)) for t in fig.axes[0].texts)
@@ -408,6 +413,6 @@ def test_cooperation_network_from_a_ties_array_is_deterministic():
     assert node_positions(first) == node_positions(second)
     assert "partner that withdrew" not in legend_texts(first.axes[0])
     with pytest.raises(ResultsError, match="ties must be"):
-        P.cooperation_network(np.zeros((len(LAYERS), len(PARTNERS), 3)), model.world)
-    with pytest.raises(ResultsError, match="give the world"):
-        P.cooperation_network(model.state.ties)
+        P.cooperation_network(np.zeros((len(LAYERS), len(PARTNERS), 3)), members)
+    with pytest.raises(ResultsError, match="give the members"):
+        P.cooperation_network(ties)

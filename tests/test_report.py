@@ -31,9 +31,9 @@ seed = 9
 kind = "morris"
 samples = 4
 [design.ranges]
-"escalation.tension_decay" = [0.04, 0.12]
-"capacity.effectiveness" = [0.075, 0.225]
-"challenger.reaction" = [0.25, 0.75]
+"china.escalation_cost" = [0.04, 0.12]
+"crime.detection" = [0.075, 0.225]
+"china.challenge_value" = [0.25, 0.75]
 """
 
 

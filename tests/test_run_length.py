@@ -34,7 +34,7 @@ def test_run_warns_about_a_shock_after_its_last_month(tmp_path, capsys):
 
 
 def test_a_run_that_fits_has_no_warning(tmp_path, capsys):
-    assert main(["run", "--steps", "30", "--out", str(tmp_path / "o")]) == 0
+    assert main(["run", "--steps", "30", "--set", "metrics.warmup=24", "--out", str(tmp_path / "o")]) == 0
     captured = capsys.readouterr()
     assert "warning" not in captured.err
     assert "means after month 24" in captured.out

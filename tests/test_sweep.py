@@ -53,7 +53,7 @@ keep_series = true
 kind = "factorial"
 
 [design.factors]
-"challenger.reaction" = [0.3, 0.6]
+"china.challenge_value" = [0.3, 0.6]
 withdrawal = [
   { label = "none", shocks = [] },
   { label = "USA at month 6", shocks = [{ step = 6, kind = "withdraw", state = "USA" }] },
@@ -74,7 +74,7 @@ keep_series = {keep_series}
 kind = "factorial"
 
 [design.factors]
-"challenger.reaction" = [0.3, 0.6]
+"china.challenge_value" = [0.3, 0.6]
 """
 
 #: 4 points x 100 replications = 400 runs of 60 months: a few seconds on two cores, with a first
@@ -92,7 +92,7 @@ kind = "factorial"
 
 [design.factors]
 "policy.JPN.quad" = [true, false]
-"challenger.reaction" = [0.3, 0.6]
+"china.challenge_value" = [0.3, 0.6]
 """
 
 
@@ -143,26 +143,26 @@ name = "grid"
 steps = 6
 replications = 2
 [base]
-"challenger.displacement" = 2.0
+"china.claim_value" = 2.0
 [design]
 kind = "factorial"
 [design.factors]
 "policy.JPN.quad" = [true, false]
-"challenger.reaction" = [0.3, 0.6, 0.9]
+"china.challenge_value" = [0.3, 0.6, 0.9]
 """
     )
     assert len(exp.points) == 6
-    combos = {(p["policy.JPN.quad"], p["challenger.reaction"]) for p in exp.points}
+    combos = {(p["policy.JPN.quad"], p["china.challenge_value"]) for p in exp.points}
     assert combos == set(itertools.product([True, False], [0.3, 0.6, 0.9]))
-    assert all(set(p) == {"policy.JPN.quad", "challenger.reaction"} for p in exp.points)
+    assert all(set(p) == {"policy.JPN.quad", "china.challenge_value"} for p in exp.points)
     assert len(set(exp.labels)) == 6
-    assert exp.factors == ("policy.JPN.quad", "challenger.reaction")
+    assert exp.factors == ("policy.JPN.quad", "china.challenge_value")
     tasks = exp.tasks()
     assert len(tasks) == exp.n_runs == 12
     assert [t.run_id for t in tasks] == list(range(12))
     for t in tasks:  # base and point reach every run
-        assert t.overrides["challenger.displacement"] == 2.0
-        assert t.overrides == {"challenger.displacement": 2.0, **exp.points[t.point_id]}
+        assert t.overrides["china.claim_value"] == 2.0
+        assert t.overrides == {"china.claim_value": 2.0, **exp.points[t.point_id]}
         assert t.run_id == t.point_id * exp.replications + t.replicate
 
 
@@ -175,8 +175,8 @@ steps = 6
 kind = "factorial"
 [design.factors]
 threats = [
-  { label = "calm", "threats.mix.cyber" = 0.5, "threats.mix.maritime" = 0.5 },
-  { label = "stormy", "threats.mix.cyber" = 3.0, "threats.mix.maritime" = 3.0 },
+  { label = "calm", "crime.coordination" = 0.5, "crime.awareness" = 0.5 },
+  { label = "stormy", "crime.coordination" = 3.0, "crime.awareness" = 3.0 },
 ]
 "policy.JPN.quad" = [true, false]
 """
@@ -184,9 +184,9 @@ threats = [
     assert len(exp.points) == 4
     seen = set()
     for k, point in enumerate(exp.points):
-        assert set(point) == {"threats.mix.cyber", "threats.mix.maritime", "policy.JPN.quad"}
-        assert point["threats.mix.cyber"] == point["threats.mix.maritime"]  # moved together
-        level = {0.5: "calm", 3.0: "stormy"}[point["threats.mix.cyber"]]
+        assert set(point) == {"crime.coordination", "crime.awareness", "policy.JPN.quad"}
+        assert point["crime.coordination"] == point["crime.awareness"]  # moved together
+        level = {0.5: "calm", 3.0: "stormy"}[point["crime.coordination"]]
         assert exp.factor_values[k] == {"threats": level}
         assert level in exp.labels[k]
         assert exp.point_columns(k)["threats"] == level
@@ -195,7 +195,7 @@ threats = [
     table = design_table(exp)
     assert list(table["point_id"]) == [0, 1, 2, 3]
     assert list(table["label"]) == list(exp.labels)
-    assert {"threats.mix.cyber", "threats.mix.maritime", "policy.JPN.quad"} <= set(table.columns)
+    assert {"crime.coordination", "crime.awareness", "policy.JPN.quad"} <= set(table.columns)
 
 
 def test_bundle_label_is_a_column_of_the_design_table():
@@ -214,13 +214,13 @@ steps = 6
 kind = "list"
 [[design.points]]
 label = "low reaction"
-"challenger.reaction" = 0.2
+"china.challenge_value" = 0.2
 [[design.points]]
-challenger.reaction = 0.9
+china.challenge_value = 0.9
 policy.JPN.quad = false
 """
     )
-    assert exp.points == ({"challenger.reaction": 0.2}, {"challenger.reaction": 0.9, "policy.JPN.quad": False})
+    assert exp.points == ({"china.challenge_value": 0.2}, {"china.challenge_value": 0.9, "policy.JPN.quad": False})
     assert exp.labels == ("low reaction", "point 1")
     assert list(design_table(exp)["label"]) == ["low reaction", "point 1"]
 
@@ -236,14 +236,14 @@ kind = "{kind}"
 samples = {samples}
 {extra}
 [design.ranges]
-"challenger.reaction" = [0.2, 0.8]
-"challenger.displacement" = [1.0, 4.0]
-"forums.damping_max" = [0.3, 0.9]
+"china.challenge_value" = [0.2, 0.8]
+"china.claim_value" = [1.0, 4.0]
+"escalation.forum_damping" = [0.3, 0.9]
 """
     )
 
 
-RANGES = {"challenger.reaction": (0.2, 0.8), "challenger.displacement": (1.0, 4.0), "forums.damping_max": (0.3, 0.9)}
+RANGES = {"china.challenge_value": (0.2, 0.8), "china.claim_value": (1.0, 4.0), "escalation.forum_damping": (0.3, 0.9)}
 
 
 def assert_inside(exp: Experiment, slack: float = 0.0) -> None:
@@ -495,7 +495,7 @@ def test_a_failing_run_is_recorded_and_the_rest_complete(tmp_path):
     row = failed.iloc[0]
     task = exp.tasks()[FAIL_RUN_ID]
     assert row["seed"] == task.seed
-    assert row["challenger.reaction"] == exp.points[task.point_id]["challenger.reaction"]
+    assert row["china.challenge_value"] == exp.points[task.point_id]["china.challenge_value"]
     assert "Traceback" in row["error"] and "no.such.parameter" in row["error"]
     ok = runs[runs["status"] == "ok"]
     assert len(ok) == 3 and (ok["error"] == "").all()
@@ -531,7 +531,7 @@ seed = 1
 [design]
 {design}
 """
-FACTORIAL = 'kind = "factorial"\n[design.factors]\n"challenger.reaction" = [0.3, 0.6]'
+FACTORIAL = 'kind = "factorial"\n[design.factors]\n"china.challenge_value" = [0.3, 0.6]'
 LHS = 'kind = "lhs"\nsamples = 3\n[design.ranges]\n'
 
 
@@ -548,39 +548,41 @@ BAD_EXPERIMENTS = [
     case("unknown-top-key", "unknown key 'replication' (did you mean 'replications'?)", top="replication = 3"),
     case(
         "unknown-param-in-factors",
-        "unknown parameter 'challenger.reactoin' (did you mean 'challenger.reaction'?)",
-        design='kind = "factorial"\n[design.factors]\n"challenger.reactoin" = [0.3, 0.6]',
+        "unknown parameter 'china.challenge_valeu' (did you mean 'china.challenge_value'?)",
+        design='kind = "factorial"\n[design.factors]\n"china.challenge_valeu" = [0.3, 0.6]',
     ),
     case(
         "unknown-param-in-bundle",
-        "unknown parameter 'threats.mix.cyberr'",
-        design='kind = "factorial"\n[design.factors]\nt = [{label = "a", "threats.mix.cyberr" = 2.0}]',
+        "unknown parameter 'crime.coordinatoin'",
+        design='kind = "factorial"\n[design.factors]\nt = [{label = "a", "crime.coordinatoin" = 2.0}]',
     ),
     case(
         "unknown-param-in-ranges",
-        "unknown parameter 'challenger.reactoin'",
-        design=LHS + '"challenger.reactoin" = [0.2, 0.4]',
+        "unknown parameter 'china.challenge_valeu'",
+        design=LHS + '"china.challenge_valeu" = [0.2, 0.4]',
     ),
     case(
         "unknown-param-in-base",
-        "unknown parameter 'challenger.reactoin'",
-        top='[base]\n"challenger.reactoin" = 0.3',
+        "unknown parameter 'china.challenge_valeu'",
+        top='[base]\n"china.challenge_valeu" = 0.3',
     ),
     case(
         "unknown-param-in-points",
-        "unknown parameter 'challenger.reactoin'",
-        design='kind = "list"\n[[design.points]]\n"challenger.reactoin" = 0.3',
+        "unknown parameter 'china.challenge_valeu'",
+        design='kind = "list"\n[[design.points]]\n"china.challenge_valeu" = 0.3',
     ),
-    case("range-low-equals-high", "low 0.5 must be below high 0.5", design=LHS + '"challenger.reaction" = [0.5, 0.5]'),
-    case("range-low-above-high", "must be below high", design=LHS + '"challenger.reaction" = [0.7, 0.2]'),
-    case("range-outside-allowed", "leaves the allowed [0, 5]", design=LHS + '"challenger.reaction" = [-1.0, 0.5]'),
+    case(
+        "range-low-equals-high", "low 0.5 must be below high 0.5", design=LHS + '"china.challenge_value" = [0.5, 0.5]'
+    ),
+    case("range-low-above-high", "must be below high", design=LHS + '"china.challenge_value" = [0.7, 0.2]'),
+    case("range-outside-allowed", "leaves the allowed [0, 10]", design=LHS + '"china.challenge_value" = [-1.0, 0.5]'),
     case("range-non-numeric-param", "not a numeric", design=LHS + '"policy.JPN.quad" = [0, 1]'),
-    case("range-not-a-pair", "must be [low, high]", design=LHS + '"challenger.reaction" = [0.2]'),
+    case("range-not-a-pair", "must be [low, high]", design=LHS + '"china.challenge_value" = [0.2]'),
     case("empty-factors", "factors is empty", design='kind = "factorial"\n[design.factors]'),
     case(
         "empty-factor-values",
         "non-empty list",
-        design='kind = "factorial"\n[design.factors]\n"challenger.reaction" = []',
+        design='kind = "factorial"\n[design.factors]\n"china.challenge_value" = []',
     ),
     case("empty-points", "points is empty", design='kind = "list"\npoints = []'),
     case("empty-ranges", "ranges is empty", design=LHS),
@@ -590,19 +592,19 @@ BAD_EXPERIMENTS = [
     case(
         "sobol-samples-not-power-of-2",
         "power of 2",
-        design='kind = "sobol"\nsamples = 6\n[design.ranges]\n"challenger.reaction" = [0.2, 0.4]',
+        design='kind = "sobol"\nsamples = 6\n[design.ranges]\n"china.challenge_value" = [0.2, 0.4]',
     ),
     case(
         "lhs-samples-zero",
         "samples must be a whole number >= 1",
-        design=LHS.replace("3", "0") + '"challenger.reaction" = [0.2, 0.4]',
+        design=LHS.replace("3", "0") + '"china.challenge_value" = [0.2, 0.4]',
     ),
     case("unknown-summary", "unknown summary 'stability_mean'", top='summaries = ["stability_mean"]'),
     case("empty-summaries", "summaries must be a non-empty list", top="summaries = []"),
     case(
         "point-fails-validation",
-        "design point 1 (reaction=-1.0)",
-        design='kind = "factorial"\n[design.factors]\n"challenger.reaction" = [0.3, -1.0]',
+        "design point 1 (challenge_value=-1.0)",
+        design='kind = "factorial"\n[design.factors]\n"china.challenge_value" = [0.3, -1.0]',
     ),
     case(
         "point-fails-combination-rule",
@@ -771,7 +773,7 @@ def test_load_results_returns_tidy_tables(shocked_sweep):
         assert (row.point_id, row.replicate) == (task.point_id, task.replicate)
     # the varying parameters of each run are those of its design point (shocks as JSON text)
     merged = runs.merge(design, on="point_id", suffixes=("", "_design"))
-    assert (merged["challenger.reaction"] == merged["challenger.reaction_design"]).all()
+    assert (merged["china.challenge_value"] == merged["china.challenge_value_design"]).all()
     assert (merged["shocks"] == merged["shocks_design"]).all()
     assert json.loads(runs.loc[runs["point_id"] == 1, "shocks"].iloc[0]) == [
         {"kind": "withdraw", "state": "USA", "step": 6}

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import mesa
 
 if TYPE_CHECKING:
-    from sim.region.model import RegionModel
+    from sim.model import RegionModel
 
 #: the alphabetical rotation, used past the last year of sim/data/asean_chairs.csv
 ROTATION = ("BRN", "KHM", "IDN", "LAO", "MYS", "MMR", "PHL", "SGP", "THA", "TLS", "VNM")

@@ -1,7 +1,7 @@
 """ASEAN members: they accept or decline offers, patrol, coordinate, align and vote.
 
 Each decision is one method; its docstring states the rule. The model's schedule
-(``sim/region/model.py``) calls them in a fixed order each month.
+(``sim/model.py``) calls them in a fixed order each month.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import mesa
 
 if TYPE_CHECKING:
-    from sim.region.model import RegionModel
+    from sim.model import RegionModel
 
 
 @dataclass

@@ -6,22 +6,18 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from sim.agents.asean import chair_of
+from sim.agents.members import Offer
 from sim.ledger import COLUMNS
+from sim.model import RegionModel
 from sim.params import ParameterError
-from sim.region import RegionModel
-from sim.region.asean import chair_of
-from sim.region.members import Offer
-from sim.region.params import make_region_params
+from sim.params import make_params as make_region_params
+from tests.conftest import build_fresh_model as fresh
 
 
 @pytest.fixture(scope="module")
 def default_run():
     return RegionModel(rng=3).run(60)
-
-
-def fresh(**overrides) -> RegionModel:
-    """A model after its spin-up (no spin-up by default, to keep tests fast)."""
-    return RegionModel(rng=1, **{"run.spinup": 0, **overrides})
 
 
 # ---- tables ---------------------------------------------------------------------------------------

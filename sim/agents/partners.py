@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from sim.region.members import Member, Offer
-from sim.region.params import LAYERS
+from sim.agents.members import Member, Offer
+from sim.params import LAYERS
 
 if TYPE_CHECKING:
-    from sim.region.model import RegionModel
+    from sim.model import RegionModel
 
 
 class Partner(mesa.Agent):

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import mesa
 
 if TYPE_CHECKING:
-    from sim.region.model import RegionModel
+    from sim.model import RegionModel
 
 #: partner vessels present at a claimant's features while a bilateral exercise lasts (assumption)
 EXERCISE_VESSELS = 2.0
