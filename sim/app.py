@@ -1,9 +1,12 @@
 """The interactive app: a Mesa ``SolaraViz`` page for ``RegionModel`` (``python -m sim app``).
 
-Controls (sidebar): Japan's four layers, its effort allocation and ``asean_coordination``; the
-challenger's intensity; the threat mix; a partner withdrawal shock; the seed. Changed controls take
-effect on Reset. Views (updated every step): the cooperation network, the main stability metrics over
-time, and each ASEAN member's capacity. All figures are matplotlib, drawn here (the model never
+Controls (sidebar): Japan's four layers, its allocation weights, ``asean_coordination`` and plan mode;
+China's ship-days; a partner's withdrawal (a shock in a chosen month); the seed. Each slider shows its
+value; changed controls take effect on Reset, and the page says so until then. Views (updated every
+step): a map of the region drawn from Natural Earth's coastlines shipped in ``sim/data/land.json`` (sea
+areas, disputed features, the states, this month's actions from the ledger as arrows coloured by layer,
+China's ship-days at each feature, members coloured by alignment); the main measurements over time;
+each member's alignment and patrol vessels. All figures are matplotlib, drawn here (the model never
 imports this module); the front end is served from the ``solara-assets`` package, so the app works
 without an internet connection.
 
@@ -14,20 +17,32 @@ Needs the optional extra: ``pip install -e '.[app]'``. Serve it with ``python -m
 from __future__ import annotations
 
 import io
+import json
+import math
 import warnings
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from importlib import resources
 from typing import Any
 
+import matplotlib.patheffects as pe
 import numpy as np
 import reacton.ipywidgets as rw
 import solara
 import solara.server.settings
-from matplotlib.collections import LineCollection
+from matplotlib import colormaps
+from matplotlib.cm import ScalarMappable
+from matplotlib.collections import PolyCollection
+from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.patches import FancyArrowPatch
 
+from sim.ledger import Action
+from sim.metrics import BOUNDED
 from sim.model import RegionModel
-from sim.params import DOMAINS, LAYERS, PARTNERS, SPECS, ParameterError, make_params
+from sim.params import LAYERS, MODES, PARTNERS, SPECS, ParameterError, make_params
 from sim.plots import LAYER_COLOURS, LAYER_NAMES, PALETTE, PARTNER_COLOUR, RUN_PANELS
 
 with warnings.catch_warnings():
@@ -40,9 +55,17 @@ with warnings.catch_warnings():
 solara.server.settings.telemetry.mixpanel_enable = False
 
 TITLE = "Layered security cooperation in Southeast Asia"
+INTRO = (
+    "Each step is one month, from January 2025. Japan, the US, Australia and India offer the ASEAN members "
+    "cooperation in four layers, which each member accepts or declines; China sends coast-guard ship-days to the "
+    "disputed features. Change Japan's policy, China's ship-days or a partner's withdrawal on the left, press "
+    "RESET to start that scenario, then STEP (one month) or ▶ (play)."
+)
 DEFAULT_SEED = 42
 NO_SHOCK = "none"
-DEFAULT_WITHDRAW_MONTH = 60
+DEFAULT_WITHDRAW_MONTH = 24
+LAST_WITHDRAW_MONTH = 120
+SHIPDAYS_MAX = 720.0  # the slider's top: four times the default (the parameter allows more)
 
 SHORT_LAYER_NAMES: dict[str, str] = {
     "quad": "Quad",
@@ -51,36 +74,80 @@ SHORT_LAYER_NAMES: dict[str, str] = {
     "capacity": "capacity",
 }
 
-#: what member nodes can be coloured by: label -> (colour bar title, colour map, top of the scale). Alignment
-#: and tension rarely pass 0.3, so their scale ends at 0.5 (higher values get the top colour)
-NODE_COLOURINGS: dict[str, tuple[str, str, float]] = {
-    "capacity": ("mean capacity (0-1)", "viridis", 1.0),
-    **{f"alignment with {p}": (f"alignment with {p} (0: neutral)", "cividis", 0.5) for p in PARTNERS},
-    "tension": ("tension (0-1)", "Reds", 0.5),
-}
+# --- the map's geography ----------------------------------------------------------------------------
 
-#: schematic map positions (longitude, latitude): members at their capitals, partners off the edges
-POSITIONS: dict[str, tuple[float, float]] = {
-    "BRN": (114.9, 4.9),
-    "KHM": (104.9, 11.6),
-    "IDN": (106.8, -6.2),
-    "LAO": (102.6, 18.0),
-    "MYS": (101.7, 3.1),
-    "MMR": (96.1, 19.8),
-    "PHL": (121.0, 14.6),
-    "SGP": (103.8, 0.4),
-    "THA": (100.5, 13.8),
-    "VNM": (105.8, 21.0),
-    "TLS": (125.6, -8.6),
-    "JPN": (131.0, 25.0),
-    "USA": (133.0, 8.0),
-    "AUS": (120.0, -16.0),
-    "IND": (88.0, 10.0),
+#: members at their capitals (lon, lat)
+CAPITALS: dict[str, tuple[float, float]] = {
+    "BRN": (114.94, 4.89),
+    "KHM": (104.92, 11.56),
+    "IDN": (106.85, -6.21),
+    "LAO": (102.63, 17.97),
+    "MYS": (101.69, 3.14),
+    "MMR": (96.13, 19.75),
+    "PHL": (120.98, 14.6),
+    "SGP": (103.82, 1.35),
+    "THA": (100.5, 13.75),
+    "VNM": (105.85, 21.03),
+    "TLS": (125.57, -8.56),
 }
-#: curvature of each layer's ties, so that two layers between the same pair stay apart
-LAYER_BEND: dict[str, float] = {"quad": -0.12, "bilateral": -0.04, "forums": 0.04, "capacity": 0.12}
-#: support (effort units in the month) drawn at full line width
-FULL_WIDTH_SUPPORT = 0.4
+#: where the partners and China are drawn (lon, lat) and what the place is: their nearest territory in the
+#: frame (Okinawa, Darwin, the Andaman Islands), or the edge of the frame toward it (Guam, at 144.8 E)
+OUTSIDERS: dict[str, tuple[float, float, str]] = {
+    "JPN": (127.68, 26.21, "JPN (Okinawa)"),
+    "USA": (134.3, 13.45, "USA (Guam →)"),
+    "AUS": (130.84, -12.46, "AUS (Darwin)"),
+    "IND": (92.73, 11.62, "IND (Andamans)"),
+    "CHN": (109.51, 18.25, "CHN (Sanya)"),
+}
+#: short names on the map for the sea areas and features of sim/data/areas.csv
+SHORT_AREA_NAMES: dict[str, str] = {
+    "SOMS": "Malacca Str.",
+    "IDN": "Indonesian waters",
+    "SCS": "South China Sea",
+    "SULU_CELEBES": "Sulu-Celebes",
+    "PHL": "Philippine waters",
+    "VNM": "Vietnamese waters",
+    "MYS": "Malaysian waters",
+    "THA": "Gulf of Thailand",
+    "SCARBOROUGH": "Scarborough",
+    "SECOND_THOMAS": "Second Thomas",
+    "THITU": "Thitu",
+    "VANGUARD": "Vanguard",
+    "LUCONIA": "Luconia",
+    "NATUNA": "Natuna",
+}
+SEA_COLOUR = "#eaf2f8"
+LAND_COLOUR = "#e3e0d8"
+AREA_COLOUR = "#1f3b73"
+CHINA_COLOUR = "#a50f15"
+OWN_FLEET_COLOUR = "#8c8c8c"
+#: members' alignment: red toward China (negative), blue toward the partners (positive)
+ALIGNMENT_CMAP = "RdBu"
+#: how an offer or delivery of this month is drawn: line style and width
+OUTCOME_STYLE: dict[str, tuple[str, float]] = {
+    "delivered": ("-", 2.2),
+    "accepted": ("--", 1.5),
+    "declined": (":", 1.3),
+}
+OUTCOME_WORDS = {"delivered": "delivered this month", "accepted": "offer accepted", "declined": "offer declined"}
+#: curvature of each layer's arrows, so that two layers between the same pair stay apart
+LAYER_BEND: dict[str, float] = {"quad": -0.3, "bilateral": -0.12, "forums": 0.12, "capacity": 0.3}
+#: marker area (points^2) per ship-day of China's presence at a feature
+PRESENCE_SCALE = 6.0
+
+
+@lru_cache(maxsize=1)
+def land() -> dict[str, Any]:
+    """Coastlines: ``sim/data/land.json`` (Natural Earth 1:110m countries, cut to the region; see
+    ``sim/data/SOURCES.md``). ``countries`` maps ISO3 to a name and polygons as lists of [lon, lat]."""
+    return json.loads(resources.files("sim.data").joinpath("land.json").read_text(encoding="utf-8"))
+
+
+def month_date(month: int, start: str = SPECS["run.start"].default) -> str:
+    """The calendar month (YYYY-MM) of outlook month ``month`` (1 = ``start``)."""
+    year, first = (int(x) for x in start.split("-"))
+    t = year * 12 + first - 1 + int(month) - 1
+    return f"{t // 12:04d}-{t % 12 + 1:02d}"
 
 
 # --- controls -------------------------------------------------------------------------------------
@@ -96,8 +163,7 @@ def _slider(label: str, name: str, step: float, hi: float | None = None) -> Slid
 
 def model_params() -> dict[str, Any]:
     """The sidebar controls, in Mesa's ``model_params`` format. Keys are RegionModel's dotted parameter
-    names, plus ``withdraw`` and ``withdraw_month`` (the shock) and ``rng`` (the seed); see AppModel.
-    Labels are short: Mesa's sliders share their row with the label."""
+    names, plus ``withdraw`` and ``withdraw_month`` (the shock) and ``rng`` (the seed); see AppModel."""
     params: dict[str, Any] = {}
     for layer in LAYERS:
         name = f"policy.JPN.{layer}"
@@ -106,16 +172,22 @@ def model_params() -> dict[str, Any]:
         name = f"policy.JPN.allocation.{layer}"
         params[name] = _slider(f"JPN weight: {SHORT_LAYER_NAMES[layer]}", name, 0.05)
     params["policy.JPN.asean_coordination"] = _slider("JPN via ASEAN", "policy.JPN.asean_coordination", 0.05)
-    params["challenger.intensity"] = _slider("Challenger", "challenger.intensity", 0.1)
-    for d in DOMAINS:
-        params[f"threats.mix.{d}"] = _slider(f"Threats: {d}", f"threats.mix.{d}", 0.1, hi=4.0)
+    params["policy.JPN.mode"] = {
+        "type": "Select",
+        "value": SPECS["policy.JPN.mode"].default,
+        "values": list(MODES),
+        "label": "Japan's plan (fixed or adaptive)",
+    }
+    params["china.shipdays"] = _slider("China ship-days", "china.shipdays", 10.0, hi=SHIPDAYS_MAX)
     params["withdraw"] = {
         "type": "Select",
         "value": NO_SHOCK,
-        "values": [NO_SHOCK, *PARTNERS],
+        "values": [NO_SHOCK, *(p for p in PARTNERS if p != "JPN"), "JPN"],
         "label": "Partner that withdraws",
     }
-    params["withdraw_month"] = Slider("Withdraws in month", value=DEFAULT_WITHDRAW_MONTH, min=1, max=240, step=1)
+    params["withdraw_month"] = Slider(
+        "Withdraws in month", value=DEFAULT_WITHDRAW_MONTH, min=1, max=LAST_WITHDRAW_MONTH, step=1
+    )
     params["rng"] = {"type": "InputText", "value": str(DEFAULT_SEED), "label": "Seed"}
     return params
 
@@ -126,6 +198,16 @@ def initial_values(params: Mapping[str, Any] | None = None) -> dict[str, Any]:
     for name, control in (params or model_params()).items():
         out[name] = control.value if isinstance(control, Slider) else control["value"]
     return out
+
+
+def control_label(name: str, label: str, value: Any, step: float = 1) -> str:
+    """A slider's label with its value (Mesa's sliders show none): ``JPN via ASEAN: 0.30``; the
+    withdrawal month also with its date."""
+    decimals = max(0, -math.floor(math.log10(step))) if 0 < step < 1 else 0
+    text = f"{label}: {float(value):.{decimals}f}"
+    if name == "withdraw_month":
+        text += f" ({month_date(value)})"
+    return text
 
 
 def parse_seed(value: Any) -> int:
@@ -155,7 +237,7 @@ def checked_kwargs(**controls: Any) -> tuple[dict[str, Any], str | None]:
     try:
         kwargs = region_kwargs(**controls)
         make_params({k: v for k, v in kwargs.items() if k != "rng"})
-    except ParameterError as err:
+    except (ParameterError, TypeError, ValueError) as err:
         return {"rng": DEFAULT_SEED}, f"{err}. Showing the default scenario (seed {DEFAULT_SEED}) instead."
     return kwargs, None
 
@@ -166,8 +248,9 @@ class AppModel(RegionModel):
     Mesa's SolaraViz rebuilds the model on Reset as ``type(model)(**controls)`` and checks the control
     names against ``__init__``'s signature (it accepts unknown names only when the catch-all is called
     ``**kwargs``). This class turns the shock and seed controls into RegionModel's arguments, falls back
-    to the default scenario on invalid controls (``input_error`` says why; see checked_kwargs) and keeps
-    each member's starting capacity for the capacity view. The model itself is unchanged.
+    to the default scenario on invalid controls (``input_error`` says why; see checked_kwargs), keeps the
+    controls it was built from (``controls``: the page compares them with the sidebar's) and each
+    member's alignment and vessels at month 0. The model itself is unchanged.
     """
 
     def __init__(
@@ -178,191 +261,428 @@ class AppModel(RegionModel):
         withdraw_month: int = DEFAULT_WITHDRAW_MONTH,
         **kwargs: Any,
     ) -> None:
-        region, self.input_error = checked_kwargs(rng=rng, withdraw=withdraw, withdraw_month=withdraw_month, **kwargs)
+        controls = {"rng": rng, "withdraw": withdraw, "withdraw_month": withdraw_month, **kwargs}
+        region, input_error = checked_kwargs(**controls)
         super().__init__(**region)
-        self.initial_capacity = member_capacity(self)
+        self.controls = controls
+        self.input_error = input_error
+        self.start_alignment = {m.iso3: m.alignment for m in self.members_list}
+        self.start_vessels = {m.iso3: m.vessels for m in self.members_list}
 
 
 # --- what the views show ----------------------------------------------------------------------------
 
 
-def member_capacity(model: RegionModel) -> np.ndarray:
-    """Each ASEAN member's mean capacity across threat domains, in [0, 1]."""
-    return model.state.capacity.mean(axis=1)
+def month_actions(model: RegionModel) -> list[Action]:
+    """The ledger's actions of the month just simulated (none before the first step)."""
+    if model.steps == 0:
+        return []
+    return [a for a in model.ledger if a.date == model.date]
 
 
-def node_values(model: RegionModel, colour_by: str) -> np.ndarray:
-    """The value each member node is coloured by (see NODE_COLOURINGS)."""
-    if colour_by == "capacity":
-        return member_capacity(model)
-    if colour_by == "tension":
-        return model.state.tension.copy()
-    if colour_by.startswith("alignment with "):
-        return model.state.alignment[:, PARTNERS.index(colour_by.removeprefix("alignment with "))].copy()
-    raise ValueError(f"unknown node colouring {colour_by!r}; one of {', '.join(NODE_COLOURINGS)}")
-
-
-def positions(model: RegionModel) -> dict[str, tuple[float, float]]:
-    """Node positions: the schematic map for the region's states, a circle for any other member."""
-    members = model.world.members
-    out = {p: POSITIONS[p] for p in PARTNERS}
-    others = [m for m in members if m not in POSITIONS]
-    for k, m in enumerate(others):
-        angle = 2 * np.pi * k / max(len(others), 1)
-        out[m] = (108.0 + 8.0 * np.cos(angle), 8.0 + 8.0 * np.sin(angle))
-    out.update({m: POSITIONS[m] for m in members if m in POSITIONS})
+def partner_arrows(actions: Iterable[Action]) -> Counter:
+    """The month's partner -> member actions by layer, counted by (partner, member, layer, outcome):
+    ``delivered`` (an accepted offer arrives: vessels, MDA, an exercise, a forum initiative),
+    ``accepted`` and ``declined`` (this month's offers, answered by the member)."""
+    out: Counter = Counter()
+    for a in actions:
+        if a.kind in ("accept", "decline"):
+            out[(a.target, a.actor, a.layer, "accepted" if a.kind == "accept" else "declined")] += 1
+        elif a.status == "delivered" and a.layer in LAYERS:
+            out[(a.actor, a.target, a.layer, "delivered")] += 1
     return out
 
 
-def tie_segments(model: RegionModel, layer: str, threshold: float = 0.01) -> tuple[list[np.ndarray], np.ndarray]:
-    """This month's ties of one layer, partner to member, as curves (arrays of points) and supports.
-
-    A tie is drawn when the partner gave the member at least ``threshold`` effort units this month in
-    that layer (``model.state.ties``)."""
-    ties = model.state.ties[LAYERS.index(layer)]
-    pos = positions(model)
-    curves, weights = [], []
-    t = np.linspace(0.0, 1.0, 16)[:, None]
-    for p, partner in enumerate(PARTNERS):
-        for i, member in enumerate(model.world.members):
-            w = float(ties[p, i])
-            if w < threshold:
-                continue
-            a, b = np.array(pos[partner]), np.array(pos[member])
-            normal = np.array([-(b - a)[1], (b - a)[0]])
-            control = (a + b) / 2 + LAYER_BEND[layer] * normal
-            curves.append((1 - t) ** 2 * a + 2 * (1 - t) * t * control + t**2 * b)
-            weights.append(w)
-    return curves, np.array(weights)
+def china_at_features(actions: Iterable[Action]) -> tuple[dict[str, float], Counter, Counter]:
+    """The month's deployments (ship-days by feature), coercion incidents and escalations by feature."""
+    days: dict[str, float] = {}
+    coercion: Counter = Counter()
+    escalation: Counter = Counter()
+    for a in actions:
+        if a.actor != "CHN" or not a.area:
+            continue
+        if a.kind == "deployment":
+            days[a.area] = days.get(a.area, 0.0) + a.amount
+        elif a.kind == "coercion":
+            coercion[a.area] += 1
+        elif a.kind == "escalation":
+            escalation[a.area] += 1
+    return days, coercion, escalation
 
 
-def describe(model: RegionModel) -> list[str]:
-    """What is being shown, in two lines: the month and stability index; the scenario the model was
-    built with (Japan's active layers and their weights, routing, challenger, threat mix, shock, seed).
-    Mesa's sliders do not show their values: this is where the values in use can be read."""
+def robberies(actions: Iterable[Action]) -> Counter:
+    """The month's robberies by sea area."""
+    out: Counter = Counter()
+    for a in actions:
+        if a.kind == "robbery":
+            out[a.area] += int(a.amount)
+    return out
+
+
+def alignments(model: RegionModel) -> dict[str, float]:
+    """Each member's alignment: negative toward China, positive toward the partners."""
+    return {m.iso3: m.alignment for m in model.members_list}
+
+
+def alignment_norm(values: Iterable[float]) -> Normalize:
+    """The colour scale of alignment: symmetric around 0, to +-0.5 or to the largest value (rounded up)."""
+    top = max([0.0, *(abs(v) for v in values)])
+    limit = max(0.5, math.ceil(top * 10 - 1e-9) / 10)
+    return Normalize(-limit, limit)
+
+
+def alignment_colours(values: Iterable[float], norm: Normalize | None = None) -> np.ndarray:
+    """RGBA colours of alignments (red toward China, blue toward the partners)."""
+    values = list(values)
+    return colormaps[ALIGNMENT_CMAP]((norm or alignment_norm(values))(np.asarray(values, dtype=float)))
+
+
+def position(model: RegionModel, state: str) -> tuple[float, float]:
+    """Where a state is drawn: members at their capitals, partners and China as in OUTSIDERS."""
+    if state in CAPITALS:
+        return CAPITALS[state]
+    if state in OUTSIDERS:
+        return OUTSIDERS[state][:2]
+    k = list(model.member_by).index(state)  # a member the map does not know: on a circle in the sea
+    return (112.0 + 4 * math.cos(k), 12.0 + 4 * math.sin(k))
+
+
+def describe(model: AppModel) -> tuple[str, str]:
+    """What is shown, in two lines: the month with its main actions; the scenario the model was built
+    with (Japan's policy, China's ship-days, the shock, the seed)."""
     p = model.p
-    now = f"Month {model.steps}"
-    if model.steps:
-        now += f" · stability index {model.current_metrics['stability_index']:.3f}"
+    if model.steps == 0:
+        now = f"Month 0 ({model.date}, the end of the spin-up): press STEP or ▶"
+    else:
+        actions = month_actions(model)
+        outcomes = Counter(outcome for (*_, outcome), n in partner_arrows(actions).items() for _ in range(n))
+        days, coercion, _ = china_at_features(actions)
+        stability = model.metrics.get("stability_index", float("nan"))
+        now = (
+            f"Month {model.steps} ({model.date}) · stability index {stability:.3f} · "
+            f"{outcomes['accepted'] + outcomes['declined']} offers ({outcomes['declined']} declined), "
+            f"{outcomes['delivered']} deliveries · China {sum(days.values()):.0f} ship-days, "
+            f"{sum(coercion.values())} coercion incidents · {sum(robberies(actions).values())} robberies"
+        )
     active = [layer for layer in LAYERS if p[f"policy.JPN.{layer}"]]
     layers = ", ".join(f"{SHORT_LAYER_NAMES[la]} {p[f'policy.JPN.allocation.{la}']:.2f}" for la in active)
     scenario = [
         f"Japan's layers: {layers or 'none'}",
         f"{p['policy.JPN.asean_coordination']:.0%} via ASEAN",
-        f"challenger x{p['challenger.intensity']:.1f}",
-        "threats x" + "/".join(f"{p[f'threats.mix.{d}']:g}" for d in DOMAINS),
+        f"{p['policy.JPN.mode']} plan",
+        f"China {p['china.shipdays']:g} ship-days a month",
     ]
     for shock in p["shocks"]:
-        gone = " (withdrawn)" if model.state.withdrawn[PARTNERS.index(shock.state)] else ""
-        scenario.append(f"{shock.state} withdraws in month {shock.step}{gone}")
+        gone = " (withdrawn)" if model.partner_by[shock.state].withdrawn else ""
+        scenario.append(f"{shock.state} withdraws in month {shock.step} ({month_date(shock.step)}){gone}")
     scenario.append(f"seed {model.seed}")
-    return [now, " · ".join(scenario)]
+    return now, " · ".join(scenario)
+
+
+def changed_controls(model: AppModel, values: Mapping[str, Any], params: Mapping[str, Any] | None = None) -> list[str]:
+    """Labels of the controls whose value in the sidebar (``values``) differs from the one the model was
+    built with: they take effect at the next Reset."""
+    params = params or model_params()
+    built = getattr(model, "controls", {})
+    out = []
+    for name, control in params.items():
+        if name in values and name in built and values[name] != built[name]:
+            out.append(control.label if isinstance(control, Slider) else control.get("label", name))
+    return out
 
 
 # --- figures (plain matplotlib Figures, no pyplot: nothing to close) -----------------------------------
 
 
-def network_figure(model: RegionModel, colour_by: str = "capacity") -> Figure:
-    """The cooperation network this month: states as nodes (members on a schematic map, partners at its
-    edges), partner-member ties coloured by layer with width by support, members coloured by
-    ``colour_by`` (see NODE_COLOURINGS). Withdrawn partners are drawn hollow."""
-    title, cmap, top = NODE_COLOURINGS[colour_by]
-    pos = positions(model)
-    fig = Figure(figsize=(6.4, 5.6), layout="constrained")
+def _arrow(ax, start, end, *, colour, style="-", width=1.5, bend=0.0, gid="", alpha=0.95, zorder=4) -> None:
+    arrow = FancyArrowPatch(
+        start,
+        end,
+        arrowstyle="-|>",
+        mutation_scale=9 + 2 * width,
+        connectionstyle=f"arc3,rad={bend}",
+        color=colour,
+        linestyle=style,
+        linewidth=width,
+        shrinkA=7,
+        shrinkB=7,
+        alpha=alpha,
+        zorder=zorder,
+        gid=gid,
+    )
+    arrow.set_path_effects([pe.withStroke(linewidth=width + 1.6, foreground="white", alpha=0.7)])
+    ax.add_patch(arrow)
+
+
+#: offset (points) and alignment of a label placed at a side of its point
+PLACES: dict[str, tuple[tuple[float, float], str, str]] = {
+    "above": ((0, 6), "center", "bottom"),
+    "below": ((0, -6), "center", "top"),
+    "left": ((-6, 0), "right", "center"),
+    "right": ((6, 0), "left", "center"),
+}
+#: where the labels of the sea areas and features go, clear of the capitals and of each other
+LABEL_PLACES: dict[str, str] = {
+    "SOMS": "left",
+    "IDN": "below",
+    "SCS": "above",
+    "SULU_CELEBES": "below",
+    "PHL": "right",
+    "VNM": "below",
+    "MYS": "below",
+    "THA": "below",
+    "SCARBOROUGH": "left",
+    "LUCONIA": "below",
+    "NATUNA": "left",
+}
+
+
+def _label(ax, text: str, xy: tuple[float, float], place: str, **kwargs: Any) -> None:
+    """A label at one side of a point, haloed in white so that it reads over land and arrows."""
+    offset, ha, va = PLACES[place]
+    ax.annotate(
+        text, xy, xytext=offset, textcoords="offset points", ha=ha, va=va,
+        path_effects=[pe.withStroke(linewidth=2, foreground="white", alpha=0.85)], **kwargs,
+    )  # fmt: skip
+
+
+def map_figure(model: AppModel) -> Figure:
+    """The region this month, on Natural Earth's coastlines: members (at their capitals, and their land)
+    coloured by alignment; partners and China; the sea areas (robberies this month) and the disputed
+    features (China's ship-days as red circles, coercion as stars); this month's actions from the ledger
+    as arrows, partner -> member coloured by layer (solid: delivered, dashed: offer accepted, dotted:
+    offer declined) and China -> feature for its deployments.
+
+    Artists carry a ``gid`` naming what they show (``land``, ``areas``, ``features``, ``members``,
+    ``partners``, ``presence``, ``coercion``, ``action:PARTNER>MEMBER:layer:outcome``, ``deploy:FEATURE``)."""
+    geo = land()
+    lon0, lat0, lon1, lat1 = geo["bbox"]
+    align = alignments(model)
+    norm = alignment_norm(align.values())
+    fig = Figure(figsize=(6.2, 6.6), layout="constrained")
     ax = fig.subplots()
-    for layer in LAYERS:
-        curves, weights = tie_segments(model, layer)
-        if curves:
-            widths = 0.4 + 4.0 * np.minimum(weights, FULL_WIDTH_SUPPORT) / FULL_WIDTH_SUPPORT
-            alpha = 0.2 if layer == "forums" else 0.8  # forum ties reach every member: kept faint
-            ax.add_collection(
-                LineCollection(curves, colors=LAYER_COLOURS[layer], linewidths=widths, alpha=alpha, zorder=1)
-            )
-    members = model.world.members
-    xy = np.array([pos[m] for m in members])
-    nodes = ax.scatter(
-        xy[:, 0],
-        xy[:, 1],
-        c=node_values(model, colour_by),
-        cmap=cmap,
-        vmin=0.0,
-        vmax=top,
-        s=260,
-        edgecolors="black",
+    ax.set_facecolor(SEA_COLOUR)
+
+    rings, fills = [], []
+    for iso3, country in geo["countries"].items():
+        fill = alignment_colours([align[iso3]], norm)[0] if iso3 in align else LAND_COLOUR
+        for ring in country["polygons"]:
+            rings.append(ring)
+            fills.append(fill)
+    ax.add_collection(
+        PolyCollection(rings, facecolors=fills, edgecolors="#6f6f6f", linewidths=0.5, alpha=0.8, zorder=0, gid="land")
+    )
+
+    actions = month_actions(model)
+    records = model.area_records
+    areas = [a for a in records if a.kind == "recaap_area"]
+    features = [a for a in records if a.kind == "feature"]
+    robbed = robberies(actions)
+    ax.scatter(
+        [a.lon for a in areas],
+        [a.lat for a in areas],
+        s=[18 + 30 * robbed[a.code] for a in areas],
+        marker="D",
+        facecolors=["#f0e442" if robbed[a.code] else "none" for a in areas],
+        edgecolors=AREA_COLOUR,
+        linewidths=0.9,
+        zorder=2,
+        gid="areas",
+    )
+    for a in areas:
+        text = SHORT_AREA_NAMES.get(a.code, a.code)
+        if robbed[a.code]:
+            text += f"\n{robbed[a.code]} robber{'y' if robbed[a.code] == 1 else 'ies'}"
+        if a.code in model.joint:
+            text += "\njoint patrols"
+        _label(ax, text, (a.lon, a.lat), LABEL_PLACES.get(a.code, "above"), fontsize=6.5, style="italic",
+               color=AREA_COLOUR, zorder=2)  # fmt: skip
+
+    days, coercion, escalation = china_at_features(actions)
+    if not actions:  # before the first step: where China is now
+        days = {f: float(d) for f, d in model.china.presence.items()}
+    base = OUTSIDERS["CHN"][:2]
+    for f in features:
+        if days.get(f.code, 0.0) >= 1.0:
+            width = 0.4 + 2.5 * min(days[f.code], 80.0) / 80.0
+            _arrow(ax, base, (f.lon, f.lat), colour=CHINA_COLOUR, width=width, alpha=0.55, gid=f"deploy:{f.code}")
+    ax.scatter(
+        [f.lon for f in features],
+        [f.lat for f in features],
+        s=[PRESENCE_SCALE * days.get(f.code, 0.0) for f in features],
+        color=CHINA_COLOUR,
+        alpha=0.3,
+        edgecolors=CHINA_COLOUR,
         linewidths=0.8,
         zorder=3,
+        gid="presence",
     )
+    ax.scatter(
+        [f.lon for f in features], [f.lat for f in features], s=22, marker="^", color="black", zorder=5, gid="features"
+    )
+    hit = [f for f in features if coercion[f.code]]
+    ax.scatter(
+        [f.lon for f in hit],
+        [f.lat for f in hit],
+        s=[90 + 40 * coercion[f.code] for f in hit],
+        marker="*",
+        color="#ff3b30",
+        edgecolors="black",
+        linewidths=0.6,
+        zorder=6,
+        gid="coercion",
+    )
+    for f in features:
+        text = f"{SHORT_AREA_NAMES.get(f.code, f.code)} {days.get(f.code, 0.0):.0f}d"
+        if coercion[f.code]:
+            text += f", {coercion[f.code]} coerc." + (f" ({escalation[f.code]} esc.)" if escalation[f.code] else "")
+        _label(ax, text, (f.lon, f.lat), LABEL_PLACES.get(f.code, "right"), fontsize=6, zorder=6)
+
+    for (partner, member, layer, outcome), n in sorted(partner_arrows(actions).items()):
+        style, width = OUTCOME_STYLE[outcome]
+        _arrow(
+            ax, position(model, partner), position(model, member), colour=LAYER_COLOURS[layer], style=style,
+            width=min(width * (1 + 0.4 * (n - 1)), 5.0), bend=LAYER_BEND[layer],
+            gid=f"action:{partner}>{member}:{layer}:{outcome}",
+        )  # fmt: skip
+
+    members = list(align)
+    xy = np.array([position(model, m) for m in members])
+    ax.scatter(
+        xy[:, 0], xy[:, 1], c=list(align.values()), cmap=ALIGNMENT_CMAP, norm=norm, s=80, edgecolors="black",
+        linewidths=0.8, zorder=7, gid="members",
+    )  # fmt: skip
     for m, (x, y) in zip(members, xy, strict=True):
-        ax.annotate(m, (x, y), xytext=(0, -14), textcoords="offset points", ha="center", va="top", fontsize=8)
-    for k, partner in enumerate(PARTNERS):
-        x, y = pos[partner]
-        gone = bool(model.state.withdrawn[k])
-        ax.scatter(
-            [x],
-            [y],
-            marker="s",
-            s=420,
-            zorder=3,
-            linewidths=1.2,
-            facecolors="white" if gone else PARTNER_COLOUR,
-            edgecolors="black",
-            linestyles="--" if gone else "-",
-        )
-        label = partner + ("\n(withdrawn)" if gone else "")
-        ax.annotate(label, (x, y), xytext=(0, -16), textcoords="offset points", ha="center", va="top", fontsize=8)
-    fig.colorbar(nodes, ax=ax, label=f"members: {title}", shrink=0.7, pad=0.01, extend="max" if top < 1 else "neither")
-    handles = [Line2D([], [], color=LAYER_COLOURS[layer], lw=2.5, label=LAYER_NAMES[layer]) for layer in LAYERS]
-    ax.legend(handles=handles, loc="lower left", fontsize=8, title="ties this month", title_fontsize=8, frameon=False)
-    ax.set_xlim(84, 137)
-    ax.set_ylim(-21, 29)
+        ax.annotate(
+            m, (x, y), xytext=(0, -7), textcoords="offset points", ha="center", va="top", fontsize=7,
+            fontweight="bold", zorder=7, path_effects=[pe.withStroke(linewidth=2, foreground="white")],
+        )  # fmt: skip
+    partners = list(PARTNERS)
+    gone = [model.partner_by[p].withdrawn for p in partners]
+    pxy = np.array([OUTSIDERS[p][:2] for p in partners])
+    ax.scatter(
+        pxy[:, 0], pxy[:, 1], marker="s", s=110, facecolors=["white" if g else PARTNER_COLOUR for g in gone],
+        edgecolors="black", linestyles=["--" if g else "-" for g in gone], linewidths=1.0, zorder=7, gid="partners",
+    )  # fmt: skip
+    ax.scatter([base[0]], [base[1]], marker="s", s=110, color=CHINA_COLOUR, edgecolors="black", zorder=7, gid="china")
+    for state in [*partners, "CHN"]:
+        x, y, label = OUTSIDERS[state]
+        if state in partners and model.partner_by[state].withdrawn:
+            label += "\nwithdrawn"
+        right = x > 128
+        ax.annotate(
+            label, (x, y), xytext=(-8 if right else 8, 0), textcoords="offset points", va="center",
+            ha="right" if right else "left", fontsize=7, zorder=7,
+            path_effects=[pe.withStroke(linewidth=2, foreground="white")],
+        )  # fmt: skip
+
+    ax.set_xlim(lon0, lon1)
+    ax.set_ylim(lat0, lat1)
     ax.set_aspect("equal")
-    ax.set_axis_off()
-    ax.set_title(f"Cooperation network, month {model.steps}", fontsize=11)
+    ax.set_xticks(range(90, int(lon1) + 1, 10), [f"{x}°E" for x in range(90, int(lon1) + 1, 10)], fontsize=7)
+    ticks = range(-10, int(lat1) + 1, 10)
+    ax.set_yticks(ticks, [f"{abs(y)}°{'N' if y >= 0 else 'S'}" if y else "0°" for y in ticks], fontsize=7)
+    ax.grid(color="white", lw=0.6, alpha=0.8)
+    when = f"month {model.steps} ({model.date})" if model.steps else f"month 0 ({model.date}): press STEP"
+    ax.set_title(f"This month's actions, {when}", fontsize=10)
+
+    bar = fig.colorbar(
+        ScalarMappable(norm=norm, cmap=ALIGNMENT_CMAP), ax=ax, orientation="horizontal", shrink=0.6, pad=0.01,
+        aspect=40,
+    )  # fmt: skip
+    bar.set_label("members' alignment: − toward China · + toward the partners", fontsize=7.5)
+    bar.ax.tick_params(labelsize=7)
+    handles = [Line2D([], [], color=LAYER_COLOURS[la], lw=2.2, label=LAYER_NAMES[la]) for la in LAYERS]
+    handles += [
+        Line2D([], [], color="#555555", ls=OUTCOME_STYLE[o][0], lw=1.6, label=w) for o, w in OUTCOME_WORDS.items()
+    ]
+    handles += [
+        Line2D([], [], color=CHINA_COLOUR, lw=1.6, label="China deploys"),
+        Line2D([], [], ls="", marker="o", ms=7, color=CHINA_COLOUR, alpha=0.4, label="its ship-days (d)"),
+        Line2D([], [], ls="", marker="*", ms=10, color="#ff3b30", mec="black", label="coercion"),
+        Line2D([], [], ls="", marker="^", color="black", label="disputed feature"),
+        Line2D([], [], ls="", marker="D", mfc="#f0e442", mec=AREA_COLOUR, label="sea area (robbery)"),
+        Line2D([], [], ls="", marker="s", color=PARTNER_COLOUR, label="partner"),
+    ]
+    fig.legend(handles=handles, loc="outside lower center", ncol=4, fontsize=6.5, frameon=False, columnspacing=1.2)
     return fig
 
 
-def metrics_figure(model: RegionModel) -> Figure:
-    """The main stability metrics (sim.plots.RUN_PANELS) from month 1 to now, one panel each; a dashed
-    line marks a withdrawal shock."""
-    series = model.series()
-    fig = Figure(figsize=(6.4, 4.4), layout="constrained")
+def _years(dates: Iterable[str]) -> np.ndarray:
+    """YYYY-MM dates as decimal years (the middle of each month)."""
+    return np.array([int(d[:4]) + (int(d[5:7]) - 0.5) / 12 for d in dates], dtype=float)
+
+
+def metrics_figure(model: AppModel) -> Figure:
+    """The main measurements (sim.plots.RUN_PANELS) from the first month to now, one panel each: the
+    monthly values (thin) and their 12-month moving mean (thick), with a dot on this month, y from 0 to
+    a little above the largest value (shares capped at 1); a dashed line marks a withdrawal."""
+    table = model.timeseries()
+    x = _years(table["date"])
+    start = _years([month_date(1, model.p["run.start"])])[0] - 0.5 / 12
+    fig = Figure(figsize=(4.8, 4.6), layout="constrained")
     axes = fig.subplots(3, 2, sharex=True)
-    months = np.arange(1, model.steps + 1)
     for ax, (metric, label), colour in zip(axes.flat, RUN_PANELS, PALETTE, strict=False):
-        values = series.get(metric, [])[: len(months)]
-        ax.plot(months, values, color=colour, lw=1.4)
-        ax.plot(months[-1:], values[-1:], "o", color=colour, ms=3.5)  # this month (visible from month 1)
+        y = table[metric].to_numpy(dtype=float)
+        ax.plot(x, y, color=colour, lw=0.7, alpha=0.5)
+        ax.plot(x, table[metric].rolling(12, min_periods=1).mean().to_numpy(dtype=float), color=colour, lw=1.6)
+        ax.plot(x[-1:], y[-1:], "o", color=colour, ms=3.5)
         for shock in model.p["shocks"]:
-            ax.axvline(shock.step, color="black", lw=0.8, ls="--")
-        ax.set_title(label, fontsize=9)
-        ax.set_ylim(0, 1.02)
-        ax.set_xlim(0, max(model.steps, 12) + 0.5)
+            ax.axvline(_years([month_date(shock.step, model.p["run.start"])])[0], color="black", lw=0.8, ls="--")
+        top = float(np.nanmax(y)) if y.size else 0.0
+        ax.set_ylim(0, min(1.02, max(0.1, 1.15 * top)) if metric in BOUNDED else max(1.0, 1.15 * top))
+        ax.set_xlim(start, max(start + 1, (x[-1] if x.size else start) + 1 / 12))
+        ax.set_title(label, fontsize=8.5)
         ax.tick_params(labelsize=7)
         ax.grid(alpha=0.3)
+        ax.xaxis.get_major_locator().set_params(integer=True)
     for ax in axes[-1]:
-        ax.set_xlabel("month", fontsize=8)
-    fig.suptitle("Stability metrics over time", fontsize=11)
+        ax.set_xlabel("year", fontsize=8)
+    fig.suptitle("Measurements so far\n(thin: each month; thick: 12-month mean)", fontsize=9)
     return fig
 
 
-def capacity_figure(model: RegionModel) -> Figure:
-    """Each ASEAN member's mean capacity now (bars) and at month 0 (black ticks)."""
-    members = model.world.members
-    now = member_capacity(model)
-    start = getattr(model, "initial_capacity", None)
-    fig = Figure(figsize=(6.4, 2.9), layout="constrained")
-    ax = fig.subplots()
+def members_figure(model: AppModel) -> Figure:
+    """Each member's alignment now (bars, coloured as on the map) and at month 0 (black ticks); its patrol
+    vessels now: its own fleet and the vessels partners have delivered."""
+    members = [m.iso3 for m in model.members_list]
+    align = np.array([model.member_by[m].alignment for m in members])
+    start = np.array([getattr(model, "start_alignment", {}).get(m, np.nan) for m in members])
+    norm = alignment_norm([*align, *start[np.isfinite(start)]])
+    fig = Figure(figsize=(4.8, 3.5), layout="constrained")
+    top, bottom = fig.subplots(2, 1, sharex=True)
     x = np.arange(len(members))
-    ax.bar(x, now, color=PALETTE[0], width=0.7, label=f"month {model.steps}")
-    if start is not None:
-        ax.scatter(x, start, marker="_", s=400, color="black", linewidths=2, zorder=3, label="month 0")
-    ax.set_xticks(x, members, fontsize=8)
-    ax.set_ylim(0, 1)
-    ax.set_ylabel("mean capacity (0-1)", fontsize=9)
-    ax.tick_params(axis="y", labelsize=8)
-    ax.grid(axis="y", alpha=0.3)
-    ax.legend(fontsize=8, loc="upper right", frameon=False)
-    ax.set_title("ASEAN members' capacity (chance of resolving an incident alone)", fontsize=10)
+    top.bar(
+        x, align, color=alignment_colours(align, norm), edgecolor="black", linewidth=0.4, width=0.7, gid="alignment"
+    )
+    top.scatter(x, start, marker="_", s=260, color="black", linewidths=1.8, zorder=3, label="month 0", gid="start")
+    top.axhline(0, color="black", lw=0.6)
+    limit = max(0.1, 1.2 * float(np.nanmax(np.abs([*align, *start]))))
+    top.set_ylim(-limit, limit)
+    top.set_ylabel("alignment\n− China · + partners", fontsize=7.5)
+    top.legend(fontsize=7, loc="upper right", frameon=False)
+    top.set_title(f"ASEAN members, month {model.steps}: alignment and vessels", fontsize=9)
+
+    vessels = np.array([model.member_by[m].vessels for m in members])
+    own = np.minimum(np.array([model.member_by[m].own_vessels for m in members]), vessels)
+    delivered = vessels - own
+    bottom.bar(x, own, color=OWN_FLEET_COLOUR, width=0.7, label="own fleet", gid="own")
+    bottom.bar(
+        x, delivered, bottom=own, color=LAYER_COLOURS["capacity"], width=0.7, label="delivered by partners",
+        gid="delivered",
+    )  # fmt: skip
+    for k, (v, d) in enumerate(zip(vessels, delivered, strict=True)):
+        bottom.annotate(
+            f"{v:.0f}" + (f" (+{d:.0f})" if d >= 0.5 else ""), (k, v), xytext=(0, 2), textcoords="offset points",
+            ha="center", va="bottom", fontsize=6,
+        )  # fmt: skip
+    bottom.set_ylim(0, max(1.0, 1.25 * float(vessels.max())))
+    bottom.set_ylabel("patrol vessels", fontsize=7.5)
+    bottom.set_xticks(x, members, fontsize=6.5)
+    bottom.legend(fontsize=7, loc="upper left", frameon=False)
+    for ax in (top, bottom):
+        ax.tick_params(axis="y", labelsize=7)
+        ax.grid(axis="y", alpha=0.3)
     return fig
 
 
@@ -375,6 +695,45 @@ def png(fig: Figure) -> bytes:
 
 # --- Solara components ------------------------------------------------------------------------------
 
+#: the sidebar's control values changed in this browser session (Solara keeps one value per session)
+CONTROL_VALUES: solara.Reactive[dict[str, Any]] = solara.reactive({})
+
+
+@solara.component
+def UserInputs(user_params: Mapping[str, Any], on_change=None):
+    """Mesa's ``UserInputs`` (the "Model Parameters" card), with each slider's value in its label, and
+    every change also kept in CONTROL_VALUES, so that the page can say which controls changed since the
+    last Reset. Replaces ``solara_viz.UserInputs`` (see below); the same input types as Mesa's."""
+    values = CONTROL_VALUES.value
+    for name, options in user_params.items():
+
+        def change(value, name=name):
+            CONTROL_VALUES.value = {**CONTROL_VALUES.value, name: value}
+            if on_change is not None:
+                on_change(name, value)
+
+        if isinstance(options, Slider) or options.get("type") in ("SliderInt", "SliderFloat"):
+            get = options.get
+            value = values.get(name, get("value"))
+            is_float = options.is_float_slider if isinstance(options, Slider) else get("type") == "SliderFloat"
+            step = get("step") or 1
+            label = control_label(name, get("label") or name, value, step)
+            slider = solara.SliderFloat if is_float else solara.SliderInt
+            slider(label, value=value, on_value=change, min=get("min"), max=get("max"), step=step)
+            continue
+        label, kind, value = options.get("label", name), options.get("type"), values.get(name, options.get("value"))
+        if kind == "Select":
+            solara.Select(label, value=value, on_value=change, values=options.get("values"))
+        elif kind == "Checkbox":
+            solara.Checkbox(label=label, value=value, on_value=change)
+        elif kind == "InputText":
+            solara.InputText(label=label, value=value, on_value=change)
+        else:
+            raise ValueError(f"{kind} is not a supported input type")
+
+
+solara_viz.UserInputs = UserInputs
+
 
 def show(fig: Figure, view: str) -> None:
     """Add a figure to the current component: as wide as its card, at most VIEW_HEIGHT[view] pixels
@@ -384,55 +743,73 @@ def show(fig: Figure, view: str) -> None:
 
 
 @solara.component
-def NetworkView(model: RegionModel):
-    """The cooperation network, with a choice of what member nodes are coloured by."""
+def IntroView(model: AppModel):
+    """What the page is and what to do; the month and scenario shown; a cue while the sidebar's controls
+    differ from the model's (until Reset); the reason when the controls were not a valid scenario."""
     update_counter.get()
-    colour_by, set_colour_by = solara.use_state("capacity")
-    with solara.Card(margin=0):
+    values = {**initial_values(), **CONTROL_VALUES.value}
+    pending = changed_controls(model, values)
+    now, scenario = describe(model)
+    with solara.Card(margin=0, classes=["sim-intro"], style={"height": "100%", "overflow-y": "auto"}):
+        solara.HTML(tag="h3", unsafe_innerHTML="How to use this page", style="margin: 0 0 4px 0")
+        solara.HTML(tag="p", unsafe_innerHTML=INTRO, style="margin: 0 0 6px 0; font-size: 0.9em")
+        if pending:
+            solara.Warning(
+                f"Changed since the last Reset: {', '.join(pending)}. Press RESET to start the new scenario.",
+                dense=True,
+                classes=["sim-pending"],
+            )
         if getattr(model, "input_error", None):
-            solara.Error(model.input_error, classes=["sim-input-error"])
-        solara.Select("colour members by", values=list(NODE_COLOURINGS), value=colour_by, on_value=set_colour_by)
-        show(network_figure(model, colour_by), "network")
-        now, scenario = describe(model)
-        solara.Text(now, classes=["sim-status"])
+            solara.Error(model.input_error, dense=True, classes=["sim-input-error"])
+        solara.Text(now, classes=["sim-status"], style={"font-weight": "bold", "display": "block"})
         solara.Text(scenario, classes=["sim-scenario"], style={"font-size": "0.85em", "display": "block"})
 
 
 @solara.component
-def MetricsView(model: RegionModel):
-    """The main stability metrics over time."""
+def MapView(model: AppModel):
+    """The map of the region with this month's actions."""
+    update_counter.get()
+    with solara.Card(margin=0):
+        show(map_figure(model), "map")
+
+
+@solara.component
+def MetricsView(model: AppModel):
+    """The main measurements over time."""
     update_counter.get()
     with solara.Card(margin=0):
         show(metrics_figure(model), "metrics")
 
 
 @solara.component
-def CapacityView(model: RegionModel):
-    """Each ASEAN member's capacity."""
+def MembersView(model: AppModel):
+    """Each member's alignment and vessels."""
     update_counter.get()
     with solara.Card(margin=0):
-        show(capacity_figure(model), "capacity")
+        show(members_figure(model), "members")
 
 
-COMPONENTS = [(NetworkView, 0), (MetricsView, 0), (CapacityView, 0)]
+COMPONENTS = [(IntroView, 0), (MapView, 0), (MetricsView, 0), (MembersView, 0)]
 
 #: where the views sit in Mesa's draggable grid (12 columns; a row is 30 px plus a 10 px gap): the
-#: network on the left, the metrics and the capacity bars on the right
+#: introduction across the top, the map below it on the left, the measurements and the members' bars
+#: on the right
 GRID_LAYOUT: tuple[dict[str, Any], ...] = (
-    {"i": 0, "x": 0, "y": 0, "w": 6, "h": 15, "moved": False},
-    {"i": 1, "x": 6, "y": 0, "w": 6, "h": 9, "moved": False},
-    {"i": 2, "x": 6, "y": 9, "w": 6, "h": 6, "moved": False},
+    {"i": 0, "x": 0, "y": 0, "w": 12, "h": 6, "moved": False},
+    {"i": 1, "x": 0, "y": 6, "w": 7, "h": 18, "moved": False},
+    {"i": 2, "x": 7, "y": 6, "w": 5, "h": 10, "moved": False},
+    {"i": 3, "x": 7, "y": 16, "w": 5, "h": 8, "moved": False},
 )
 #: the most height (px) each view's figure may take inside its grid cell (see show)
-VIEW_HEIGHT: dict[str, int] = {"network": 440, "metrics": 310, "capacity": 190}
+VIEW_HEIGHT: dict[str, int] = {"map": 660, "metrics": 350, "members": 270}
 
 
 def grid_layout(num_components: int) -> list[dict[str, Any]]:
-    """The app's grid layout for its three views; Mesa's default (every view 6 x 10) for anything else.
+    """The app's grid layout for its four views; Mesa's default (every view 6 x 10) for anything else.
 
     Mesa 3.3's SolaraViz has no option for the layout: it calls ``solara_viz.make_initial_grid_layout``,
     which this module replaces by this function (see below). Its default cells are too short for the
-    network view, which would overlap the view below it."""
+    map, which would overlap the view below it."""
     if num_components == len(GRID_LAYOUT):
         return [dict(cell) for cell in GRID_LAYOUT]
     return _mesa_grid_layout(num_components)

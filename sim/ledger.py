@@ -76,10 +76,12 @@ COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(Action))
 
 
 class Ledger:
-    """An append-only list of the run's actions."""
+    """An append-only list of the run's actions. ``Ledger(keep=False)`` records nothing (the model's
+    spin-up, whose actions are not part of the outlook, uses one: recording is a fifth of a month's cost)."""
 
-    def __init__(self) -> None:
+    def __init__(self, keep: bool = True) -> None:
         self._actions: list[Action] = []
+        self.keep = keep
 
     def record(
         self,
@@ -94,8 +96,11 @@ class Ledger:
         amount: float = 1.0,
         unit: str = "",
         status: str = "done",
-    ) -> Action:
-        """Append one action and return it; raise ValueError for a word outside the vocabulary."""
+    ) -> Action | None:
+        """Append one action and return it (None when not keeping); raise ValueError for a word outside
+        the vocabulary."""
+        if not self.keep:
+            return None
         for word, allowed, what in (
             (kind, KINDS, "kind"),
             (layer, LAYERS, "layer"),

@@ -45,8 +45,8 @@ METRICS: dict[str, str] = {
     "asean_cohesion": "1 - mean absolute deviation of members' alignments from their mean",
     "hedging": "1 - mean absolute alignment of members: 1 when every member sits between the blocs",
     "forum_power": "power of ASEAN's forums to defuse a confrontation, in [0, 1]",
-    "stability_index": "weighted mean of exp(-incidents / crime.rate), exp(-(coercion + 2 escalations) / 4) and "
-    "cohesion, with weights metrics.weight.*",
+    "stability_index": "weighted mean of exp(-incidents / crime.rate), exp(-(coercion + 2 escalations) / "
+    "metrics.coercion_scale) and cohesion, with weights metrics.weight.*",
 }
 
 BOUNDED: tuple[str, ...] = (
@@ -112,11 +112,11 @@ def month_metrics(model: RegionModel) -> dict[str, float]:
 
 
 def stability_index(incidents: float, coercion: float, escalations: float, cohesion: float, p: Params) -> float:
-    """Weighted mean of exp(-incidents / crime.rate), exp(-(coercion + 2 x escalations) / 4) and
+    """Weighted mean of exp(-incidents / crime.rate), exp(-(coercion + 2 x escalations) / metrics.coercion_scale) and
     cohesion, with weights ``metrics.weight.*``; in [0, 1]. Kept for continuity with version 1."""
     parts = {
         "security": math.exp(-incidents / max(p["crime.rate"], 1e-9)),
-        "coercion": math.exp(-(coercion + 2.0 * escalations) / 4.0),
+        "coercion": math.exp(-(coercion + 2.0 * escalations) / p["metrics.coercion_scale"]),
         "cohesion": cohesion,
     }
     weights = {k: p[f"metrics.weight.{k}"] for k in parts}

@@ -3,7 +3,8 @@
 One step is one calendar month. The schedule, in this order (``SCHEDULE`` below is the only place
 it is written):
 
- 1. begin_month       month counters reset; the chair rotates in January; shocks take effect
+ 1. begin_month       month counters reset; the chair rotates in January; members take stock of
+                      the threat; shocks take effect
  2. plan_year         partners split the year's budget across layers (January)
  3. deliveries        accepted offers whose lead time is over arrive (vessels, MDA, exercises, forums)
  4. offers            partners make offers; members consider each and accept or decline
@@ -37,7 +38,7 @@ import mesa
 import numpy as np
 
 from sim.agents.asean import Asean
-from sim.agents.china import EXERCISE_VESSELS, China
+from sim.agents.china import China
 from sim.agents.members import Member, Offer
 from sim.agents.partners import Partner
 from sim.areas import build_sea, load_areas
@@ -112,7 +113,7 @@ class RegionModel(mesa.Model):
         self.seed = resolve_seed(rng if rng is not None else seed)
         super().__init__(rng=self.seed)
         self.streams = Streams(self.seed)
-        self.ledger = Ledger()
+        self.ledger = Ledger(keep=False)  # the spin-up records nothing; the outlook gets its own ledger
         self.area_records = load_areas()
         self.areas = {a.code: a for a in self.area_records}
         self.sea = build_sea(self.area_records, random=self.random)
@@ -126,6 +127,7 @@ class RegionModel(mesa.Model):
         year, month = (int(x) for x in self.p["run.start"].split("-"))
         self.t0 = year * 12 + month - 1 - self.p["run.spinup"]  # months since year 0 at the first step
         self.t = -1
+        self.date = f"{(self.t0) // 12:04d}-{self.t0 % 12 + 1:02d}"  # the first month, until it begins
         ties = tie_counts()
         members = [iso3 for iso3 in member_data() if iso3 != "TLS" or self.p["asean.include_timor_leste"]]
         self.member_by = {iso3: Member(self, iso3, *member_data()[iso3], ties=ties.get(iso3, {})) for iso3 in members}
@@ -140,6 +142,7 @@ class RegionModel(mesa.Model):
 
         self.pipeline: dict[int, list[Offer]] = {}
         self.running: list[tuple[int, Offer]] = []  # delivered actions still in effect: (end month, offer)
+        self.exercises = dict.fromkeys(self.member_by, 0)  # bilateral exercises running with each member
         self.routed_provocation = dict.fromkeys(self.member_by, 0.0)
         self.alignment_history = deque([{m.iso3: m.alignment for m in self.members_list}], maxlen=12)
         self.accepted_usd: deque[tuple[float, float]] = deque(maxlen=12)  # (routed, all) by month
@@ -168,7 +171,7 @@ class RegionModel(mesa.Model):
         self.joint: set[str] = set()
         for _ in range(self.p["run.spinup"]):
             self.step()
-        self.ledger = Ledger()  # the spin-up's actions are not part of the outlook
+        self.ledger = Ledger()  # the outlook's actions
         self.steps = 0  # Mesa's step counter (batch_run reads it) counts outlook months only
 
     # --- calendar ----------------------------------------------------------------------------------
@@ -181,8 +184,7 @@ class RegionModel(mesa.Model):
     def month_of_year(self) -> int:
         return (self.t0 + self.t) % 12 + 1
 
-    @property
-    def date(self) -> str:
+    def _date(self) -> str:
         return f"{self.year:04d}-{self.month_of_year:02d}"
 
     @property
@@ -197,11 +199,14 @@ class RegionModel(mesa.Model):
     # --- the schedule ------------------------------------------------------------------------------
 
     def begin_month(self) -> None:
-        """Reset the month's counters; rotate the chair in January; apply the month's shocks."""
+        """Reset the month's counters; rotate the chair in January; members take stock of the threat
+        (``Member.perceive``); apply the month's shocks."""
         self.t += 1
+        self.date = self._date()  # YYYY-MM of this month
         self.month = dict.fromkeys(("coercion", "escalations", "offers", "declined", "routed", "direct"), 0.0)
         self.month.update({f"coercion_{c}": 0.0 for c in CLAIMANTS})
         self.asean.rotate_chair()
+        self.members.do("perceive")
         for partner in self.partners:
             partner.spending = 0.0
             if (self.outlook_month, partner.iso3) in self.shocks:
@@ -227,9 +232,11 @@ class RegionModel(mesa.Model):
                 member.awareness_until = max(member.awareness_until, end)
             elif layer == "forums":
                 self.asean.initiatives.append((end, offer.partner))
+            elif layer == "bilateral":
+                self.exercises[member.iso3] += 1
             self.running.append((end, offer))
             member.help_received += offer.cost
-            visible = self.p[f"instrument.{layer}.visibility"] * offer.cost / 1e7
+            visible = self.p[f"instrument.{layer}.visibility"] * offer.cost / self.p["china.provocation_scale"]
             if offer.channel == "direct":
                 self.china.provocation[member.iso3] += visible * bool(member.claims)
             else:
@@ -240,9 +247,12 @@ class RegionModel(mesa.Model):
             )  # fmt: skip
 
     def _end(self, offer: Offer) -> bool:
-        """An action's lifetime is over: a delivered vessel leaves service. Returns False (drop it)."""
+        """An action's lifetime is over: a delivered vessel leaves service, an exercise ends. Returns
+        False (drop it)."""
         if offer.layer == "capacity":
             self.member_by[offer.member].vessels -= offer.units
+        elif offer.layer == "bilateral":
+            self.exercises[offer.member] -= 1
         return False
 
     def offers(self) -> None:
@@ -299,9 +309,8 @@ class RegionModel(mesa.Model):
                 for m in states:
                     for other in states:
                         if other is not m:
-                            m.trust[other.iso3] = m.trust.get(other.iso3, 0.2) + 0.1 * (
-                                1 - m.trust.get(other.iso3, 0.2)
-                            )
+                            trust = m.trust.get(other.iso3, self.p["member.trust_start"])
+                            m.trust[other.iso3] = trust + self.p["member.trust_gain"] * (1.0 - trust)
                     self.ledger.record(
                         self.date,
                         m.iso3,
@@ -329,7 +338,7 @@ class RegionModel(mesa.Model):
             deterrence *= (1 + p["crime.coordination"] * (area in self.joint)) * (1 + p["crime.awareness"] * aware)
             n = int(rng.poisson(self.base_rate[area] * math.exp(-deterrence)))
             self.month[f"incidents_{area}"] = n
-            self.threat[area] += 0.2 * (n - self.threat[area])
+            self.threat[area] += self.p["member.threat_memory"] * (n - self.threat[area])
             if n:
                 self.ledger.record(self.date, "", "robbery", area=area, amount=n, unit="incidents", status="done")
 
@@ -340,7 +349,7 @@ class RegionModel(mesa.Model):
         p, rng = self.p, self.streams["escalation"]
         damping = p["escalation.forum_damping"] * self.asean.forum_power()
         tension = sum(self.recent_escalations.values())
-        climb = min(0.95, p["escalation.climb"] * (1 + 0.5 * min(tension, 2.0)) * (1 - damping))
+        climb = min(0.95, p["escalation.climb"] * (1 + p["escalation.tension"] * min(tension, 2.0)) * (1 - damping))
         for f in self.feature_codes:
             claimant = self.member_by[self.areas[f].claimants[0]]
             days = self.china.presence[f]
@@ -360,7 +369,7 @@ class RegionModel(mesa.Model):
             self.month["coercion"] += n
             self.month[f"coercion_{claimant.iso3}"] = self.month.get(f"coercion_{claimant.iso3}", 0.0) + n
             self.month["escalations"] += escalated
-            self.threat[f] += 0.2 * (n - self.threat[f])
+            self.threat[f] += p["member.threat_memory"] * (n - self.threat[f])
             self.recent_escalations[f] += (escalated - self.recent_escalations[f]) / p["china.memory"]
 
     def statement(self) -> None:
@@ -409,8 +418,7 @@ class RegionModel(mesa.Model):
         """Claimant patrol vessels at a feature, plus partners' vessels on exercise with the claimant."""
         claimant = self.areas[feature].claimants[0]
         member = self.member_by[claimant]
-        exercises = sum(o.member == claimant and o.layer == "bilateral" for _, o in self.running)
-        return member.patrol.get(feature, 0.0) + EXERCISE_VESSELS * exercises
+        return member.patrol.get(feature, 0.0) + self.p["china.exercise_vessels"] * self.exercises[claimant]
 
     def series(self) -> dict[str, list[float]]:
         """Every metric's monthly values so far (first outlook month first)."""

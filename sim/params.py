@@ -162,6 +162,9 @@ SPECS: dict[str, Spec] = {
         1.0, "exponent", A, "weight of past ties and alignment in the targeting rule", 0.0, 5.0
     ),
     "partner.target.strategic": Spec(1.0, "exponent", A, "weight of a member's SCS claim in targeting", 0.0, 5.0),
+    "partner.fleet_scale": Spec(
+        10.0, "vessels", A, "targeting: need is threat per (this + a member's vessels)", 1.0, 1000.0
+    ),
     "partner.learning_rate": Spec(0.5, "1/year", A, "adaptive mode: how fast allocation follows results", 0.0, 5.0),
     "partner.burden_cap": Spec(0.5, "share", A, "adaptive mode: most a partner adds to cover a withdrawal", 0.0, 5.0),
     # --- members -----------------------------------------------------------------------------------
@@ -182,6 +185,27 @@ SPECS: dict[str, Spec] = {
         0.5, "utility", A, "what openly blocking a statement costs a member that is not the chair", 0.0, 10.0
     ),
     "member.initial_tie_weight": Spec(0.1, "alignment/tie", A, "starting alignment per documented tie", 0.0, 1.0),
+    "member.affinity_per_tie": Spec(
+        0.2, "affinity/tie", A, "starting closeness to a partner per documented tie", 0.0, 1.0
+    ),
+    "member.help_scale": Spec(
+        5e6, "USD", A, "partner help (fading over a year) that pushes alignment by log(2)", 1e4, 1e9
+    ),
+    "member.coercion_push": Spec(
+        2.0, "utility/log incident", A, "push toward the partners from being coerced", 0.0, 20.0
+    ),
+    "member.feature_threat": Spec(2.0, "weight", A, "a claimed feature's incidents count this many times", 0.0, 10.0),
+    "member.fleet_scale": Spec(30.0, "vessels", A, "fleet at which an offer's security gain is halved", 1.0, 1000.0),
+    "member.patrol_floor": Spec(0.5, "incidents/month", A, "threat added to every place a member patrols", 0.0, 10.0),
+    "member.memory": Spec(12.0, "months", A, "how long memories of help, coercion and rewards last (1/e)", 1.0, 120.0),
+    "member.threat_memory": Spec(
+        0.2, "1/month", A, "weight of this month in perceived threat (moving mean)", 0.01, 1.0
+    ),
+    "member.trust_start": Spec(0.2, "share", A, "trust in a neighbour before any joint patrol", 0.0, 1.0),
+    "member.trust_gain": Spec(0.1, "share/month", A, "share of the gap to full trust a joint patrol closes", 0.0, 1.0),
+    "member.trust_decay": Spec(
+        0.02, "1/month", A, "pull of trust back toward its start without joint patrols", 0.0, 1.0
+    ),
     # --- China -------------------------------------------------------------------------------------
     "china.shipdays": Spec(
         180.0,
@@ -215,6 +239,20 @@ SPECS: dict[str, Spec] = {
         0.02, "share of exports", A, "reward to a chair leaning toward China, each January", 0.0, 1.0
     ),
     "china.memory": Spec(12, "months", A, "how far back China looks at challenges and escalations", 1, 120),
+    "china.exercise_vessels": Spec(
+        2.0, "vessels", A, "partner vessels at a claimant's features while a bilateral exercise lasts", 0.0, 50.0
+    ),
+    "china.provocation_scale": Spec(
+        1e7, "USD", A, "visible cooperation that counts as one unit of challenge", 1e5, 1e9
+    ),
+    "china.instant_penalty": Spec(
+        0.05, "alignment/unit", A, "challenge China punishes at once, as if alignment had shifted", 0.0, 1.0
+    ),
+    "china.shift_threshold": Spec(0.01, "alignment", A, "yearly alignment shift China ignores", 0.0, 1.0),
+    "china.punishment_prior": Spec(
+        0.1, "share of exports/unit", A, "punishment members expect before they have seen any", 0.0, 10.0
+    ),
+    "china.punishment_learning": Spec(0.1, "1/month", A, "how fast members learn China's punishment", 0.0, 1.0),
     # --- escalation --------------------------------------------------------------------------------
     "escalation.encounter_rate": Spec(
         0.0003,
@@ -227,10 +265,15 @@ SPECS: dict[str, Spec] = {
     ),
     "escalation.climb": Spec(0.25, "probability", A, "chance an incident climbs one rung, before damping", 0.0, 1.0),
     "escalation.forum_damping": Spec(0.6, "share", A, "most that forum power cuts the chance of climbing", 0.0, 1.0),
+    "escalation.tension": Spec(
+        0.5, "share/escalation", A, "rise in the chance of climbing per recent escalation (up to 2)", 0.0, 5.0
+    ),
     # --- ASEAN -------------------------------------------------------------------------------------
     "asean.statement_threshold": Spec(2, "incidents/month", A, "coercion incidents that prompt a statement", 1, 1000),
     "asean.memory": Spec(0.1, "1/month", A, "how fast ASEAN's record of agreeing updates", 0.0, 1.0),
     "asean.forum_half": Spec(10.0, "initiatives", A, "forum initiatives that give half of full forum power", 0.1, 1e4),
+    "asean.initial_success": Spec(0.5, "share", A, "ASEAN's record of agreeing at the start of the spin-up", 0.0, 1.0),
+    "asean.condemnation_decay": Spec(0.5, "1/month", A, "share of a statement's weight lost each month", 0.0, 1.0),
     "asean.include_timor_leste": Spec(
         True, "switch", "Timor-Leste joined on 2025-10-26 (sim/data/states.csv)", "ASEAN-11"
     ),
@@ -260,7 +303,10 @@ SPECS: dict[str, Spec] = {
     # --- run and metrics ---------------------------------------------------------------------------
     "run.start": Spec("2025-01", "YYYY-MM", "scenario", "first month of the outlook"),
     "run.spinup": Spec(
-        60, "months", A, "months simulated, under the same policy, before the outlook starts (not written)", 0, 600
+        120, "months", A, "months simulated, under the same policy, before the outlook starts (not written)", 0, 600
+    ),
+    "metrics.coercion_scale": Spec(
+        4.0, "incidents/month", A, "stability index: coercion + 2 x escalations at which that part is 1/e", 0.1, 100.0
     ),
     "metrics.weight.security": Spec(0.4, "weight", A, "stability index: robbery component", 0.0, 1.0),
     "metrics.weight.coercion": Spec(0.3, "weight", A, "stability index: coercion component", 0.0, 1.0),

@@ -87,9 +87,11 @@ def test_a_threatened_member_accepts_more_than_a_safe_one():
     model = fresh()
     for area in model.areas:
         model.threat[area] = 0.0
+    model.members.do("perceive")
     safe = acceptance(model, offer())
     for area in model.member_by["PHL"].areas + model.member_by["PHL"].claims:
         model.threat[area] = 5.0
+    model.members.do("perceive")
     assert acceptance(model, offer()) > safe + 0.2
 
 
@@ -97,6 +99,7 @@ def test_expected_retaliation_makes_a_member_decline_direct_offers():
     model = fresh()
     for area in model.member_by["VNM"].areas + model.member_by["VNM"].claims:
         model.threat[area] = 3.0
+    model.members.do("perceive")
     before = acceptance(model, offer(member="VNM"))
     model.china.seen_punishment["direct"] = 5.0
     assert acceptance(model, offer(member="VNM")) < before - 0.2

@@ -1,4 +1,4 @@
-"""docs/ODD.md must not drift from the code: parameters, schedule, metrics and rule functions.
+"""docs/ODD.md must not drift from the code: parameters, schedule, metrics, decisions and knockouts.
 
 If one of these tests fails after a change to the model, update docs/ODD.md (for the parameter table:
 paste the output of ``python -m sim params --markdown`` into section 9).
@@ -12,8 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from sim import cli, metrics, rules
-from sim.model import PHASES
+from sim import cli, metrics
+from sim.agents.asean import Asean
+from sim.agents.china import China
+from sim.agents.members import Member
+from sim.agents.partners import Partner
+from sim.model import SCHEDULE
 from sim.params import SPECS
 
 ODD = Path(__file__).resolve().parents[1] / "docs" / "ODD.md"
@@ -79,17 +83,17 @@ def test_no_stale_parameter_rows(odd, params_markdown):
 
 
 def phase_names() -> list[str]:
-    return [phase.__name__ for phase in PHASES]
+    return [phase.__name__ for phase in SCHEDULE]
 
 
-def test_schedule_code_block_lists_phases_in_order(odd):
-    listed = re.findall(r"^\s*rules\.(\w+),\s*$", section(odd, 3), flags=re.M)
+def test_schedule_code_block_lists_steps_in_order(odd):
+    listed = re.findall(r"^\s*RegionModel\.(\w+),\s*$", section(odd, 3), flags=re.M)
     assert listed == phase_names()
 
 
-def test_schedule_table_lists_phases_in_order(odd):
+def test_schedule_table_lists_steps_in_order(odd):
     rows = re.findall(r"^\|\s*\d+\s*\|\s*`(\w+)`", section(odd, 3), flags=re.M)
-    assert rows == [*phase_names(), "collect_metrics"]
+    assert rows == phase_names()
 
 
 # ---- (c) metrics --------------------------------------------------------------------------------
@@ -114,12 +118,35 @@ def test_summary_and_shock_metrics_are_named(odd):
         assert name in names
 
 
-# ---- every rule function is a documented submodel -----------------------------------------------
+# ---- every decision is a documented submodel ----------------------------------------------------
 
 
-def test_every_rule_function_is_in_the_submodels_section(odd):
-    functions = [name for name, fn in inspect.getmembers(rules, inspect.isfunction) if fn.__module__ == rules.__name__]
-    assert functions
+def decisions() -> list[str]:
+    """Every public method defined on an agent class: the agents' decisions and their state helpers."""
+    out = []
+    for cls in (Partner, Member, China, Asean):
+        for name, fn in vars(cls).items():
+            if inspect.isfunction(fn) and not name.startswith("_"):
+                out.append(f"{cls.__name__}.{name}")
+    return out
+
+
+def test_every_decision_is_in_the_submodels_section(odd):
+    assert len(decisions()) >= 15
     text = section(odd, 7)
-    missing = [name for name in functions if not re.search(rf"`{name}(\(|`)", text)]
-    assert not missing, f"rule functions not described in section 7 of docs/ODD.md: {missing}"
+    missing = [name for name in decisions() if f"`{name}`" not in text]
+    assert not missing, f"decisions not described in section 7 of docs/ODD.md: {missing}"
+
+
+def test_every_schedule_step_is_in_the_submodels_section(odd):
+    text = section(odd, 7)
+    missing = [name for name in phase_names() if f"`{name}`" not in text]
+    assert not missing, f"schedule steps not described in section 7 of docs/ODD.md: {missing}"
+
+
+def test_every_knockout_is_reported(odd):
+    text = section(odd, 1)
+    knockouts = [name for name in SPECS if name.startswith("knockout.")]
+    assert knockouts
+    missing = [name for name in knockouts if f"`{name}`" not in text]
+    assert not missing, f"knockouts without their results in section 1 of docs/ODD.md: {missing}"

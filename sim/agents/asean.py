@@ -51,7 +51,7 @@ class Asean(mesa.Agent):
         super().__init__(model)
         self.iso3 = "ASEAN"
         self.chair = ""
-        self.success = 0.5
+        self.success = model.p["asean.initial_success"]
         self.condemnation = 0.0
         self.initiatives: list[tuple[int, str]] = []
         self.sought = self.blocked = 0
@@ -67,7 +67,7 @@ class Asean(mesa.Agent):
         agreeing and the condemnation China weighs follow the outcome."""
         model, p = self.model, self.model.p
         self.sought = self.blocked = 0
-        self.condemnation *= 0.5
+        self.condemnation *= 1.0 - p["asean.condemnation_decay"]
         if model.month["coercion"] < p["asean.statement_threshold"]:
             return
         self.sought = 1

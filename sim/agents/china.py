@@ -11,9 +11,6 @@ import mesa
 if TYPE_CHECKING:
     from sim.model import RegionModel
 
-#: partner vessels present at a claimant's features while a bilateral exercise lasts (assumption)
-EXERCISE_VESSELS = 2.0
-
 
 class China(mesa.Agent):
     """China (CHN).
@@ -33,7 +30,8 @@ class China(mesa.Agent):
         self.shipdays = model.p["china.shipdays"]
         self.presence = dict.fromkeys(model.feature_codes, 0.0)
         self.challenge = dict.fromkeys(model.member_by, 0.0)
-        self.seen_punishment = {"direct": 0.1, "routed": 0.1}  # an even prior (assumption)
+        prior = model.p["china.punishment_prior"]
+        self.seen_punishment = {"direct": prior, "routed": prior}  # the same prior for both
         self.provocation = dict.fromkeys(model.member_by, 0.0)  # this month's, by member
 
     def feature_value(self, feature: str) -> float:
@@ -96,13 +94,13 @@ class China(mesa.Agent):
                 continue
             shift = member.alignment - model.alignment_year_ago[iso3]
             if prov > 0 and not ignore_coop:
-                shift += 0.05 * prov  # cooperation it punishes even before alignment moves
+                shift += p["china.instant_penalty"] * prov  # punished even before alignment moves
             size = p["china.penalty"] * p["china.alignment_sensitivity"] * abs(shift)
-            if shift > 0.01:
+            if shift > p["china.shift_threshold"]:
                 member.penalised += size
                 punished["direct"] += size
                 model.ledger.record(model.date, "CHN", "penalty", target=iso3, amount=size, unit="share of exports")
-            elif shift < -0.01:
+            elif shift < -p["china.shift_threshold"]:
                 member.rewarded += size
                 model.ledger.record(model.date, "CHN", "reward", target=iso3, amount=size, unit="share of exports")
         chair = model.member_by.get(model.asean.chair)
@@ -113,5 +111,5 @@ class China(mesa.Agent):
         for channel in ("direct", "routed"):
             if seen[channel] > 0:
                 rate = punished[channel] / seen[channel]
-                self.seen_punishment[channel] += 0.1 * (rate - self.seen_punishment[channel])
+                self.seen_punishment[channel] += p["china.punishment_learning"] * (rate - self.seen_punishment[channel])
         self.provocation = dict.fromkeys(model.member_by, 0.0)

@@ -51,11 +51,12 @@ class Member(mesa.Agent):
         self.vessels = float(vessels)
         self.own_vessels = float(vessels)
         self.dependence = dependence
-        self.affinity = {p: min(1.0, 0.2 * n) for p, n in ties.items()}
+        self.affinity = {p: min(1.0, model.p["member.affinity_per_tie"] * n) for p, n in ties.items()}
         self.alignment = max(-1.0, min(1.0, model.p["member.initial_tie_weight"] * sum(ties.values()) - dependence))
         self.areas = [a.code for a in model.area_records if iso3 in a.littoral and a.kind == "recaap_area"]
         self.claims = [a.code for a in model.area_records if a.kind == "feature" and iso3 in a.claimants]
         self.patrol: dict[str, float] = {}
+        self.perceived = 0.0  # incidents a month it perceives (see perceive)
         self.trust: dict[str, float] = {}
         self.coordinating: set[str] = set()
         self.awareness_until = -1
@@ -78,7 +79,8 @@ class Member(mesa.Agent):
         times the penalties China has been seen to impose on cooperation of that channel.
         """
         p, model = self.model.p, self.model
-        gain = p["member.need"] * math.log1p(self.threat()) * 30.0 / (30.0 + self.vessels)
+        scale = p["member.fleet_scale"]
+        gain = p["member.need"] * math.log1p(self.threat()) * scale / (scale + self.vessels)
         visibility = p[f"instrument.{offer.layer}.visibility"]
         sovereignty = p["member.sovereignty"] * visibility
         if offer.channel == "routed":
@@ -95,15 +97,18 @@ class Member(mesa.Agent):
 
     def patrol_areas(self) -> None:
         """Spread its vessels over its sea areas and claimed features in proportion to the threat it
-        perceives in each (robberies and coercion of recent months), with an even floor so that no
-        area is left bare."""
+        perceives in each (robberies and coercion of recent months), plus ``member.patrol_floor`` so
+        that no area is left bare (evenly when nothing threatens anywhere)."""
         places = self.areas + self.claims
         if not places or self.vessels <= 0:
             self.patrol = {}
             return
         threat = self.model.threat
-        weights = [0.5 + threat[a] for a in places]
+        floor = self.model.p["member.patrol_floor"]
+        weights = [floor + threat[a] for a in places]
         total = sum(weights)
+        if total <= 0:  # no threat anywhere and no floor: spread evenly
+            weights, total = [1.0] * len(places), float(len(places))
         self.patrol = {a: self.vessels * w / total for a, w in zip(places, weights, strict=True)}
 
     def coordinate(self) -> None:
@@ -116,7 +121,7 @@ class Member(mesa.Agent):
             others = [s for s in self.model.areas[area].littoral if s != self.iso3 and s in self.model.member_by]
             if not others or self.model.threat[area] < p["member.tolerance"]:
                 continue
-            if all(self.trust.get(s, 0.2) >= p["member.trust_needed"] for s in others):
+            if all(self.trust.get(s, p["member.trust_start"]) >= p["member.trust_needed"] for s in others):
                 self.coordinating.add(area)
 
     def align(self) -> None:
@@ -127,7 +132,8 @@ class Member(mesa.Agent):
         coercion is the incidents at its features. Its dependence on China (``china.leverage``), and
         China's rewards and penalties, pull it toward China."""
         p, model = self.model.p, self.model
-        toward_partners = math.log1p(self.help_received / 5e6) + 2.0 * math.log1p(self.coerced)
+        toward_partners = math.log1p(self.help_received / p["member.help_scale"])
+        toward_partners += p["member.coercion_push"] * math.log1p(self.coerced)
         toward_china = p["china.leverage"] * (self.dependence + self.rewarded + self.penalised)
         push = math.tanh(toward_partners - toward_china)
         a = self.alignment
@@ -151,15 +157,24 @@ class Member(mesa.Agent):
 
     # --- state -------------------------------------------------------------------------------------
 
-    def threat(self) -> float:
-        """Incidents a month it perceives in its areas and features (robbery, coercion)."""
+    def perceive(self) -> None:
+        """At the start of each month, take stock of the threat: the recent incidents a month in its
+        sea areas (robbery) and at its claimed features (coercion, each counting
+        ``member.feature_threat`` times). What it decides this month rests on this figure."""
         threat = self.model.threat
-        return sum(threat[a] for a in self.areas) + 2.0 * sum(threat[f] for f in self.claims)
+        weight = self.model.p["member.feature_threat"]
+        self.perceived = sum(map(threat.__getitem__, self.areas)) + weight * sum(map(threat.__getitem__, self.claims))
+
+    def threat(self) -> float:
+        """The threat it perceived at the start of the month (see :meth:`perceive`)."""
+        return self.perceived
 
     def fade(self) -> None:
-        """Memories of help, coercion, penalties and rewards fade by a twelfth each month; trust in
-        neighbours fades toward 0.2 unless renewed by joint patrols."""
+        """Memories of help, coercion, penalties and rewards fade (1/e in ``member.memory`` months);
+        trust in neighbours fades toward its start unless renewed by joint patrols."""
+        p = self.model.p
+        keep = math.exp(-1.0 / p["member.memory"])
         for name in ("help_received", "coerced", "penalised", "rewarded"):
-            setattr(self, name, getattr(self, name) * (11.0 / 12.0))
+            setattr(self, name, getattr(self, name) * keep)
         for s in self.trust:
-            self.trust[s] += 0.02 * (0.2 - self.trust[s])
+            self.trust[s] += p["member.trust_decay"] * (p["member.trust_start"] - self.trust[s])

@@ -7,6 +7,8 @@ most want to change.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
 from typing import TYPE_CHECKING
 
@@ -18,6 +20,10 @@ from sim.params import LAYERS
 
 if TYPE_CHECKING:
     from sim.model import RegionModel
+
+#: floors of the targeting scores, so that a member with no recorded threat or no tie still has a
+#: chance to be chosen (assumption; small next to typical scores)
+NEED_FLOOR, PARTNERSHIP_FLOOR = 0.1, 0.2
 
 
 class Partner(mesa.Agent):
@@ -56,15 +62,19 @@ class Partner(mesa.Agent):
         ``fixed``: by the policy's allocation weights. ``adaptive``: the weights first move toward the
         layers whose accepted offers did most for the partner last year (accepted USD per USD planned,
         a reinforcement rule), and the partner takes up part of the budget of a partner that has
-        withdrawn, up to ``partner.burden_cap`` of its own budget."""
+        withdrawn (shared among the remaining partners by budget), up to ``partner.burden_cap`` of
+        its own budget."""
         p = self.model.p
         if self.withdrawn:
             self.budget = 0.0
         else:
             if self.mode == "adaptive" and not self.model.knockout("partners_never_adapt"):
                 self._learn()
-                dropped = sum(o.base_budget for o in self.model.partner_by.values() if o.withdrawn)
-                self.extra = min(p["partner.burden_cap"] * self.base_budget, 0.5 * dropped)
+                partners = self.model.partner_by.values()
+                dropped = sum(o.base_budget for o in partners if o.withdrawn)
+                staying = sum(o.base_budget for o in partners if not o.withdrawn)
+                share = self.base_budget / staying if staying > 0 else 0.0  # burden shared by size
+                self.extra = min(p["partner.burden_cap"] * self.base_budget, share * dropped)
             self.budget = self.base_budget + self.extra
         total = sum(self.weights.values())
         self.plan = {layer: (self.budget * w / total if total > 0 else 0.0) for layer, w in self.weights.items()}
@@ -92,6 +102,7 @@ class Partner(mesa.Agent):
         p, model = self.model.p, self.model
         rng = model.streams["offers"]
         offers = []
+        scores: dict[tuple[str, bool], list[float]] = {}  # this month's targeting scores, made once
         months_left = 12 - (model.month_of_year - 1)
         for layer in LAYERS:
             cost = p[f"instrument.{layer}.cost"]
@@ -101,32 +112,38 @@ class Partner(mesa.Agent):
                 if self.purse[layer] < cost:
                     break
                 routed = rng.random() < self.routed_share
-                member = self._choose(layer, routed, rng)
+                member = self._choose(layer, routed, rng, scores)
                 if member is None:
                     break
                 self.purse[layer] -= cost
                 offers.append(Offer(self.iso3, member.iso3, layer, "routed" if routed else "direct", 1.0, cost))
         return offers
 
-    def _choose(self, layer: str, routed: bool, rng: np.random.Generator) -> Member | None:
+    def _choose(
+        self, layer: str, routed: bool, rng: np.random.Generator, scores: dict[tuple[str, bool], list[float]]
+    ) -> Member | None:
+        """A member drawn with probability proportional to its score (cumulative scores kept for the month)."""
         members = self.model.members_list
-        scores = np.array([self.target_score(m, layer, need_only=routed) for m in members])
-        if scores.sum() <= 0:
+        cumulative = scores.get((layer, routed))
+        if cumulative is None:
+            weights = [self.target_score(m, layer, need_only=routed) for m in members]
+            cumulative = scores[(layer, routed)] = list(itertools.accumulate(weights))
+        if cumulative[-1] <= 0:
             return None
-        return members[int(rng.choice(len(members), p=scores / scores.sum()))]
+        return members[min(bisect.bisect_right(cumulative, rng.random() * cumulative[-1]), len(members) - 1)]
 
     def target_score(self, member: Member, layer: str, need_only: bool = False) -> float:
         """How much the partner wants to help ``member`` with ``layer``: its need (threat per vessel),
         times its partnership (documented ties and alignment toward the partners), times its strategic
         interest (a claim in the South China Sea), each raised to its weight in ``partner.target.*``.
         ASEAN, choosing a routed offer's recipient, uses need alone."""
-        p = self.model.p
-        need = (0.1 + member.threat()) / (10.0 + member.vessels)
         if layer in ("quad", "capacity") and not (member.areas or member.claims):
             return 0.0  # nothing to patrol
+        p = self.model.p
+        need = (NEED_FLOOR + member.threat()) / (p["partner.fleet_scale"] + member.vessels)
         if need_only:
             return need
-        partnership = 0.2 + member.affinity.get(self.iso3, 0.0) + max(0.0, member.alignment)
+        partnership = PARTNERSHIP_FLOOR + member.affinity.get(self.iso3, 0.0) + max(0.0, member.alignment)
         strategic = 1.0 + len(member.claims)
         return (
             need ** p["partner.target.need"]
