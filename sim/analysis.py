@@ -25,7 +25,7 @@ from scipy import stats
 
 from sim.experiment import SUMMARY_COLUMNS, ExperimentError, flatten, parse_experiment, salib_problem
 from sim.metrics import SHOCK_METRICS
-from sim.params import LAYERS, SPECS
+from sim.params import LAYERS, SPECS, month_number
 from sim.store import Results, ResultsError
 
 LEVEL = 0.95  # confidence level of every interval
@@ -575,14 +575,22 @@ def shock_effects(runs: pd.DataFrame, design: pd.DataFrame, metrics: str | Seque
     return pd.DataFrame(rows, columns=columns)
 
 
+def _shock_step(shock: Mapping[str, Any], start: str) -> int:
+    """A shock's outlook month: its ``step``, or its ``date`` counted from ``run.start``."""
+    if "step" in shock:
+        return int(shock["step"])
+    return month_number(shock["date"]) - month_number(start) + 1
+
+
 def shock_steps(design: pd.DataFrame) -> dict[int, int]:
     """The month of the earliest shock at each design point that has one (from the design's shocks column)."""
     if "shocks" not in design.columns:
         return {}
     out = {}
-    for point_id, cell in zip(design["point_id"], design["shocks"], strict=True):
+    starts = design["run.start"] if "run.start" in design.columns else [SPECS["run.start"].default] * len(design)
+    for point_id, cell, start in zip(design["point_id"], design["shocks"], starts, strict=True):
         shocks = json.loads(cell) if isinstance(cell, str) else cell
-        steps = [int(s["step"]) for s in shocks or [] if isinstance(s, Mapping) and "step" in s]
+        steps = [_shock_step(s, start) for s in shocks or [] if isinstance(s, Mapping) and ("step" in s or "date" in s)]
         if steps:
             out[int(point_id)] = min(steps)
     return out

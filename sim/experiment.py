@@ -29,6 +29,7 @@ of ``numpy.random.SeedSequence(seed)``; so replicates differ and any run can be 
 
 from __future__ import annotations
 
+import functools
 import itertools
 import tomllib
 from collections.abc import Iterator, Mapping
@@ -93,7 +94,7 @@ class Experiment:
     factor_values: tuple[dict[str, Any], ...] = field(repr=False, default=())
     source: str = field(repr=False, default="")
 
-    @property
+    @functools.cached_property
     def factors(self) -> tuple[str, ...]:
         """Parameters that vary across design points, in order of first appearance."""
         names: dict[str, None] = {}
@@ -102,9 +103,13 @@ class Experiment:
         return tuple(names)
 
     def point_columns(self, point_id: int) -> dict[str, Any]:
-        """What identifies a design point in tables: its bundle labels, then every varying parameter."""
+        """What identifies a design point in tables: its bundle labels, then every varying parameter,
+        with the value it takes at this point (from the point, else the base, else the default), so that
+        every point has the same columns even when bundles set different parameters."""
         extra = self.factor_values[point_id] if self.factor_values else {}
-        return {**extra, **self.points[point_id]}
+        point = self.points[point_id]
+        values = {name: point.get(name, self.base.get(name, SPECS[name].default)) for name in self.factors}
+        return {**extra, **values}
 
     @property
     def n_runs(self) -> int:

@@ -447,7 +447,7 @@ def _check_shocks(name: str, value: Any) -> tuple[Shock, ...]:
         if date is None and (isinstance(step, bool) or not isinstance(step, int) or step < 1):
             raise ParameterError(f"{where}.step must be a whole number of months >= 1, got {step!r}")
         if date is not None:
-            _month_number(date, f"{where}.date")
+            month_number(date, f"{where}.date")
         if kind not in SHOCK_KINDS:
             raise ParameterError(f"{where}.kind must be one of {', '.join(map(repr, SHOCK_KINDS))}, got {kind!r}")
         if state not in PARTNERS:
@@ -467,11 +467,11 @@ def _check_combinations(values: dict[str, Any]) -> None:
             )
     if sum(values[k] for k in values if k.startswith("metrics.weight.")) <= 0:
         raise ParameterError("metrics.weight is zero for every component; give one a positive weight")
-    start = _month_number(values["run.start"], "run.start")
+    start = month_number(values["run.start"], "run.start")
     shocks = []
     for k, shock in enumerate(values["shocks"]):
         if shock.date is not None:
-            step = _month_number(shock.date, f"shocks[{k}].date") - start + 1
+            step = month_number(shock.date, f"shocks[{k}].date") - start + 1
             if step < 1:
                 raise ParameterError(f"shocks[{k}].date {shock.date} is before run.start {values['run.start']}")
             shock = Shock(step=step, kind=shock.kind, state=shock.state, date=shock.date)
@@ -479,7 +479,7 @@ def _check_combinations(values: dict[str, Any]) -> None:
     values["shocks"] = tuple(shocks)
 
 
-def _month_number(text: Any, name: str) -> int:
+def month_number(text: Any, name: str = "month") -> int:
     """Months since year 0 of a ``YYYY-MM`` text; ParameterError naming ``name`` otherwise."""
     year, _, month = str(text).partition("-")
     if not (isinstance(text, str) and len(year) == 4 and year.isdigit() and month.isdigit() and 1 <= int(month) <= 12):

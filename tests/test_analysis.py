@@ -591,3 +591,15 @@ def test_real_sweep_tables_fit_together(weights_results):
     noise = A.noise_share(res.runs.assign(constant_mean=3.5), ["coercion_mean", "constant_mean"])
     assert noise.iloc[0]["share"] == pytest.approx(1.0)  # coercion: the points differ only in the index weights
     assert math.isnan(noise.iloc[1]["share"])  # a column that never varies
+
+
+def test_a_dated_shock_is_placed_by_run_start():
+    design = pd.DataFrame(
+        {
+            "point_id": [0, 1, 2],
+            "shocks": ["[]", '[{"date": "2030-01", "kind": "withdraw", "state": "USA"}]',
+                       '[{"step": 7, "kind": "withdraw", "state": "USA"}]'],
+        }
+    )  # fmt: skip
+    assert A.shock_steps(design) == {1: 61, 2: 7}  # January 2030 is month 61 of an outlook from January 2025
+    assert A.shock_steps(design.assign(**{"run.start": "2029-01"})) == {1: 13, 2: 7}

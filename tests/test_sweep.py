@@ -893,3 +893,36 @@ def test_a_huge_worker_count_is_capped_and_the_manifest_records_the_workers_star
     sweep_ok(capsys, str(exp), "--out", str(out), "--workers", "100000")
     runs = load_experiment(exp).n_runs
     assert json.loads((out / "manifest.json").read_text())["workers"] == min(runs, os.cpu_count())
+
+
+BUNDLES_SETTING_DIFFERENT_PARAMETERS = """
+name = "uneven"
+steps = 3
+replications = 2
+seed = 3
+[base]
+"member.sovereignty" = 2.0
+[design]
+kind = "factorial"
+[design.factors]
+switch = [
+  { label = "none", "knockout.members_accept_all" = false },
+  { label = "accept", "knockout.members_accept_all" = true },
+  { label = "sovereignty", "member.sovereignty" = 0.5 },
+]
+"""
+
+
+def test_bundles_that_set_different_parameters_store_every_column_with_its_value(tmp_path, capsys):
+    """A parameter a bundle does not set takes its base or default value in the tables."""
+    exp = write(tmp_path / "uneven.toml", BUNDLES_SETTING_DIFFERENT_PARAMETERS)
+    out = tmp_path / "out"
+    sweep_ok(capsys, str(exp), "--out", str(out), "--workers", "2")
+    runs = load_results(out).runs.sort_values("run_id")
+    assert len(runs) == 6 and (runs["status"] == "ok").all()
+    by_point = runs.groupby("point_id")[["knockout.members_accept_all", "member.sovereignty"]].first()
+    assert by_point.to_dict("index") == {
+        0: {"knockout.members_accept_all": False, "member.sovereignty": 2.0},  # from the base
+        1: {"knockout.members_accept_all": True, "member.sovereignty": 2.0},
+        2: {"knockout.members_accept_all": False, "member.sovereignty": 0.5},  # the default, then the point
+    }
