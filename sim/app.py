@@ -134,6 +134,8 @@ OUTCOME_WORDS = {"delivered": "delivered this month", "accepted": "offer accepte
 LAYER_BEND: dict[str, float] = {"quad": -0.3, "bilateral": -0.12, "forums": 0.12, "capacity": 0.3}
 #: marker area (points^2) per ship-day of China's presence at a feature
 PRESENCE_SCALE = 6.0
+#: how far (degrees) an arrow stops short of the states and features it joins
+ARROW_GAP = 0.7
 
 
 @lru_cache(maxsize=1)
@@ -347,6 +349,11 @@ def position(model: RegionModel, state: str) -> tuple[float, float]:
     return (112.0 + 4 * math.cos(k), 12.0 + 4 * math.sin(k))
 
 
+def _count(n: int, one: str, many: str | None = None) -> str:
+    """``1 offer``, ``2 offers``."""
+    return f"{n} {one if n == 1 else many or one + 's'}"
+
+
 def describe(model: AppModel) -> tuple[str, str]:
     """What is shown, in two lines: the month with its main actions; the scenario the model was built
     with (Japan's policy, China's ship-days, the shock, the seed)."""
@@ -360,9 +367,10 @@ def describe(model: AppModel) -> tuple[str, str]:
         stability = model.metrics.get("stability_index", float("nan"))
         now = (
             f"Month {model.steps} ({model.date}) · stability index {stability:.3f} · "
-            f"{outcomes['accepted'] + outcomes['declined']} offers ({outcomes['declined']} declined), "
-            f"{outcomes['delivered']} deliveries · China {sum(days.values()):.0f} ship-days, "
-            f"{sum(coercion.values())} coercion incidents · {sum(robberies(actions).values())} robberies"
+            f"{_count(outcomes['accepted'] + outcomes['declined'], 'offer')} ({outcomes['declined']} declined), "
+            f"{_count(outcomes['delivered'], 'delivery', 'deliveries')} · China {sum(days.values()):.0f} ship-days, "
+            f"{_count(sum(coercion.values()), 'coercion incident')} · "
+            f"{_count(sum(robberies(actions).values()), 'robbery', 'robberies')}"
         )
     active = [layer for layer in LAYERS if p[f"policy.JPN.{layer}"]]
     layers = ", ".join(f"{SHORT_LAYER_NAMES[la]} {p[f'policy.JPN.allocation.{la}']:.2f}" for la in active)
@@ -374,7 +382,9 @@ def describe(model: AppModel) -> tuple[str, str]:
     ]
     for shock in p["shocks"]:
         gone = " (withdrawn)" if model.partner_by[shock.state].withdrawn else ""
-        scenario.append(f"{shock.state} withdraws in month {shock.step} ({month_date(shock.step)}){gone}")
+        scenario.append(
+            f"{shock.state} withdraws in month {shock.step} ({month_date(shock.step, p['run.start'])}){gone}"
+        )
     scenario.append(f"seed {model.seed}")
     return now, " · ".join(scenario)
 
@@ -395,17 +405,25 @@ def changed_controls(model: AppModel, values: Mapping[str, Any], params: Mapping
 
 
 def _arrow(ax, start, end, *, colour, style="-", width=1.5, bend=0.0, gid="", alpha=0.95, zorder=4) -> None:
+    """An arrow from ``start`` to ``end`` (lon, lat), curved by ``bend``, stopping short of both markers.
+
+    The ends are pulled in here, in degrees, rather than by matplotlib's ``shrinkA``/``shrinkB`` (points),
+    which split the curve at every draw and made the map several times slower to render."""
+    a, b = np.asarray(start, dtype=float), np.asarray(end, dtype=float)
+    length = float(np.hypot(*(b - a)))
+    cut = min(ARROW_GAP, 0.3 * length) / max(length, 1e-9)
+    a, b = a + cut * (b - a), b - cut * (b - a)
     arrow = FancyArrowPatch(
-        start,
-        end,
+        tuple(a),
+        tuple(b),
         arrowstyle="-|>",
         mutation_scale=9 + 2 * width,
         connectionstyle=f"arc3,rad={bend}",
         color=colour,
         linestyle=style,
         linewidth=width,
-        shrinkA=7,
-        shrinkB=7,
+        shrinkA=0,
+        shrinkB=0,
         alpha=alpha,
         zorder=zorder,
         gid=gid,
@@ -549,7 +567,7 @@ def map_figure(model: AppModel) -> Figure:
     members = list(align)
     xy = np.array([position(model, m) for m in members])
     ax.scatter(
-        xy[:, 0], xy[:, 1], c=list(align.values()), cmap=ALIGNMENT_CMAP, norm=norm, s=80, edgecolors="black",
+        xy[:, 0], xy[:, 1], color=alignment_colours(align.values(), norm), s=80, edgecolors="black",
         linewidths=0.8, zorder=7, gid="members",
     )  # fmt: skip
     for m, (x, y) in zip(members, xy, strict=True):

@@ -5,13 +5,16 @@ The browser itself is driven in tests/test_browser.py."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import socket
 import subprocess
 import sys
 import time
+import tomllib
 import urllib.request
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -20,16 +23,18 @@ import pytest
 if os.environ.get("CI") != "true":
     pytest.importorskip("solara", reason="the app needs the optional extra: pip install -e '.[app]'")
 
+import ipyvuetify
 import ipywidgets
 import solara
-from matplotlib.collections import LineCollection
-from matplotlib.colors import to_hex
+from matplotlib.collections import PolyCollection
+from matplotlib.colors import to_hex, to_rgba
+from matplotlib.patches import FancyArrowPatch
 
 from sim import app
-from sim.metrics import METRICS
+from sim.metrics import BOUNDED, METRICS
 from sim.model import RegionModel
-from sim.params import DOMAINS, LAYERS, PARTNERS, SPECS, ParameterError, make_params
-from sim.plots import RUN_PANELS
+from sim.params import LAYERS, MODES, PARTNERS, SPECS, ParameterError, Shock, make_params
+from sim.plots import LAYER_COLOURS, RUN_PANELS
 
 ROOT = Path(__file__).resolve().parents[1]
 APP_CONTROLS = {"withdraw", "withdraw_month", "rng"}
@@ -44,6 +49,30 @@ def build(steps=0, **changes):
     return app.AppModel(**controls(**changes)).run(steps)
 
 
+@pytest.fixture(autouse=True)
+def fresh_control_values():
+    """CONTROL_VALUES is per browser session in the server; here one value is shared: start each test empty."""
+    app.CONTROL_VALUES.value = {}
+    yield
+    app.CONTROL_VALUES.value = {}
+
+
+def by_gid(fig, gid):
+    """The artist of the map's axes (collections and patches) whose gid is ``gid``."""
+    ax = fig.axes[0]
+    (artist,) = [a for a in [*ax.collections, *ax.patches] if a.get_gid() == gid]
+    return artist
+
+
+def arrows(fig, prefix):
+    """The map's arrows whose gid starts with ``prefix``, by the rest of their gid."""
+    return {
+        p.get_gid().removeprefix(prefix): p
+        for p in fig.axes[0].patches
+        if isinstance(p, FancyArrowPatch) and p.get_gid().startswith(prefix)
+    }
+
+
 # --- controls -> model --------------------------------------------------------------------------------
 
 
@@ -51,28 +80,30 @@ def test_controls_cover_the_issue_and_name_real_parameters():
     params = app.model_params()
     wanted = {f"policy.JPN.{layer}" for layer in LAYERS}
     wanted |= {f"policy.JPN.allocation.{layer}" for layer in LAYERS}
-    wanted |= {"policy.JPN.asean_coordination", "challenger.intensity"}
-    wanted |= {f"threats.mix.{d}" for d in DOMAINS}
+    wanted |= {"policy.JPN.asean_coordination", "policy.JPN.mode", "china.shipdays"}
     assert set(params) == wanted | APP_CONTROLS
     assert set(params) - APP_CONTROLS <= set(SPECS)
 
 
 def test_controls_start_at_the_defaults_and_stay_in_range():
     params = app.model_params()
-    for name, value in app.initial_values(params).items():
-        if name in SPECS:
-            assert value == SPECS[name].default, name
+    values = app.initial_values(params)
+    for name in set(params) - APP_CONTROLS:
+        assert values[name] == SPECS[name].default, name
         control = params[name]
-        if isinstance(control, app.Slider) and name in SPECS:
+        if isinstance(control, app.Slider):
             assert SPECS[name].lo <= control.min <= control.value <= control.max <= SPECS[name].hi, name
-            assert control.is_float_slider, name
+            assert control.is_float_slider == (SPECS[name].kind is float), name
+    assert params["policy.JPN.mode"]["values"] == list(MODES)
+    assert values["withdraw"] == app.NO_SHOCK and set(params["withdraw"]["values"]) == {app.NO_SHOCK, *PARTNERS}
+    assert values["rng"] == "42" and not params["withdraw_month"].is_float_slider
 
 
 def test_default_controls_build_the_default_model_with_seed_42():
     model = build(steps=5)
     reference = RegionModel(rng=42).run(5)
     assert model.p == make_params({}) and model.seed == app.DEFAULT_SEED == 42
-    assert model.input_error is None
+    assert model.input_error is None and model.controls == controls()
     for metric in METRICS:
         assert np.array_equal(model.series()[metric], reference.series()[metric]), metric
 
@@ -86,30 +117,34 @@ def test_mesa_accepts_the_controls_for_the_app_model_only():
 
 
 def test_a_layer_switched_off_reaches_the_model():
-    on, off = build(steps=3), build(steps=3, **{"policy.JPN.capacity": False})
-    jpn, cap = PARTNERS.index("JPN"), LAYERS.index("capacity")
-    assert off.p["policy.JPN.capacity"] is False
-    assert on.layer_effort[jpn, cap] > 0 and off.layer_effort[jpn, cap] == 0
-    assert on.state.ties[cap, jpn].sum() > 0 and off.state.ties[cap, jpn].sum() == 0
+    on, off = build(steps=24), build(steps=24, **{"policy.JPN.capacity": False})
+    assert off.p["policy.JPN.capacity"] is False and on.p["policy.JPN.capacity"] is True
+    assert off.partner_by["JPN"].plan["capacity"] == 0 < on.partner_by["JPN"].plan["capacity"]
+    assert on.ledger.count(actor="JPN", kind="offer", layer="capacity") > 0
+    assert off.ledger.count(actor="JPN", kind="offer", layer="capacity") == 0
 
 
-def test_sliders_reach_the_model():
-    model = build(
-        **{"policy.JPN.allocation.quad": 0.8, "policy.JPN.asean_coordination": 0.1, "challenger.intensity": 2.5},
-        **{"threats.mix.cyber": 3.0},
-    )
-    assert model.p["policy.JPN.allocation.quad"] == 0.8
-    assert model.p["policy.JPN.asean_coordination"] == 0.1
-    assert model.p["challenger.intensity"] == 2.5 == model.state.pressure
-    assert model.domain_rates[DOMAINS.index("cyber")] == 3.0 * SPECS["threats.cyber.rate"].default
+def test_sliders_and_choices_reach_the_model():
+    model = build(**{"policy.JPN.allocation.quad": 0.8, "policy.JPN.asean_coordination": 0.1, "china.shipdays": 360.0})
+    jpn = model.partner_by["JPN"]
+    assert model.p["policy.JPN.allocation.quad"] == 0.8 == jpn.weights["quad"]  # a fixed plan keeps its weights
+    assert model.p["policy.JPN.asean_coordination"] == 0.1 == jpn.routed_share
+    assert model.p["china.shipdays"] == 360.0 == model.china.shipdays
+    adaptive = build(**{"policy.JPN.mode": "adaptive"}).partner_by["JPN"]
+    assert adaptive.mode == "adaptive" and adaptive.weights != build().partner_by["JPN"].weights  # learned
 
 
 def test_withdrawal_control_becomes_a_shock():
     assert build().p["shocks"] == ()
-    model = build(steps=4, withdraw="USA", withdraw_month=3)
-    (shock,) = model.p["shocks"]
-    assert (shock.step, shock.kind, shock.state) == (3, "withdraw", "USA")
-    assert model.state.withdrawn.tolist() == [p == "USA" for p in PARTNERS]
+    shocked, calm = build(steps=5, withdraw="USA", withdraw_month=3), build(steps=5)
+    assert shocked.p["shocks"] == (Shock(step=3, kind="withdraw", state="USA"),)
+    assert [shocked.partner_by[p].withdrawn for p in PARTNERS] == [p == "USA" for p in PARTNERS]
+
+    def usa_offers_from_march(model):
+        return model.ledger.count([a for a in model.ledger if a.date >= "2025-03"], actor="USA", kind="offer")
+
+    assert usa_offers_from_march(shocked) == 0 < usa_offers_from_march(calm)
+    assert app.control_label("withdraw_month", "Withdraws in month", 24) == "Withdraws in month: 24 (2026-12)"
 
 
 @pytest.mark.parametrize(("text", "seed"), [("7", 7), (" 12 ", 12), (0, 0), ("123456789012", 123456789012)])
@@ -129,9 +164,28 @@ def test_invalid_controls_fall_back_to_the_default_scenario_with_a_message():
     bad_seed = build(rng="abc", **{"policy.JPN.quad": False})
     assert bad_seed.seed == 42 and bad_seed.p == make_params({})
     assert "seed" in bad_seed.input_error and "default scenario" in bad_seed.input_error
-    zero = {f"policy.JPN.allocation.{layer}": 0.0 for layer in LAYERS}
-    no_weight = build(**zero)
+    no_weight = build(**{f"policy.JPN.allocation.{layer}": 0.0 for layer in LAYERS})
     assert no_weight.p == make_params({}) and "policy.JPN.allocation" in no_weight.input_error
+    nobody = build(withdraw="CHN")
+    assert nobody.p["shocks"] == () and "partner" in nobody.input_error
+    assert build(rng="7").input_error is None
+
+
+# --- the coastlines -----------------------------------------------------------------------------------------
+
+
+def test_land_is_shipped_data_inside_its_box():
+    text = resources.files("sim.data").joinpath("land.json").read_text(encoding="utf-8")
+    assert len(text) < 50_000 and json.loads(text) == app.land()
+    lon0, lat0, lon1, lat1 = app.land()["bbox"]
+    countries = app.land()["countries"]
+    points = np.array([pt for c in countries.values() for ring in c["polygons"] for pt in ring])
+    assert ((points[:, 0] >= lon0) & (points[:, 0] <= lon1) & (points[:, 1] >= lat0) & (points[:, 1] <= lat1)).all()
+    assert {"IDN", "MYS", "PHL", "VNM", "THA", "BRN", "CHN", "AUS"} <= set(countries)
+    assert "Natural Earth" in app.land()["source"]
+    package_data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
+    assert "*.json" in package_data["sim.data"]
+    assert "land.json" in (ROOT / "sim" / "data" / "SOURCES.md").read_text(encoding="utf-8")
 
 
 # --- what the views show -----------------------------------------------------------------------------------
@@ -139,98 +193,207 @@ def test_invalid_controls_fall_back_to_the_default_scenario_with_a_message():
 
 @pytest.fixture(scope="module")
 def run24():
-    return app.AppModel(**controls(withdraw="AUS", withdraw_month=10)).run(24)
+    return app.AppModel(**controls(withdraw="USA", withdraw_month=10)).run(24)
 
 
-def test_network_ties_are_coloured_by_layer_and_follow_the_model(run24):
-    fig = app.network_figure(run24)
-    collections = [c for c in fig.axes[0].collections if isinstance(c, LineCollection)]
-    drawn = [to_hex(c.get_colors()[0]) for c in collections]
-    assert drawn == [app.LAYER_COLOURS[layer].lower() for layer in LAYERS]  # one per layer, in its colour
-    for layer in LAYERS:
-        curves, weights = app.tie_segments(run24, layer)
-        ties = run24.state.ties[LAYERS.index(layer)]
-        assert len(curves) == int((ties >= 0.01).sum()) == len(weights)
-        assert np.allclose(np.sort(weights), np.sort(ties[ties >= 0.01]))
-    # AUS withdrew at month 10: no tie of any layer leaves it
-    aus = PARTNERS.index("AUS")
-    assert run24.state.ties[:, aus].sum() == 0
-    labels = [t.get_text() for t in fig.axes[0].texts]
-    assert "AUS\n(withdrawn)" in labels and set(run24.world.members) <= set(labels)
+@pytest.fixture(scope="module")
+def map24(run24):
+    return app.map_figure(run24)
 
 
-def test_a_switched_off_layer_draws_no_ties_from_japan():
-    model = build(steps=2, **{"policy.JPN.bilateral": False})
-    jpn = np.array(app.POSITIONS["JPN"])
-    curves, _ = app.tie_segments(model, "bilateral")
-    assert curves and not any(np.allclose(curve[0], jpn) for curve in curves)  # the US still has ties
-    curves_on, _ = app.tie_segments(build(steps=2), "bilateral")
-    assert any(np.allclose(curve[0], jpn) for curve in curves_on)
+def test_map_draws_land_areas_features_and_states_at_their_lon_lat(run24, map24):
+    ax = map24.axes[0]
+    assert (*ax.get_xlim(), *ax.get_ylim()) == tuple(np.array(app.land()["bbox"])[[0, 2, 1, 3]])
+    land = by_gid(map24, "land")
+    assert isinstance(land, PolyCollection)
+    assert len(land.get_paths()) == sum(len(c["polygons"]) for c in app.land()["countries"].values())
+    for gid, kind in (("areas", "recaap_area"), ("features", "feature")):
+        where = [(a.lon, a.lat) for a in run24.area_records if a.kind == kind]
+        assert np.allclose(by_gid(map24, gid).get_offsets(), where), gid
+    members = [m.iso3 for m in run24.members_list]
+    assert np.allclose(by_gid(map24, "members").get_offsets(), [app.CAPITALS[m] for m in members])
+    assert np.allclose(by_gid(map24, "partners").get_offsets(), [app.OUTSIDERS[p][:2] for p in PARTNERS])
+    labels = {t.get_text() for t in ax.texts}
+    assert set(members) <= labels and "USA (Guam →)\nwithdrawn" in labels
+    usa = by_gid(map24, "partners").get_facecolors()[PARTNERS.index("USA")]
+    assert to_hex(usa) == "#ffffff"  # withdrawn in month 10: drawn hollow
 
 
-@pytest.mark.parametrize("colour_by", list(app.NODE_COLOURINGS))
-def test_member_nodes_are_coloured_by_the_chosen_quantity(run24, colour_by):
-    fig = app.network_figure(run24, colour_by)
-    members = fig.axes[0].collections[len(LAYERS)]  # after the four tie collections: the member nodes
-    values = app.node_values(run24, colour_by)
-    assert np.allclose(members.get_array(), values)
-    assert values.shape == (run24.world.n,) and ((values >= 0) & (values <= 1)).all()
-    assert fig.axes[1].get_ylabel() == f"members: {app.NODE_COLOURINGS[colour_by][0]}"  # the colour bar
-    if colour_by == "capacity":
-        assert np.allclose(values, run24.state.capacity.mean(axis=1))
-    elif colour_by.startswith("alignment"):
-        assert np.allclose(values, run24.state.alignment[:, PARTNERS.index(colour_by[-3:])])
+def test_map_arrows_are_the_months_ledger_actions_coloured_by_layer(run24, map24):
+    expected, outcome = {}, {"accept": "accepted", "decline": "declined"}
+    for a in run24.ledger:
+        if a.date == run24.date and a.kind in outcome:
+            expected[f"{a.target}>{a.actor}:{a.layer}:{outcome[a.kind]}"] = a.layer
+        elif a.date == run24.date and a.status == "delivered":
+            expected[f"{a.actor}>{a.target}:{a.layer}:delivered"] = a.layer
+    drawn = arrows(map24, "action:")
+    assert expected and set(drawn) == set(expected)
+    for key, arrow in drawn.items():
+        assert to_hex(arrow.get_edgecolor()) == LAYER_COLOURS[expected[key]].lower(), key
+        assert arrow.get_linestyle() == {"delivered": "-", "accepted": "--", "declined": ":"}[key.rsplit(":", 1)[1]]
+    assert "USA" not in {key.split(">")[0] for key in drawn if not key.endswith("delivered")}  # withdrawn: no offers
 
 
-def test_unknown_colouring_is_refused(run24):
-    with pytest.raises(ValueError, match="unknown node colouring"):
-        app.node_values(run24, "wealth")
+def test_map_shows_chinas_presence_and_coercion_at_the_features():
+    model = build(steps=1, **{"china.shipdays": 720.0})
+    for _ in range(24):  # a month with coercion (about one a month at four times the default ship-days)
+        if model.month["coercion"]:
+            break
+        model.step()
+    fig = app.map_figure(model)
+    features = [a for a in model.area_records if a.kind == "feature"]
+    sizes = by_gid(fig, "presence").get_sizes()
+    assert np.allclose(sizes, [app.PRESENCE_SCALE * model.china.presence[f.code] for f in features])
+    assert set(arrows(fig, "deploy:")) == {f for f, days in model.china.presence.items() if days >= 1}
+    coerced = [
+        (a.lon, a.lat) for a in features if model.ledger.count(app.month_actions(model), area=a.code, kind="coercion")
+    ]
+    assert coerced and np.allclose(by_gid(fig, "coercion").get_offsets(), coerced)
 
 
-def test_metrics_figure_plots_the_series_so_far(run24):
+def test_map_follows_the_model_month_by_month():
+    model = build(steps=1)
+    first = set(arrows(app.map_figure(model), "action:"))
+    assert first == {f"{p}>{m}:{la}:{o}" for p, m, la, o in app.partner_arrows(app.month_actions(model))}
+    model.step()
+    second = set(arrows(app.map_figure(model), "action:"))
+    assert second == {f"{p}>{m}:{la}:{o}" for p, m, la, o in app.partner_arrows(app.month_actions(model))}
+    assert first != second
+    off = build(**{"policy.JPN.bilateral": False})
+    on = build()
+    seen_off, seen_on = set(), set()
+    for _ in range(12):
+        off.step(), on.step()
+        seen_off |= {(p, la) for p, _, la, _ in app.partner_arrows(app.month_actions(off))}
+        seen_on |= {(p, la) for p, _, la, _ in app.partner_arrows(app.month_actions(on))}
+    assert ("JPN", "bilateral") in seen_on and ("JPN", "bilateral") not in seen_off
+    assert ("USA", "bilateral") in seen_off  # the other partners' bilateral layers go on
+
+
+def test_members_are_coloured_by_alignment_red_toward_china_blue_toward_the_partners(run24, map24):
+    align = app.alignments(run24)
+    values = np.array(list(align.values()))
+    norm = app.alignment_norm(values)
+    assert norm.vmin == -norm.vmax and norm.vmax >= np.abs(values).max()
+    colours = by_gid(map24, "members").get_facecolors()
+    assert np.allclose(colours, app.alignment_colours(values, norm))
+    for value, (r, _, b, _) in zip(values, colours, strict=True):
+        if value < -0.05:
+            assert r > b, value  # toward China: red
+        elif value > 0.05:
+            assert b > r, value  # toward the partners: blue
+    assert (values < -0.05).any() and (values > 0.05).any()
+    land = by_gid(map24, "land")
+    countries = app.land()["countries"]
+    k = sum(len(c["polygons"]) for iso3, c in countries.items() if iso3 < "PHL")  # PHL's first polygon
+    assert np.allclose(land.get_facecolors()[k][:3], app.alignment_colours([align["PHL"]], norm)[0][:3])
+    assert app.alignment_norm([0.73, -0.2]).vmax == pytest.approx(0.8)
+
+
+def test_members_figure_shows_alignment_and_vessels(run24):
+    fig = app.members_figure(run24)
+    top, bottom = fig.axes
+    members = [m.iso3 for m in run24.members_list]
+    bars = top.containers[0]
+    assert [t.get_text() for t in bottom.get_xticklabels()] == members
+    assert np.allclose([b.get_height() for b in bars], [run24.member_by[m].alignment for m in members])
+    now, start = list(app.alignments(run24).values()), list(run24.start_alignment.values())
+    norm = app.alignment_norm([*now, *start])
+    assert np.allclose([to_rgba(b.get_facecolor()) for b in bars], app.alignment_colours(now, norm))
+    (ticks,) = [c for c in top.collections if c.get_gid() == "start"]
+    assert np.allclose(ticks.get_offsets()[:, 1], list(build().start_alignment.values())) and start != now
+    own, delivered = bottom.containers
+    total = [a.get_height() + b.get_height() for a, b in zip(own, delivered, strict=True)]
+    assert np.allclose(total, [run24.member_by[m].vessels for m in members])
+    assert bottom.get_ylim()[1] < 1.3 * max(total)  # scaled to the data
+
+
+def test_metrics_figure_plots_the_timeseries_so_far(run24):
     fig = app.metrics_figure(run24)
-    assert [ax.get_title() for ax in fig.axes] == [label for _, label in RUN_PANELS]
-    for ax, (metric, _) in zip(fig.axes, RUN_PANELS, strict=True):
-        line, now, shock = ax.get_lines()
-        assert np.array_equal(line.get_xdata(), np.arange(1, 25))
-        assert np.allclose(line.get_ydata(), run24.series()[metric])
-        assert now.get_ydata()[0] == run24.series()[metric][-1]
-        assert list(shock.get_xdata()) == [10, 10]  # the withdrawal month
+    table = run24.timeseries()
+    axes = fig.axes
+    assert [ax.get_title() for ax in axes] == [label for _, label in RUN_PANELS]
+    for ax, (metric, _) in zip(axes, RUN_PANELS, strict=True):
+        monthly, mean, now, shock = ax.get_lines()
+        assert np.allclose(monthly.get_ydata(), table[metric]) and len(monthly.get_xdata()) == 24
+        assert np.allclose(mean.get_ydata(), table[metric].rolling(12, min_periods=1).mean())
+        assert now.get_ydata()[0] == table[metric].iloc[-1]
+        assert shock.get_xdata()[0] == pytest.approx(2025 + 9.5 / 12)  # the withdrawal, October 2025
+        bottom, top = ax.get_ylim()
+        assert bottom == 0 and table[metric].max() <= top <= max(1.0, 1.2 * table[metric].max()), metric
+        if metric in BOUNDED:
+            assert top <= 1.02
+    assert axes[2].get_ylim()[1] > 100  # China's ship-days: scaled to the data, not to 0-1
 
 
-def test_metrics_figure_before_the_first_step_is_empty_but_drawn():
-    fig = app.metrics_figure(build())
+def test_figures_before_the_first_step_are_drawn():
+    model = build()
+    fig = app.metrics_figure(model)
     assert all(len(ax.get_lines()[0].get_xdata()) == 0 for ax in fig.axes)
-    assert app.png(fig).startswith(b"\x89PNG")
+    assert app.png(fig).startswith(b"\x89PNG") and app.png(app.map_figure(model)).startswith(b"\x89PNG")
+    assert app.month_actions(model) == [] and not arrows(app.map_figure(model), "action:")
 
 
-def test_capacity_figure_shows_each_member_now_and_at_the_start(run24):
-    fig = app.capacity_figure(run24)
-    ax = fig.axes[0]
-    assert [t.get_text() for t in ax.get_xticklabels()] == list(run24.world.members)
-    assert np.allclose([bar.get_height() for bar in ax.patches], run24.state.capacity.mean(axis=1))
-    start = ax.collections[0].get_offsets()[:, 1]
-    assert np.allclose(start, build().state.capacity.mean(axis=1))
-    assert not np.allclose(start, run24.state.capacity.mean(axis=1))  # capacity moved in 24 months
-
-
-def test_describe_states_the_scenario_in_use(run24):
+def test_describe_states_the_month_and_the_scenario_in_use(run24):
     now, scenario = app.describe(run24)
-    assert now == f"Month 24 · stability index {run24.series()['stability_index'][-1]:.3f}"
-    assert "Quad 0.25, bilateral 0.25, forums 0.25, capacity 0.25" in scenario
-    assert "AUS withdraws in month 10 (withdrawn)" in scenario and "seed 42" in scenario
+    assert now.startswith(f"Month 24 (2026-12) · stability index {run24.series()['stability_index'][-1]:.3f} · ")
+    assert "Quad 0.15, bilateral 0.15, forums 0.15, capacity 0.55" in scenario and "30% via ASEAN" in scenario
+    assert "USA withdraws in month 10 (2025-10) (withdrawn)" in scenario and "seed 42" in scenario
+    assert "China 180 ship-days a month" in scenario and "fixed plan" in scenario
     _, off = app.describe(build(**{"policy.JPN.capacity": False, "policy.JPN.forums": False}))
-    assert "Japan's layers: Quad 0.25, bilateral 0.25 ·" in off
+    assert "Japan's layers: Quad 0.15, bilateral 0.15 ·" in off
+
+
+def test_changed_controls_are_listed_until_reset():
+    model = build()
+    values = controls(**{"policy.JPN.capacity": False, "rng": "7"})
+    assert app.changed_controls(model, values) == ["Japan: capacity building", "Seed"]
+    assert app.changed_controls(model, controls()) == []
+    assert app.changed_controls(app.AppModel(**values), values) == []  # after Reset
+
+
+def test_slider_labels_show_their_values():
+    assert app.control_label("policy.JPN.asean_coordination", "JPN via ASEAN", 0.35000000000000003, 0.05) == (
+        "JPN via ASEAN: 0.35"
+    )
+    assert app.control_label("china.shipdays", "China ship-days", 180.0, 10.0) == "China ship-days: 180"
 
 
 # --- Solara components -----------------------------------------------------------------------------------
 
 
+def test_sidebar_shows_slider_values_and_records_changes():
+    changes = []
+    assert app.solara_viz.UserInputs is app.UserInputs  # what Mesa's ModelCreator calls
+    _, rc = solara.render(app.UserInputs(app.model_params(), on_change=lambda *c: changes.append(c)))
+    sliders = {w.widget.label.split(":")[0]: w.widget for w in rc.find(ipyvuetify.Slider)}
+    assert sliders["JPN via ASEAN"].label == "JPN via ASEAN: 0.30"
+    assert sliders["Withdraws in month"].label == "Withdraws in month: 24 (2026-12)"
+    sliders["JPN via ASEAN"].v_model = 0.55
+    rc.find(ipyvuetify.Slider, label="JPN via ASEAN: 0.55").assert_single()
+    assert changes == [("policy.JPN.asean_coordination", 0.55)]
+    assert app.CONTROL_VALUES.value == {"policy.JPN.asean_coordination": 0.55}
+    rc.close()
+
+
+def test_intro_says_what_changed_until_reset_and_why_a_scenario_was_refused():
+    _, rc = solara.render(app.IntroView(build()), handle_error=False)
+    assert rc.find(class_="sim-pending").widgets == [] and rc.find(class_="sim-input-error").widgets == []
+    assert rc.find(tag="h3").widget.unsafe_innerHTML == "How to use this page"
+    app.CONTROL_VALUES.value = {"china.shipdays": 400.0}
+    (cue,) = rc.find(class_="sim-pending").widget.children
+    assert cue == "Changed since the last Reset: China ship-days. Press RESET to start the new scenario."
+    rc.close()
+    _, rc = solara.render(app.IntroView(build(rng="x")), handle_error=False)
+    assert "default scenario" in rc.find(class_="sim-input-error").widget.children[0]
+    rc.close()
+
+
 def test_views_render_the_figures_as_images(run24):
     for view, figure, name in [
-        (app.NetworkView, app.network_figure, "network"),
+        (app.MapView, app.map_figure, "map"),
         (app.MetricsView, app.metrics_figure, "metrics"),
-        (app.CapacityView, app.capacity_figure, "capacity"),
+        (app.MembersView, app.members_figure, "members"),
     ]:
         _, rc = solara.render(view(run24), handle_error=False)
         image = rc.find(ipywidgets.Image).widget
@@ -240,14 +403,15 @@ def test_views_render_the_figures_as_images(run24):
         rc.close()
 
 
-def test_page_shows_the_three_views_in_the_app_layout():
+def test_page_shows_the_views_in_the_app_layout():
     _, rc = solara.render(app.Page(), handle_error=False)
     images = rc.find(ipywidgets.Image).widgets
     assert sorted(c for w in images for c in w._dom_classes if c.startswith("sim-")) == [
-        "sim-capacity",
+        "sim-map",
+        "sim-members",
         "sim-metrics",
-        "sim-network",
     ]
+    rc.find(class_="sim-status").assert_single()
     rc.close()
 
 

@@ -9,6 +9,7 @@ runs the app to month 36 and saves a screenshot there (that is how docs/app.png 
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -33,8 +34,11 @@ CHROMIUM_FLAGS = [
 ]
 SERVER_START_S = 30  # the server answers in about 3 s
 WAIT_MS = 15_000  # the longest any one expectation waits
+PAGE_LOAD_MS = 45_000  # a new session builds a model and draws three figures: slow on a busy machine
 SCREENSHOT = os.environ.get("SIM_APP_SCREENSHOT")
 SCREENSHOT_MONTHS = 36
+SCREENSHOT_SIZE = {"width": 1400, "height": 1120}  # the whole page: sidebar top, introduction, map and charts
+VIEWS = ("map", "metrics", "members")
 
 pytestmark = pytest.mark.browser
 
@@ -52,6 +56,7 @@ try:
     from playwright.sync_api import Page, expect, sync_playwright
 except ImportError:
     unavailable("Playwright is not installed: pip install -e '.[test]'")
+expect.set_options(timeout=WAIT_MS)  # expectations wait 5 s by default, whatever the context's timeout
 
 
 def free_port() -> int:
@@ -120,7 +125,7 @@ def page(browser, server):
     page.on("console", lambda m: m.type == "error" and page.errors.append(m.text))
     page.on("pageerror", lambda e: page.errors.append(str(e)))
     page.goto(server, wait_until="domcontentloaded")
-    expect(page.get_by_text("Step: 0")).to_be_visible()
+    expect(page.get_by_text("Step: 0")).to_be_visible(timeout=PAGE_LOAD_MS)
     yield page
     page.close()
 
@@ -159,54 +164,80 @@ def step(page: Page, to_month: int) -> None:
 
 def test_page_loads_with_controls_and_views_and_nothing_from_the_internet(page):
     expect(page.get_by_text("Layered security cooperation in Southeast Asia")).to_be_visible()
+    expect(page.get_by_text("How to use this page")).to_be_visible()
+    expect(page.locator(".sim-intro")).to_contain_text("press RESET to start that scenario")
     for label in ["Japan: Quad", "Japan: bilateral", "Japan: ASEAN-led forums", "Japan: capacity building"]:
         expect(page.get_by_label(label)).to_be_checked()
-    for label in ["JPN weight: Quad", "JPN via ASEAN", "Challenger", "Threats: maritime", "Withdraws in month"]:
-        expect(page.get_by_text(label, exact=True)).to_be_visible()
+    for label in [
+        "JPN weight: Quad: 0.15",
+        "JPN weight: capacity: 0.55",
+        "JPN via ASEAN: 0.30",
+        "China ship-days: 180",
+        "Withdraws in month: 24 (2026-12)",
+    ]:
+        expect(page.get_by_text(label, exact=True)).to_be_visible()  # each slider shows its value
+    expect(page.get_by_label("Japan's plan (fixed or adaptive)")).to_be_visible()
     expect(page.get_by_label("Partner that withdraws")).to_be_visible()
     expect(page.get_by_label("Seed")).to_have_value("42")
-    for view in ["network", "metrics", "capacity"]:
+    for view in VIEWS:
         image = page.locator(f"img.sim-{view}")
         expect(image).to_be_visible()
         assert image.evaluate("img => img.complete && img.naturalWidth") > 300, view  # a decoded figure
-    expect(page.locator(".sim-status")).to_have_text("Month 0")
-    expect(page.locator(".sim-scenario")).to_contain_text("seed 42")
+    expect(page.locator(".sim-status")).to_contain_text("Month 0 (2024-12")
+    expect(page.locator(".sim-scenario")).to_contain_text("China 180 ship-days a month · seed 42")
+    expect(page.locator(".sim-pending")).to_have_count(0)
     page.wait_for_load_state("networkidle")
     assert page.outside == [] and page.failed == [] and page.errors == []
 
 
 def test_step_advances_the_counter_and_changes_the_plots(page):
-    metrics, network = image_hash(page, "metrics"), image_hash(page, "network")
+    before = {view: image_hash(page, view) for view in VIEWS}
     step(page, 1)
-    expect(page.locator(".sim-status")).to_contain_text("Month 1 · stability index 0.")
-    wait_for_new_image(page, "metrics", metrics)
-    wait_for_new_image(page, "network", network)
+    expect(page.locator(".sim-status")).to_contain_text("Month 1 (2025-01) · stability index 0.")
+    for view in VIEWS:
+        wait_for_new_image(page, view, before[view])
     if SCREENSHOT:
         for month in range(2, SCREENSHOT_MONTHS + 1):
             step(page, month)
-        expect(page.locator(".sim-status")).to_contain_text(f"Month {SCREENSHOT_MONTHS} ·")
-        page.wait_for_timeout(500)
+        expect(page.locator(".sim-status")).to_contain_text(f"Month {SCREENSHOT_MONTHS} (")
+        page.set_viewport_size(SCREENSHOT_SIZE)
+        page.wait_for_timeout(1000)
         page.screenshot(path=ROOT / SCREENSHOT)
         assert (ROOT / SCREENSHOT).stat().st_size > 50_000
     assert page.errors == []
 
 
+def test_a_slider_shows_its_new_value_and_the_page_asks_for_reset(page):
+    slider = page.get_by_role("slider", name=re.compile(r"^JPN via ASEAN"))
+    slider.focus()
+    slider.press("ArrowRight")  # one step of 0.05
+    expect(page.get_by_text("JPN via ASEAN: 0.35", exact=True)).to_be_visible()
+    expect(page.locator(".sim-pending")).to_contain_text("Changed since the last Reset: JPN via ASEAN")
+    expect(page.locator(".sim-scenario")).to_contain_text("30% via ASEAN")  # the model: not yet changed
+    page.get_by_role("button", name="Reset").click()
+    expect(page.locator(".sim-scenario")).to_contain_text("35% via ASEAN")
+    expect(page.locator(".sim-pending")).to_have_count(0)
+    assert page.errors == []
+
+
 def test_switching_a_layer_off_and_resetting_changes_the_model(page):
     step(page, 1)
-    expect(page.locator(".sim-status")).to_contain_text("Month 1 ·")
-    all_layers = image_hash(page, "network")
-    expect(page.locator(".sim-scenario")).to_contain_text("capacity 0.25")
+    expect(page.locator(".sim-status")).to_contain_text("Month 1 (")
+    all_layers = image_hash(page, "map")
+    expect(page.locator(".sim-scenario")).to_contain_text("capacity 0.55")
 
     page.get_by_text("Japan: capacity building", exact=True).click()
     expect(page.get_by_label("Japan: capacity building")).not_to_be_checked()
+    expect(page.locator(".sim-pending")).to_contain_text("Japan: capacity building")
     page.get_by_role("button", name="Reset").click()
     expect(page.get_by_text("Step: 0", exact=True)).to_be_visible()
+    expect(page.locator(".sim-pending")).to_have_count(0)
     scenario = page.locator(".sim-scenario")
-    expect(scenario).to_contain_text("Japan's layers: Quad 0.25, bilateral 0.25, forums 0.25 · 60% via ASEAN")
+    expect(scenario).to_contain_text("Japan's layers: Quad 0.15, bilateral 0.15, forums 0.15 · 30% via ASEAN")
     expect(scenario).not_to_contain_text("capacity")
 
-    # same seed, same month, one layer fewer: Japan's capacity-building ties are gone from the network
-    before = image_hash(page, "network")
+    # same seed, same month, one layer fewer: a different map (Japan's capacity building is gone)
+    before = image_hash(page, "map")
     step(page, 1)
-    assert wait_for_new_image(page, "network", before) != all_layers
+    assert wait_for_new_image(page, "map", before) != all_layers
     assert page.errors == []
