@@ -152,7 +152,8 @@ def publish(tmp: Path, out: Path) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    """Run one scenario and write timeseries.csv, summary.json, manifest.json and metrics.png."""
+    """Run one scenario and write timeseries.csv, agents.csv, actions.csv, summary.json, manifest.json
+    and metrics.png."""
     overrides: dict[str, Any] = {}
     seed = steps = None
     if args.run_id is not None and not args.from_dir:

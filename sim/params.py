@@ -165,6 +165,9 @@ SPECS: dict[str, Spec] = {
     "partner.fleet_scale": Spec(
         10.0, "vessels", A, "targeting: need is threat per (this + a member's vessels)", 1.0, 1000.0
     ),
+    "partner.max_pace": Spec(
+        3.0, "x planned monthly pace", A, "most a partner offers in a month, relative to its plan / 12", 1.0, 12.0
+    ),
     "partner.learning_rate": Spec(0.5, "1/year", A, "adaptive mode: how fast allocation follows results", 0.0, 5.0),
     "partner.burden_cap": Spec(0.5, "share", A, "adaptive mode: most a partner adds to cover a withdrawal", 0.0, 5.0),
     # --- members -----------------------------------------------------------------------------------
@@ -255,7 +258,7 @@ SPECS: dict[str, Spec] = {
     "china.punishment_learning": Spec(0.1, "1/month", A, "how fast members learn China's punishment", 0.0, 1.0),
     # --- escalation --------------------------------------------------------------------------------
     "escalation.encounter_rate": Spec(
-        0.0003,
+        0.00023,
         "incidents/(ship-day x vessel)",
         "assumption, set by hand so that the default outlook has about CSIS AMTI's 0.54 major coercive "
         "incidents a month of 2010-2016 (sim/data/scs_indicators.csv); calibration is issue 10",

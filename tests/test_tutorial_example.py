@@ -1,47 +1,66 @@
-"""The capacity-targeting rules on a tiny hand-built world (the worked example of docs/tutorial.md)."""
+"""An edit of Member.consider, tested (the worked example of docs/tutorial.md): every ASEAN member
+declines every bilateral offer (exercises and joint patrols with a partner), and considers every
+other offer by the default rule. The edit is made for one test at a time; sim/ is not changed."""
 
-import numpy as np
-from pytest import approx
+import pytest
 
-from sim import rules
-from sim.params import PARTNERS
+from sim.agents.members import Member, Offer
 
-PHL, VNM, LAO = 0, 1, 2  # the tiny world of tests/conftest.py
-USA = PARTNERS.index("USA")
-
-
-def weak_lao(model):
-    """Give PHL high, VNM middling and LAO low capacity, the same in every domain."""
-    model.state.capacity = np.array(
-        [
-            [0.9, 0.9, 0.9, 0.9],  # PHL
-            [0.5, 0.5, 0.5, 0.5],  # VNM
-            [0.1, 0.1, 0.1, 0.1],  # LAO
-        ]
-    )
-    return model
+DEFAULT_CONSIDER = Member.consider  # the rule as shipped, kept before any test replaces it
 
 
-def test_target_neediest_favours_the_member_with_least_capacity(tiny_model):
-    model = weak_lao(tiny_model(3))
-    weights = rules.target_neediest(model)
-    assert weights.shape == (len(PARTNERS), 3)  # one row per donor, one column per member
-    assert weights.sum(axis=1) == approx(1.0)  # each row sums to 1
-    assert (weights.argmax(axis=1) == LAO).all()  # every donor favours LAO
-    # by hand: (1 - capacity) x absorptive capacity, which is 0.30, 0.15, 0.15 in the tiny world
-    need = np.array([0.1 * 0.30, 0.5 * 0.15, 0.9 * 0.15])
-    assert weights[USA] == approx(need / need.sum())
+def declines_bilateral(member, offer):
+    """The edited rule: decline every bilateral offer; consider any other offer as before."""
+    if offer.layer == "bilateral":
+        return False
+    return DEFAULT_CONSIDER(member, offer)
 
 
-def test_the_default_rule_follows_ties_instead(tiny_model):
-    model = weak_lao(tiny_model(3))
-    # partners_act fixes each partner's preference before capacity building; do the same here
-    model.state.preference = rules.normalise_rows(model.world.ties + model.state.alignment.T)
-    weights = rules.target_closest_partners(model)
-    assert weights[USA] == approx([1.0, 0.0, 0.0])  # all to PHL, its treaty ally, however strong
+@pytest.fixture
+def edited(monkeypatch):
+    """Every member uses the edited rule until the test ends (monkeypatch puts the default back)."""
+    monkeypatch.setattr(Member, "consider", declines_bilateral)
 
 
-def test_need_targeting_leaves_lao_with_more_capacity(tiny_model):
-    default = tiny_model(3, rng=1).run(60)
-    need = tiny_model(3, rng=1, **{"capacity.targeting": "need"}).run(60)
-    assert need.state.capacity[LAO].mean() > default.state.capacity[LAO].mean()
+def offer(member, layer, channel="direct", partner="USA"):
+    """One offer of one unit of ``layer`` from ``partner`` to ``member`` (the price is irrelevant here)."""
+    return Offer(partner, member, layer, channel, 1.0, 3e6)
+
+
+def test_every_member_declines_every_bilateral_offer(fresh_model, edited):
+    model = fresh_model()
+    for member in model.members_list:
+        for channel in ("direct", "routed"):
+            assert member.consider(offer(member.iso3, "bilateral", channel)) is False
+
+
+def test_other_offers_get_the_same_answers_as_under_the_default_rule(fresh_model, monkeypatch):
+    others = [offer(m, layer) for m in ("PHL", "VNM", "KHM") for layer in ("quad", "forums", "capacity")] * 4
+    default = fresh_model(rng=1)  # the same seed gives the same random draws in consider
+    before = [default.member_by[o.member].consider(o) for o in others]
+    monkeypatch.setattr(Member, "consider", declines_bilateral)
+    edited = fresh_model(rng=1)
+    after = [edited.member_by[o.member].consider(o) for o in others]
+    assert after == before
+    assert 0 < sum(before) < len(before)  # some accepted, some declined: the comparison means something
+
+
+def test_bilateral_offers_are_still_made_but_no_exercise_is_held(fresh_model, edited):
+    model = fresh_model().run(24)
+    assert model.ledger.count(kind="offer", layer="bilateral") > 0  # partners keep offering...
+    assert model.ledger.count(kind="accept", layer="bilateral") == 0  # ...every member declines...
+    assert model.ledger.count(kind="exercise") == 0  # ...so no exercise is ever held
+    assert model.ledger.count(kind="accept", layer="quad") > 0  # other layers go on
+    for partner in model.partner_by.values():
+        # a declined offer's money goes back to the partner's purse: none of the bilateral money is spent,
+        # and unspent money carries over, so two Januaries' plans are still there
+        assert partner.purse["bilateral"] == pytest.approx(2 * partner.plan["bilateral"])
+
+
+def test_the_switch_of_the_experiment_has_the_same_consequences(fresh_model):
+    model = fresh_model(**{"instrument.bilateral.cost": 1e9}).run(24)  # docs/examples/declining_members.toml
+    assert model.ledger.count(kind="offer", layer="bilateral") == 0  # no bilateral offer is ever made...
+    assert model.ledger.count(kind="exercise") == 0  # ...so no exercise is held, as under the edit
+    assert model.ledger.count(kind="accept", layer="quad") > 0
+    for partner in model.partner_by.values():
+        assert partner.purse["bilateral"] == pytest.approx(2 * partner.plan["bilateral"])

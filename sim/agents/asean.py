@@ -92,5 +92,5 @@ class Asean(mesa.Agent):
 
     def expire(self) -> None:
         """Forum initiatives end when their lifetime is over."""
-        now = self.model.steps
+        now = self.model.t  # months since the spin-up began, as the initiatives' ends are counted
         self.initiatives = [(end, who) for end, who in self.initiatives if end > now]

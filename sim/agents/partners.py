@@ -63,7 +63,7 @@ class Partner(mesa.Agent):
         layers whose accepted offers did most for the partner last year (accepted USD per USD planned,
         a reinforcement rule), and the partner takes up part of the budget of a partner that has
         withdrawn (shared among the remaining partners by budget), up to ``partner.burden_cap`` of
-        its own budget."""
+        its own budget. Money a layer did not spend last year carries over to its purse."""
         p = self.model.p
         if self.withdrawn:
             self.budget = 0.0
@@ -78,7 +78,9 @@ class Partner(mesa.Agent):
             self.budget = self.base_budget + self.extra
         total = sum(self.weights.values())
         self.plan = {layer: (self.budget * w / total if total > 0 else 0.0) for layer, w in self.weights.items()}
-        self.purse = dict(self.plan)
+        # money not spent last year carries over, so that a layer whose yearly share is below one
+        # unit's cost (a vessel, for a small budget) can save for it over several years
+        self.purse = {layer: self.purse[layer] + self.plan[layer] for layer in LAYERS}
         self.results = dict.fromkeys(LAYERS, 0.0)
 
     def _learn(self) -> None:
@@ -95,10 +97,12 @@ class Partner(mesa.Agent):
         self.weights = {layer: w / total for layer, w in self.weights.items()}
 
     def make_offers(self) -> list[Offer]:
-        """Offer each layer's instrument to members while that layer's monthly share of the year's money
-        lasts: each offer goes to a member drawn with probability proportional to its targeting score
-        (``target_score``); a share ``asean_coordination`` of offers is routed through ASEAN-led
-        mechanisms, where ASEAN picks the recipient by need alone."""
+        """Offer each layer's instrument to members while that layer's monthly share of the money in
+        its purse lasts (at most ``partner.max_pace`` times the planned monthly pace, so that money
+        returned by declined offers is offered again over the coming months): each offer goes to a
+        member drawn with probability proportional to its targeting score (``target_score``); a share
+        ``asean_coordination`` of offers is routed through ASEAN-led mechanisms, where ASEAN picks the
+        recipient by need alone."""
         p, model = self.model.p, self.model
         rng = model.streams["offers"]
         offers = []
@@ -106,7 +110,8 @@ class Partner(mesa.Agent):
         months_left = 12 - (model.month_of_year - 1)
         for layer in LAYERS:
             cost = p[f"instrument.{layer}.cost"]
-            allowance = self.purse[layer] / months_left
+            pace = p["partner.max_pace"] * self.plan[layer] / 12.0
+            allowance = min(self.purse[layer] / months_left, pace)
             n = int(allowance // cost) + (rng.random() < (allowance % cost) / cost)
             for _ in range(n):
                 if self.purse[layer] < cost:
