@@ -6,7 +6,7 @@ claimant meet). Edges join areas that share a sea boundary: displacement of crim
 reach of a patrol follow them. The facts come from ``sim/data/areas.csv``; ``sim/data/SOURCES.md``
 says where each column comes from and which are assumptions.
 
-Version 2 of the model (issue 8) places its agents on this space; version 1 does not use it yet.
+The model (``sim/model.py``) places members' patrols, robbery and China's presence on this space.
 """
 
 from __future__ import annotations

@@ -182,7 +182,9 @@ SPECS: dict[str, Spec] = {
     "member.trust_needed": Spec(0.3, "share", A, "trust in a neighbour needed to coordinate", 0.0, 1.0),
     "member.alignment_rate": Spec(0.02, "1/month", A, "how fast alignment follows help and coercion", 0.0, 1.0),
     "member.hedging": Spec(0.03, "1/month", A, "pull of alignment back toward zero", 0.0, 1.0),
-    "member.asean_pull": Spec(0.02, "1/month", A, "pull toward the ASEAN mean, times cohesion", 0.0, 1.0),
+    "member.asean_pull": Spec(
+        0.02, "1/month", A, "pull toward the ASEAN mean, times ASEAN's record of agreeing", 0.0, 1.0
+    ),
     "member.grievance": Spec(1.0, "utility", A, "weight of being coerced in voting for a statement", 0.0, 10.0),
     "member.block_norm": Spec(
         0.5, "utility", A, "what openly blocking a statement costs a member that is not the chair", 0.0, 10.0

@@ -261,11 +261,14 @@ def _layering(out: Plan) -> None:
     if not any(name in design.columns for name in switches):
         return
     key = headline(r.runs)[0]
-    facet = next((f for f in factors if f not in switches), None)
     table = A.layer_combinations(r.runs, design, key)
+    layers = ("quad", "bilateral", "forums", "capacity")
+    candidates = [None] + [f for f in factors if f not in switches and f in table.columns]
+    facet = next((f for f in candidates if not table.duplicated([*layers] + ([f] if f else [])).any()), False)
+    if facet is False:  # no single other factor separates the points: the heatmap would mislead
+        return
     out.tables["layer_combinations"] = table
     best = table.loc[table["mean"].idxmax()]
-    layers = ("quad", "bilateral", "forums", "capacity")
     on = [layer for layer in layers if best[layer]]
     close = table[(table["point_id"] != best["point_id"]) & (table["mean"] >= best["ci_low"])]
     if facet is None:
@@ -335,9 +338,10 @@ def _shocks(out: Plan) -> None:
             f"{int(row['n_recovered'])} of {int(row['n'])} runs recover; {rec_text}"
         )
     body = (
-        f"Drop of the {words(key + '_mean')} after the shock (pre-shock mean minus the worst 12-month mean "
-        "after it; positive is worse) and recovery (months until a 12-month mean is back at the pre-shock level):\n\n"
-        + "\n".join(lines)
+        f"Drop of the {words(key + '_mean')} after the shock (pre-shock mean minus the worst moving mean after "
+        "it, over `metrics.recovery_window` months; positive is worse) and recovery (months until such a mean is "
+        "back at the pre-shock level). Compare with the unshocked twin in the figure: the drop is measured "
+        "against the run's own pre-shock months, so month-to-month noise alone gives a drop too.\n\n" + "\n".join(lines)
     )
     out.sections.append(("Shock: drop and recovery", body))
     if r.series is not None:

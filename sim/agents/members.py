@@ -114,7 +114,7 @@ class Member(mesa.Agent):
     def coordinate(self) -> None:
         """Patrol jointly in a shared area when the threat there exceeds what it tolerates and it
         trusts every other littoral state there enough. Both sides decide; the model joins an area's
-        patrols only when every littoral state wants it (see ``RegionModel.join_patrols``)."""
+        patrols only when every littoral state wants it (see ``RegionModel.coordinate``)."""
         p = self.model.p
         self.coordinating = set()
         for area in self.areas:
