@@ -33,7 +33,7 @@ class Partner(mesa.Agent):
         iso3: the state's code.
         budget: this year's budget, USD (0 after a withdrawal).
         plan: this year's budget by layer, USD.
-        purse: money of each layer not yet spent this year, USD.
+        purse: money of each layer not yet spent, USD (what a year leaves carries over).
         weights: the allocation weights it plans with (learned in adaptive mode).
         spending: USD committed to accepted offers this month.
         withdrawn: True after a ``withdraw`` shock.
