@@ -30,7 +30,7 @@ from sim.experiment import parse_experiment
 from sim.store import Store
 from sim.sweep import design_table, run_sweep
 
-FACTORS = {"policy.JPN.quad": [True, False], "policy.JPN.capacity": [True, False], "challenger.intensity": [1.0, 2.0]}
+FACTORS = {"policy.JPN.quad": [True, False], "policy.JPN.capacity": [True, False], "china.shipdays": [180.0, 360.0]}
 
 
 def throughput_experiment(replications: int, steps: int):

@@ -101,6 +101,15 @@ class Ledger:
         the vocabulary."""
         if not self.keep:
             return None
+        if not (kind in KINDS and layer in LAYERS and channel in CHANNELS and status in STATUSES):
+            self._refuse(kind, layer, channel, status)
+        action = Action(date, actor, target, kind, layer, channel, area, float(amount), unit, status)
+        self._actions.append(action)
+        return action
+
+    @staticmethod
+    def _refuse(kind: str, layer: str, channel: str, status: str) -> None:
+        """Raise ValueError naming the first word outside the vocabulary."""
         for word, allowed, what in (
             (kind, KINDS, "kind"),
             (layer, LAYERS, "layer"),
@@ -109,9 +118,6 @@ class Ledger:
         ):
             if word not in allowed:
                 raise ValueError(f"unknown action {what} {word!r}; expected one of {sorted(allowed)}")
-        action = Action(date, actor, target, kind, layer, channel, area, float(amount), unit, status)
-        self._actions.append(action)
-        return action
 
     def __len__(self) -> int:
         return len(self._actions)

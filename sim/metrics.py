@@ -84,9 +84,10 @@ def month_metrics(model: RegionModel) -> dict[str, float]:
     """The month's measurements (see METRICS), computed once after the month's last decision."""
     p, m = model.p, model.month
     incidents = sum(m[f"incidents_{a}"] for a in AREAS)
-    alignments = np.array([x.alignment for x in model.members_list])
+    alignments = [x.alignment for x in model.members_list]
+    mean = sum(alignments) / len(alignments)
     routed, total = (sum(col) for col in zip(*model.accepted_usd, strict=True))
-    cohesion = 1.0 - float(np.mean(np.abs(alignments - alignments.mean())))
+    cohesion = 1.0 - sum(abs(a - mean) for a in alignments) / len(alignments)
     out = {
         "incidents": incidents,
         **{f"incidents_{a}": m[f"incidents_{a}"] for a in AREAS},
@@ -104,7 +105,7 @@ def month_metrics(model: RegionModel) -> dict[str, float]:
         "asean_centrality": routed / total if total > 0 else 0.0,
         "asean_agreement": model.asean.success,
         "asean_cohesion": cohesion,
-        "hedging": 1.0 - float(np.mean(np.abs(alignments))),
+        "hedging": 1.0 - sum(abs(a) for a in alignments) / len(alignments),
         "forum_power": model.asean.forum_power(),
     }
     out["stability_index"] = stability_index(incidents, m["coercion"], m["escalations"], cohesion, p)

@@ -174,7 +174,9 @@ class Member(mesa.Agent):
         trust in neighbours fades toward its start unless renewed by joint patrols."""
         p = self.model.p
         keep = math.exp(-1.0 / p["member.memory"])
-        for name in ("help_received", "coerced", "penalised", "rewarded"):
-            setattr(self, name, getattr(self, name) * keep)
+        self.help_received *= keep
+        self.coerced *= keep
+        self.penalised *= keep
+        self.rewarded *= keep
         for s in self.trust:
             self.trust[s] += p["member.trust_decay"] * (p["member.trust_start"] - self.trust[s])

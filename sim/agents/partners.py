@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 #: floors of the targeting scores, so that a member with no recorded threat or no tie still has a
 #: chance to be chosen (assumption; small next to typical scores)
 NEED_FLOOR, PARTNERSHIP_FLOOR = 0.1, 0.2
+#: layers whose instruments need waters to patrol (vessels, maritime domain awareness)
+PATROL_LAYERS = ("quad", "capacity")
 
 
 class Partner(mesa.Agent):
@@ -106,7 +108,7 @@ class Partner(mesa.Agent):
         p, model = self.model.p, self.model
         rng = model.streams["offers"]
         offers = []
-        scores: dict[tuple[str, bool], list[float]] = {}  # this month's targeting scores, made once
+        scores: dict[tuple[bool, bool], list[float]] = {}  # this month's targeting scores, made once
         months_left = 12 - (model.month_of_year - 1)
         for layer in LAYERS:
             cost = p[f"instrument.{layer}.cost"]
@@ -125,14 +127,15 @@ class Partner(mesa.Agent):
         return offers
 
     def _choose(
-        self, layer: str, routed: bool, rng: np.random.Generator, scores: dict[tuple[str, bool], list[float]]
+        self, layer: str, routed: bool, rng: np.random.Generator, scores: dict[tuple[bool, bool], list[float]]
     ) -> Member | None:
         """A member drawn with probability proportional to its score (cumulative scores kept for the month)."""
         members = self.model.members_list
-        cumulative = scores.get((layer, routed))
+        key = (layer in PATROL_LAYERS, routed)  # the score depends on the layer only through this
+        cumulative = scores.get(key)
         if cumulative is None:
             weights = [self.target_score(m, layer, need_only=routed) for m in members]
-            cumulative = scores[(layer, routed)] = list(itertools.accumulate(weights))
+            cumulative = scores[key] = list(itertools.accumulate(weights))
         if cumulative[-1] <= 0:
             return None
         return members[min(bisect.bisect_right(cumulative, rng.random() * cumulative[-1]), len(members) - 1)]
@@ -142,7 +145,7 @@ class Partner(mesa.Agent):
         times its partnership (documented ties and alignment toward the partners), times its strategic
         interest (a claim in the South China Sea), each raised to its weight in ``partner.target.*``.
         ASEAN, choosing a routed offer's recipient, uses need alone."""
-        if layer in ("quad", "capacity") and not (member.areas or member.claims):
+        if layer in PATROL_LAYERS and not (member.areas or member.claims):
             return 0.0  # nothing to patrol
         p = self.model.p
         need = (NEED_FLOOR + member.threat()) / (p["partner.fleet_scale"] + member.vessels)
