@@ -15,7 +15,7 @@ An experiment file (see ``experiments/*.toml``) has these top-level keys::
 
 Designs: ``factorial`` takes ``[design.factors]`` (name = [values]) and runs the full grid; a factor
 may also be a *bundle*: any name with a list of labelled tables of overrides, e.g.
-``threats = [{label = "cyber-heavy", "threats.mix.cyber" = 3.0}, ...]``, to move several parameters
+``threats = [{label = "piracy-heavy", "crime.rate" = 22.5, "china.shipdays" = 90.0}, ...]``, to move several parameters
 together. ``list``
 takes ``[[design.points]]`` (tables of overrides, with an optional ``label``); ``lhs``, ``sobol`` and
 ``morris`` take ``[design.ranges]`` (name = [low, high], numeric parameters only) and ``samples``
