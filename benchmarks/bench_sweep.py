@@ -26,9 +26,9 @@ from pathlib import Path
 import mesa
 
 from sim import RegionModel
+from sim.engine import design_table, run_sweep
 from sim.experiment import parse_experiment
 from sim.store import Store
-from sim.sweep import design_table, run_sweep
 
 FACTORS = {"policy.JPN.quad": [True, False], "policy.JPN.capacity": [True, False], "china.shipdays": [180.0, 360.0]}
 

@@ -17,12 +17,19 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from sim.experiment import MAX_RUN_MONTHS, ExperimentError, experiment_warnings, flatten, read_toml, run_length_warnings
+from sim.experiment import (
+    DEFAULT_SEED,
+    DEFAULT_STEPS,
+    MAX_RUN_MONTHS,
+    ExperimentError,
+    experiment_warnings,
+    flatten,
+    read_toml,
+    run_length_warnings,
+)
 from sim.params import SPECS, ParameterError, make_params
 from sim.store import ResultsError
 
-DEFAULT_STEPS = 120
-DEFAULT_SEED = 20251026  # any fixed number; the date Timor-Leste joined ASEAN, to be memorable
 RESULTS = Path("results")
 
 
@@ -124,7 +131,7 @@ def sweep_run_inputs(folder: Path, run_id: int) -> tuple[dict[str, Any], int, in
 
 def new_results_folder(kind: str) -> Path:
     """results/<kind>/<UTC stamp>, claimed (created empty); a suffix keeps it new if the stamp is taken."""
-    from sim.sweep import results_folder
+    from sim.engine import results_folder
 
     return results_folder(RESULTS, kind)
 
@@ -246,10 +253,10 @@ def _run_into(args: argparse.Namespace, out: Path, params, seed: int, steps: int
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     """Run every run of an experiment into a new results folder, or finish an interrupted one."""
+    from sim.engine import EXECUTORS, check_design_size, create_sweep, finish_sweep
     from sim.experiment import load_experiment
-    from sim.provenance import provenance, utc_now
+    from sim.provenance import utc_now
     from sim.store import Store
-    from sim.sweep import EXECUTORS, check_design_size, design_table, effective_workers, run_sweep
 
     if args.workers is not None and args.workers < 1:
         raise UsageError(f"--workers must be at least 1, got {args.workers}")
@@ -292,23 +299,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             raise UsageError(str(err)) from None
         folder = Path(args.out) if args.out else new_results_folder(experiment.name)
         check_out_folder(folder)
-        store = Store(folder)
-        manifest = {
-            "kind": "sweep",
-            "experiment": experiment.name,
-            "experiment_file": str(args.experiment),
-            "status": "running",
-            "points": len(experiment.points),
-            "replications": experiment.replications,
-            "runs": experiment.n_runs,
-            "seed": experiment.seed,
-            "steps": experiment.steps,
-            "executor": args.executor,
-            "workers": effective_workers(args.workers, experiment.n_runs, args.executor, args.scheduler),
-            "started_utc": utc_now().isoformat(),
-            **provenance(args.argv),
-        }
-        store.create(experiment.source, design_table(experiment), manifest)
+        store = create_sweep(
+            experiment, folder, executor=args.executor, workers=args.workers, scheduler=args.scheduler,
+            argv=args.argv, experiment_file=str(args.experiment),
+        )  # fmt: skip
     if not args.quiet:
         for warning in experiment_warnings(experiment):
             print(f"warning: {warning}", file=sys.stderr)
@@ -317,14 +311,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             f"{experiment.replications} replications) -> {folder}",
             file=sys.stderr,
         )
-    run_sweep(
+    counts = finish_sweep(
         experiment, store, executor=args.executor, workers=args.workers, scheduler=args.scheduler, quiet=args.quiet
     )
-    counts = store.consolidate()
     total = sum(counts.values())
-    manifest = store.manifest()
-    manifest.update(status="complete", finished_utc=utc_now().isoformat(), counts=counts)
-    store.write_manifest(manifest)
     failed = int(counts.get("failed", 0))
     if not args.quiet:
         print(f"wrote {folder}: {total} runs, {counts.get('ok', 0)} ok, {failed} failed")

@@ -70,6 +70,9 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
 #: the most months one run, or one sweep design without ``--large``, may take (runs x months): 10 million
 #: run-months is some hours on two cores at the model's measured cost (benchmarks/bench_model.py)
 MAX_RUN_MONTHS = 10_000_000
+#: the seed and length of a single run when none is given (``python -m sim run``, ``sim.run``)
+DEFAULT_SEED = 20251026  # any fixed number; the date Timor-Leste joined ASEAN, to be memorable
+DEFAULT_STEPS = 120
 
 
 class ExperimentError(ValueError):

@@ -13,10 +13,10 @@ import pandas as pd
 import pytest
 
 from sim import analysis as A
+from sim.engine import design_table, run_sweep
 from sim.experiment import parse_experiment
 from sim.provenance import utc_now
 from sim.store import Results, ResultsError, Store, load_results
-from sim.sweep import design_table, run_sweep
 
 # Student t quantiles t(0.975, df), from tables (not from scipy, which the code under test uses)
 T1, T2, T3 = 12.706204736174694, 4.302652729749462, 3.1824463052837078

@@ -1,7 +1,7 @@
 """The shipped experiments (experiments/*.toml): each is valid, documented and runs.
 
 Each file is run shortened (same text, 6 months, 1 replication, at most its first 3 runs) through
-sim.sweep.run_task, the function every sweep worker calls.
+sim.engine.run_task, the function every sweep worker calls.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from sim.engine import run_task
 from sim.experiment import SUMMARY_COLUMNS, Experiment, load_experiment, parse_experiment
 from sim.metrics import SHOCK_METRICS, SUMMARY_METRICS
-from sim.sweep import run_task
 
 EXPERIMENTS = Path(__file__).resolve().parent.parent / "experiments"
 FILES = sorted(EXPERIMENTS.glob("*.toml"))

@@ -27,12 +27,12 @@ import pyarrow.parquet as pq
 import pytest
 from pandas.testing import assert_frame_equal
 
-import sim.sweep
+import sim.engine
 from sim.cli import main
+from sim.engine import Outcome, design_table, run_sweep, run_task
 from sim.experiment import SUMMARY_COLUMNS, Experiment, RunTask, load_experiment, parse_experiment
 from sim.metrics import METRICS
 from sim.store import ResultsError, Store, load_results
-from sim.sweep import Outcome, design_table, run_sweep, run_task
 
 # ---- experiments used below --------------------------------------------------------------------
 
@@ -425,7 +425,7 @@ def test_sweep_killed_mid_way_resumes_to_the_same_table(tmp_path, capsys):
 
 
 def test_resume_cleans_temporary_and_orphan_parts(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(sim.sweep, "PART_RUNS", 2)  # flushing happens in this process
+    monkeypatch.setattr(sim.engine, "PART_RUNS", 2)  # flushing happens in this process
     exp = write(tmp_path / "shocked.toml", SHOCKED)
     out = tmp_path / "out"
     sweep_ok(capsys, str(exp), "--out", str(out), "--workers", "1")
@@ -504,8 +504,8 @@ def test_a_failing_run_is_recorded_and_the_rest_complete(tmp_path):
 
 def test_cli_sweep_with_a_failing_run_exits_1_and_says_how_many(tmp_path, capsys, monkeypatch):
     """The sweep command offers no way to make a valid run fail, so the failing runner is put in
-    through sim.sweep.run_sweep (which cmd_sweep looks up when called)."""
-    monkeypatch.setattr(sim.sweep, "run_sweep", functools.partial(sim.sweep.run_sweep, runner=fail_one_run))
+    through sim.engine.run_sweep (which cmd_sweep looks up when called)."""
+    monkeypatch.setattr(sim.engine, "run_sweep", functools.partial(sim.engine.run_sweep, runner=fail_one_run))
     exp = write(tmp_path / "small.toml", SMALL.format(keep_series="false"))
     out = tmp_path / "out"
     status = main(["sweep", str(exp), "--out", str(out), "--workers", "2", "--quiet"])
@@ -789,7 +789,7 @@ def test_load_results_returns_tidy_tables(shocked_sweep):
 
 
 def test_runs_are_written_in_parts(tmp_path, monkeypatch):
-    monkeypatch.setattr(sim.sweep, "PART_RUNS", 3)  # flushing happens in this process
+    monkeypatch.setattr(sim.engine, "PART_RUNS", 3)  # flushing happens in this process
     exp = exp_from(SMALL.format(keep_series="true").replace("replications = 2", "replications = 6"))
     store = Store(tmp_path / "out")
     store.create(exp.source, design_table(exp), {"status": "running"})
@@ -810,7 +810,7 @@ def test_runs_are_written_in_parts(tmp_path, monkeypatch):
 def test_consolidating_in_small_blocks_gives_the_same_table(tmp_path, monkeypatch):
     """runs.parquet is merged a block of run ids at a time (bounded memory); the block size must not
     change the result."""
-    monkeypatch.setattr(sim.sweep, "PART_RUNS", 3)
+    monkeypatch.setattr(sim.engine, "PART_RUNS", 3)
     exp = exp_from(SMALL.format(keep_series="false").replace("replications = 2", "replications = 6"))
     store = Store(tmp_path / "out")
     store.create(exp.source, design_table(exp), {"status": "running"})
@@ -840,8 +840,8 @@ def test_sweeps_started_in_the_same_second_get_their_own_folders(tmp_path, monke
 def test_results_folder_is_claimed_when_named(tmp_path, monkeypatch):
     """Naming a folder creates it, so a second caller in the same second cannot get the same one."""
     monkeypatch.setattr("sim.provenance.utc_stamp", lambda moment=None: "20260101T000000Z")
-    first = sim.sweep.results_folder(tmp_path, "x")
-    second = sim.sweep.results_folder(tmp_path, "x")
+    first = sim.engine.results_folder(tmp_path, "x")
+    second = sim.engine.results_folder(tmp_path, "x")
     assert first != second
     assert first.is_dir() and second.is_dir()
 
@@ -856,11 +856,11 @@ def test_a_store_cannot_be_created_twice_in_one_folder(tmp_path):
 
 def test_large_confirms_a_big_design_and_a_small_one_needs_nothing():
     big = exp_from(good().replace("replications = 2", "replications = 1_000_000"))
-    assert sim.sweep.design_size(big) == {"runs": 2_000_000, "run_months": 12_000_000, "disk_bytes": 2_000_000_000}
+    assert sim.engine.design_size(big) == {"runs": 2_000_000, "run_months": 12_000_000, "disk_bytes": 2_000_000_000}
     with pytest.raises(ValueError, match="past the limit"):
-        sim.sweep.check_design_size(big)
-    sim.sweep.check_design_size(big, large=True)  # confirmed: no error
-    sim.sweep.check_design_size(exp_from(good()))
+        sim.engine.check_design_size(big)
+    sim.engine.check_design_size(big, large=True)  # confirmed: no error
+    sim.engine.check_design_size(exp_from(good()))
 
 
 def test_a_replicate_seed_alone_equals_its_place_in_the_list():
@@ -884,7 +884,7 @@ def test_a_replicate_seed_alone_equals_its_place_in_the_list():
     ],
 )
 def test_workers_are_capped_by_cores_and_runs(requested, runs, executor, scheduler, expected):
-    assert sim.sweep.effective_workers(requested, runs, executor, scheduler) == expected
+    assert sim.engine.effective_workers(requested, runs, executor, scheduler) == expected
 
 
 def test_a_huge_worker_count_is_capped_and_the_manifest_records_the_workers_started(tmp_path, capsys):
@@ -926,3 +926,23 @@ def test_bundles_that_set_different_parameters_store_every_column_with_its_value
         1: {"knockout.members_accept_all": True, "member.sovereignty": 2.0},
         2: {"knockout.members_accept_all": False, "member.sovereignty": 0.5},  # the default, then the point
     }
+
+
+def test_progress_off_a_terminal_is_a_plain_line_at_intervals():
+    import io
+
+    stream = io.StringIO()  # not a terminal, like nohup or CI
+    progress = sim.engine.Progress(total=10, done=2, quiet=False, interval=0.0, stream=stream)
+    for _ in range(3):
+        progress.update()
+    progress.close()
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 3
+    assert lines[-1].startswith("progress: 5/10 runs (50%), ") and lines[-1].endswith(" left")
+    assert "runs/s" in lines[-1]
+    silent = io.StringIO()
+    quiet = sim.engine.Progress(total=10, done=0, quiet=True, interval=0.0, stream=silent)
+    quiet.update(5)
+    slow = sim.engine.Progress(total=10, done=0, quiet=False, interval=3600.0, stream=silent)
+    slow.update(5)  # an hour has not passed: no line yet
+    assert silent.getvalue() == ""

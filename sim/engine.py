@@ -67,6 +67,23 @@ def run_task(task: RunTask) -> Outcome:
 
 
 @contextmanager
+def _main_without_missing_file() -> Iterator[None]:
+    """Hide the caller's ``__main__.__file__`` while workers start when it names no file (a script fed on
+    standard input says ``<stdin>``): multiprocessing would make each worker re-run it and the worker
+    would die. Workers run ``run_task`` from this package and never need the caller's ``__main__``."""
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if path is None or os.path.exists(path):
+        yield
+        return
+    del main.__file__
+    try:
+        yield
+    finally:
+        main.__file__ = path
+
+
+@contextmanager
 def make_executor(kind: str, workers: int, scheduler: str | None = None) -> Iterator[cf.Executor]:
     """A concurrent.futures executor: local processes, or Dask (a scheduler address or a LocalCluster)."""
     if kind == "process":
@@ -74,8 +91,8 @@ def make_executor(kind: str, workers: int, scheduler: str | None = None) -> Iter
             ctx = mp.get_context("spawn")
         else:  # workers fork from a server that has already imported the model (and Mesa)
             ctx = mp.get_context("forkserver")
-            ctx.set_forkserver_preload(["sim.model", "sim.sweep"])
-        with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+            ctx.set_forkserver_preload(["sim.model", "sim.engine"])
+        with _main_without_missing_file(), cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
             yield pool
     elif kind == "dask":
         from distributed import Client, LocalCluster
@@ -109,19 +126,48 @@ def _series_frame(outcomes: list[Outcome]) -> pd.DataFrame | None:
     return pd.concat(frames, ignore_index=True) if frames else None
 
 
-class Progress:
-    """A progress bar with rate and ETA on stderr, shown only on a terminal and when not quiet."""
+#: seconds between two progress lines when stderr is not a terminal (nohup, CI, a pipe)
+PROGRESS_INTERVAL = 30.0
 
-    def __init__(self, total: int, done: int, quiet: bool) -> None:
+
+class Progress:
+    """Progress on stderr, unless quiet: on a terminal a bar with rate and time left; elsewhere (nohup,
+    CI, a pipe) a plain line every ``interval`` seconds: runs done, rate, time left."""
+
+    def __init__(
+        self, total: int, done: int, quiet: bool, interval: float = PROGRESS_INTERVAL, stream: Any = None
+    ) -> None:
+        self.stream = sys.stderr if stream is None else stream
+        self.total, self.done, self.first = total, done, done
+        self.interval = interval
+        self.start = self.last = time.monotonic()
         self.bar = None
-        if not quiet and sys.stderr.isatty():
+        self.lines = False
+        if quiet:
+            return
+        if self.stream.isatty():
             from tqdm import tqdm
 
-            self.bar = tqdm(total=total, initial=done, unit="run", file=sys.stderr, smoothing=0.1)
+            self.bar = tqdm(total=total, initial=done, unit="run", file=self.stream, smoothing=0.1)
+        else:
+            self.lines = True
 
     def update(self, n: int = 1) -> None:
+        self.done += n
         if self.bar is not None:
             self.bar.update(n)
+        elif self.lines and time.monotonic() - self.last >= self.interval:
+            self.last = time.monotonic()
+            self.stream.write(self.line() + "\n")
+            self.stream.flush()
+
+    def line(self) -> str:
+        """'progress: 120/480 runs (25%), 8.1 runs/s, about 44 s left'."""
+        rate = (self.done - self.first) / max(time.monotonic() - self.start, 1e-9)
+        left = (self.total - self.done) / rate if rate > 0 else float("inf")
+        when = "unknown" if left == float("inf") else (f"{left:.0f} s" if left < 120 else f"{left / 60:.0f} min")
+        share = self.done / self.total if self.total else 1.0
+        return f"progress: {self.done}/{self.total} runs ({share:.0%}), {rate:.1f} runs/s, about {when} left"
 
     def close(self) -> None:
         if self.bar is not None:
@@ -226,6 +272,63 @@ def _take(queue: Iterator[RunTask], n: int) -> list[RunTask]:
             break
         out.append(task)
     return out
+
+
+def create_sweep(
+    experiment: Experiment,
+    folder: Path,
+    *,
+    executor: str = "process",
+    workers: int | None = None,
+    scheduler: str | None = None,
+    argv: list[str] | None = None,
+    experiment_file: str = "",
+) -> Store:
+    """Create a new sweep's store in ``folder`` (new or empty): the experiment file as given, the
+    design table and a manifest (status "running", provenance, the workers that will be started)."""
+    from sim.provenance import provenance, utc_now
+
+    if not experiment.source:
+        raise ValueError("the experiment has no source text to store; load it with load_experiment(path)")
+    store = Store(folder)
+    manifest = {
+        "kind": "sweep",
+        "experiment": experiment.name,
+        "experiment_file": experiment_file,
+        "status": "running",
+        "points": len(experiment.points),
+        "replications": experiment.replications,
+        "runs": experiment.n_runs,
+        "seed": experiment.seed,
+        "steps": experiment.steps,
+        "executor": executor,
+        "workers": effective_workers(workers, experiment.n_runs, executor, scheduler),
+        "started_utc": utc_now().isoformat(),
+        **provenance(argv),
+    }
+    store.create(experiment.source, design_table(experiment), manifest)
+    return store
+
+
+def finish_sweep(
+    experiment: Experiment,
+    store: Store,
+    *,
+    executor: str = "process",
+    workers: int | None = None,
+    scheduler: str | None = None,
+    quiet: bool = False,
+) -> dict[str, int]:
+    """Run what is missing from ``store``, merge the parts into ``runs.parquet`` (and the series) and mark
+    the manifest complete; returns the counts by status of the whole sweep."""
+    from sim.provenance import utc_now
+
+    run_sweep(experiment, store, executor=executor, workers=workers, scheduler=scheduler, quiet=quiet)
+    counts = store.consolidate()
+    manifest = store.manifest()
+    manifest.update(status="complete", finished_utc=utc_now().isoformat(), counts=counts)
+    store.write_manifest(manifest)
+    return counts
 
 
 def design_table(experiment: Experiment) -> pd.DataFrame:

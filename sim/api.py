@@ -1,0 +1,85 @@
+"""The Python API beside the command line: one run, a sweep, its analysis.
+
+    import sim
+
+    model = sim.run(seed=1, steps=120, **{"policy.JPN.mode": "adaptive"})   # a RegionModel, in memory
+    model.timeseries(); model.agent_table(); model.ledger.rows()
+
+    res = sim.sweep("experiments/layering.toml", workers=2)                 # results/layering/<stamp>/
+    res.runs                                                                # one row per run (pandas)
+    report = sim.analyze(res)                                               # tables, figures, report.md
+
+The sweep is the command line's (``python -m sim sweep``): the same folder layout, manifest, seeds and
+results, resumable with ``python -m sim sweep --resume DIR``. It works from scripts, notebooks and
+standard input (``python - < script.py``): the workers import only the package, never the caller's
+``__main__``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sim.experiment import DEFAULT_SEED, DEFAULT_STEPS, Experiment, load_experiment
+from sim.model import RegionModel
+from sim.store import Results, ResultsError, load_results
+
+
+def run(*, seed: int = DEFAULT_SEED, steps: int = DEFAULT_STEPS, params: Any = None, **overrides: Any) -> RegionModel:
+    """One run of ``steps`` outlook months; returns the model (its tables: ``timeseries()``,
+    ``agent_table()``, ``ledger``; ``write_tables(folder)`` writes them as ``python -m sim run`` does).
+
+    Raises:
+        ParameterError: an unknown parameter, a wrong type or a value out of range (one line).
+    """
+    return RegionModel(rng=seed, params=params, **overrides).run(steps)
+
+
+def sweep(
+    experiment: str | Path | Experiment,
+    *,
+    out: str | Path | None = None,
+    workers: int | None = None,
+    executor: str = "process",
+    scheduler: str | None = None,
+    large: bool = False,
+    quiet: bool = True,
+) -> Results:
+    """Run every run of an experiment (a TOML file, or an ``Experiment`` loaded from one) into a new
+    results folder (``out``, new or empty; default ``results/<name>/<UTC stamp>``) and return its results.
+
+    Raises:
+        ExperimentError: the experiment file is invalid.
+        ValueError: the design is past the size limit (pass ``large=True``), or the folder is not empty.
+    """
+    from sim.engine import EXECUTORS, check_design_size, create_sweep, finish_sweep, results_folder
+
+    if executor not in EXECUTORS:
+        raise ValueError(f"executor must be one of {', '.join(EXECUTORS)}, got {executor!r}")
+    exp = experiment if isinstance(experiment, Experiment) else load_experiment(experiment)
+    check_design_size(exp, large=large)
+    if out is None:
+        folder = results_folder(Path("results"), exp.name)
+    else:
+        folder = Path(out)
+        if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+            raise ValueError(f"output folder {folder} already exists and is not empty; results are never overwritten")
+    source = "" if isinstance(experiment, Experiment) else str(experiment)
+    store = create_sweep(
+        exp, folder, executor=executor, workers=workers, scheduler=scheduler, argv=["(python api)"],
+        experiment_file=source,
+    )  # fmt: skip
+    finish_sweep(exp, store, executor=executor, workers=workers, scheduler=scheduler, quiet=quiet)
+    return load_results(folder)
+
+
+def analyze(results: Results | str | Path) -> Path:
+    """Write the tables (``analysis/*.csv``), figures and ``report.md`` of a finished sweep; returns the
+    report's path."""
+    from sim.report import analyze as write_analysis
+
+    folder = Path(results.folder) if isinstance(results, Results) else Path(results)
+    if not folder.is_dir():
+        raise ResultsError(f"results folder not found: {folder}")
+    write_analysis(folder)
+    return folder / "report.md"
