@@ -28,7 +28,7 @@ from sim.experiment import (
     run_length_warnings,
 )
 from sim.params import SPECS, ParameterError, make_params
-from sim.store import ResultsError
+from sim.store import ResultsError, SweepInterrupted
 
 RESULTS = Path("results")
 
@@ -253,7 +253,7 @@ def _run_into(args: argparse.Namespace, out: Path, params, seed: int, steps: int
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     """Run every run of an experiment into a new results folder, or finish an interrupted one."""
-    from sim.engine import EXECUTORS, check_design_size, create_sweep, finish_sweep
+    from sim.engine import EXECUTORS, check_design_size, create_sweep, finish_sweep, terminate_as_interrupt
     from sim.experiment import load_experiment
     from sim.provenance import utc_now
     from sim.store import Store
@@ -311,9 +311,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             f"{experiment.replications} replications) -> {folder}",
             file=sys.stderr,
         )
-    counts = finish_sweep(
-        experiment, store, executor=args.executor, workers=args.workers, scheduler=args.scheduler, quiet=args.quiet
-    )
+    with terminate_as_interrupt():
+        counts = finish_sweep(
+            experiment, store, executor=args.executor, workers=args.workers, scheduler=args.scheduler, quiet=args.quiet
+        )
     total = sum(counts.values())
     failed = int(counts.get("failed", 0))
     if not args.quiet:
@@ -477,6 +478,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (UsageError, ParameterError, ExperimentError, ResultsError) as err:
         print(f"error: {one_line(err)}", file=sys.stderr)
         return 2
+    except SweepInterrupted as stop:
+        print(f"{stop}; resume with: python -m sim sweep --resume {stop.folder}", file=sys.stderr)
+        return stop.status
     except Exception as err:  # a run that fails: say so in one line, status 1
         print(f"error: run failed: {type(err).__name__}: {one_line(err)}", file=sys.stderr)
         return 1

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from sim.experiment import MAX_RUN_MONTHS, Experiment, RunTask
-from sim.store import Store, cell
+from sim.store import Store, SweepInterrupted, cell
 
 EXECUTORS = ("process", "dask")
 PART_RUNS = 200  # runs per part (at most)
@@ -92,7 +92,10 @@ def make_executor(kind: str, workers: int, scheduler: str | None = None) -> Iter
         else:  # workers fork from a server that has already imported the model (and Mesa)
             ctx = mp.get_context("forkserver")
             ctx.set_forkserver_preload(["sim.model", "sim.engine"])
-        with _main_without_missing_file(), cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        with (
+            _main_without_missing_file(),
+            cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_ignore_interrupts) as pool,
+        ):
             yield pool
     elif kind == "dask":
         from distributed import Client, LocalCluster
@@ -124,6 +127,38 @@ def _series_frame(outcomes: list[Outcome]) -> pd.DataFrame | None:
         frame.insert(0, "run_id", o.row["run_id"])
         frames.append(frame)
     return pd.concat(frames, ignore_index=True) if frames else None
+
+
+class Terminated(BaseException):
+    """Raised in the sweep process by its SIGTERM handler (``terminate_as_interrupt``)."""
+
+
+@contextmanager
+def terminate_as_interrupt() -> Iterator[None]:
+    """While a sweep runs, SIGTERM stops it the way Ctrl-C does (finished runs saved) instead of killing
+    it on the spot; the previous handler comes back afterwards."""
+    import signal
+
+    def handler(signum: int, frame: Any) -> None:
+        raise Terminated()
+
+    try:
+        previous = signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _ignore_interrupts() -> None:
+    """Worker initialiser: Ctrl-C in the terminal goes to the whole process group; workers leave it to
+    the sweep process, which saves what is finished and stops them."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 #: seconds between two progress lines when stderr is not a terminal (nohup, CI, a pipe)
@@ -248,16 +283,26 @@ def run_sweep(
                 queue = todo
                 window = max(2, 4 * workers)
                 pending = {pool.submit(runner, t) for t in _take(queue, window)}
-                while pending:
-                    finished, pending = cf.wait(pending, timeout=PART_SECONDS, return_when=cf.FIRST_COMPLETED)
-                    for future in finished:
-                        outcome = future.result()
-                        counts[outcome.row["status"]] += 1
-                        buffer.append(outcome)
-                        progress.update()
-                    pending |= {pool.submit(runner, t) for t in _take(queue, len(finished))}
-                    if len(buffer) >= PART_RUNS or time.monotonic() - last_flush >= PART_SECONDS:
-                        flush()
+                try:
+                    while pending:
+                        finished, pending = cf.wait(pending, timeout=PART_SECONDS, return_when=cf.FIRST_COMPLETED)
+                        for future in finished:
+                            outcome = future.result()
+                            counts[outcome.row["status"]] += 1
+                            buffer.append(outcome)
+                            progress.update()
+                        pending |= {pool.submit(runner, t) for t in _take(queue, len(finished))}
+                        if len(buffer) >= PART_RUNS or time.monotonic() - last_flush >= PART_SECONDS:
+                            flush()
+                except (KeyboardInterrupt, Terminated) as stop:
+                    flush()  # every finished run is saved before anything else happens
+                    for future in pending:
+                        future.cancel()
+                    if hasattr(pool, "shutdown"):
+                        pool.shutdown(wait=False, cancel_futures=True)
+                    saved = len(done) + counts["ok"] + counts["failed"]
+                    status = 143 if isinstance(stop, Terminated) else 130
+                    raise SweepInterrupted(store.folder, saved, experiment.n_runs, status) from None
         flush()
     finally:
         progress.close()

@@ -166,14 +166,30 @@ class RunTask:
 
 
 def flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Nested tables to dotted names; lists (such as shocks) are values."""
+    """Nested tables to dotted names; lists (such as shocks) are values. A name given twice (once
+    nested, once as a dotted key) is an ExperimentError."""
     out: dict[str, Any] = {}
     for key, value in table.items():
-        if isinstance(value, Mapping):
-            out.update(flatten(value, f"{prefix}{key}."))
-        else:
-            out[f"{prefix}{key}"] = value
+        inner = flatten(value, f"{prefix}{key}.") if isinstance(value, Mapping) else {f"{prefix}{key}": value}
+        for name, v in inner.items():
+            if name in out:
+                raise ExperimentError(f"parameter {name!r} is given twice (nested and as a dotted name)")
+            out[name] = v
     return out
+
+
+def _check_no_clash(where: str, factors: Mapping[str, Any], levels: list[list[tuple[str, dict[str, Any]]]]) -> None:
+    """A parameter may be moved by one factor only: a factor that a bundle also sets would silently run
+    every point at the bundle's value."""
+    owner: dict[str, str] = {}
+    for name, factor_levels in zip(factors, levels, strict=True):
+        for param in {p for _, overrides in factor_levels for p in overrides}:
+            if param in owner and owner[param] != name:
+                raise ExperimentError(
+                    f"{where}.factors: parameter {param!r} is set by both {owner[param]!r} and {name!r}; "
+                    "give it to one factor"
+                )
+            owner[param] = name
 
 
 def _whole(where: str, value: Any, low: int) -> int:
@@ -251,6 +267,11 @@ def design_points(
             else:
                 _check_name(f"{where}.factors", name)
                 levels.append([(f"{name.split('.')[-1]}={v}", {name: v}) for v in values])
+            names = [label for label, _ in levels[-1]]
+            if name in bundles and len(set(names)) < len(names):
+                twice = next(n for n in names if names.count(n) > 1)
+                raise ExperimentError(f"{where}.factors.{name}: the label {twice!r} is given to two levels")
+        _check_no_clash(where, factors, levels)
         points, labels, tags = [], [], []
         for combo in itertools.product(*levels):
             points.append({k: v for _, overrides in combo for k, v in overrides.items()})

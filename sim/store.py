@@ -188,6 +188,14 @@ class Results:
         return self.manifest.get("status") == "complete"
 
 
+class SweepInterrupted(Exception):
+    """A sweep stopped by SIGINT (Ctrl-C) or SIGTERM after saving every run it had finished."""
+
+    def __init__(self, folder: Path, saved: int, total: int, status: int) -> None:
+        super().__init__(f"interrupted: {saved} of {total} runs are saved in {folder}")
+        self.folder, self.saved, self.total, self.status = folder, saved, total, status
+
+
 class ResultsError(ValueError):
     """A folder is not a (complete) results folder; one-line message."""
 

@@ -619,6 +619,23 @@ BAD_EXPERIMENTS = [
     case("malformed-toml", "is not valid TOML", text='name = "good\nsteps = 6\n'),
     case("missing-file", "experiment file not found", missing=True),
     case(
+        "factor-also-in-bundle",
+        "parameter 'policy.JPN.quad' is set by both 't' and 'policy.JPN.quad'; give it to one factor",
+        design='kind = "factorial"\n[design.factors]\nt = [{label = "a", "policy.JPN.quad" = true}]\n'
+        '"policy.JPN.quad" = [true, false]',
+    ),
+    case(
+        "duplicate-bundle-label",
+        "design.factors.t: the label 'a' is given to two levels",
+        design='kind = "factorial"\n[design.factors]\nt = [{label = "a", "crime.rate" = 1.0}, '
+        '{label = "a", "crime.rate" = 2.0}]',
+    ),
+    case(
+        "same-parameter-nested-and-dotted",
+        "parameter 'policy.JPN.quad' is given twice",
+        top='[base]\n"policy.JPN.quad" = true\npolicy.JPN.quad = false',
+    ),
+    case(
         "too-large-without-large",
         "12,000,000,000 run-months (about 2,000.0 GB on disk), past the limit of 10,000,000; pass --large",
         text=good().replace("replications = 2", "replications = 1_000_000_000"),
@@ -946,3 +963,39 @@ def test_progress_off_a_terminal_is_a_plain_line_at_intervals():
     slow = sim.engine.Progress(total=10, done=0, quiet=False, interval=3600.0, stream=silent)
     slow.update(5)  # an hour has not passed: no line yet
     assert silent.getvalue() == ""
+
+
+@pytest.mark.parametrize(("sig", "status"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["ctrl-c", "sigterm"])
+def test_an_interrupted_sweep_saves_what_finished_says_how_to_resume_and_resumes(tmp_path, capsys, sig, status):
+    exp = write(tmp_path / "big.toml", BIG)
+    out = tmp_path / "stopped"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sim", "sweep", str(exp), "--out", str(out), "--workers", "2", "--quiet"],
+        cwd=tmp_path,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 180
+        while not list((out / "parts").glob("runs-*.parquet")):  # some runs are done and saved
+            assert proc.poll() is None, f"sweep ended before writing a part: {proc.stderr.read()!r}"
+            assert time.monotonic() < deadline, "no runs part after 180 s"
+            time.sleep(0.02)
+        time.sleep(0.3)  # more runs finish, still in the buffer
+        os.killpg(proc.pid, sig) if sig == signal.SIGINT else proc.send_signal(sig)  # Ctrl-C hits the group
+        _, err = proc.communicate(timeout=60)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == status, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in err, err
+    assert lines[0].startswith("interrupted: ") and f"resume with: python -m sim sweep --resume {out}" in lines[0]
+    saved = int(lines[0].split()[1])
+    partial = load_results(out, allow_partial=True).runs
+    assert len(partial) == saved > 0  # every run it says it saved is on disk, and no more
+    sweep_ok(capsys, "--resume", str(out))
+    resumed = load_results(out)
+    assert resumed.manifest["counts"] == {"ok": 400} and resumed.runs["run_id"].is_unique
