@@ -382,27 +382,36 @@ def test_run_id_out_of_range_exits_2(shocked_sweep, tmp_path, capsys, monkeypatc
 # ---- crashes and resume --------------------------------------------------------------------------
 
 
-def test_sweep_killed_mid_way_resumes_to_the_same_table(tmp_path, capsys):
+def start_big_sweep(tmp_path: Path, out: Path) -> subprocess.Popen:
+    """``python -m sim sweep`` of BIG into ``out`` in its own process group, returned once it has saved a
+    first part of runs (so that some runs are on disk when the test stops it)."""
     exp = write(tmp_path / "big.toml", BIG)
-    killed = tmp_path / "killed"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "sim", "sweep", str(exp), "--out", str(killed), "--workers", "2", "--quiet"],
+        [sys.executable, "-m", "sim", "sweep", str(exp), "--out", str(out), "--workers", "2", "--quiet"],
         cwd=tmp_path,
         start_new_session=True,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
+        text=True,
     )
-    try:
-        deadline = time.monotonic() + 180
-        while not list((killed / "parts").glob("runs-*.parquet")):
-            assert proc.poll() is None, f"sweep ended before writing a part: {proc.stderr.read()!r}"
-            assert time.monotonic() < deadline, "no runs part after 180 s"
-            time.sleep(0.02)
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)  # the sweep, its forkserver and its workers
-        proc.wait(timeout=60)
-        proc.stderr.close()
+    deadline = time.monotonic() + 180
+    while not list((out / "parts").glob("runs-*.parquet")):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            pytest.fail(f"the sweep wrote no part of runs: {proc.stderr.read()!r}")
+        time.sleep(0.02)
+    return proc
+
+
+def test_sweep_killed_mid_way_resumes_to_the_same_table(tmp_path, capsys):
+    exp = tmp_path / "big.toml"
+    killed = tmp_path / "killed"
+    proc = start_big_sweep(tmp_path, killed)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)  # the sweep, its forkserver and its workers
+    proc.wait(timeout=60)
+    proc.stderr.close()
     assert proc.returncode == -signal.SIGKILL
     manifest = json.loads((killed / "manifest.json").read_text())
     assert manifest["status"] == "running"
@@ -967,22 +976,9 @@ def test_progress_off_a_terminal_is_a_plain_line_at_intervals():
 
 @pytest.mark.parametrize(("sig", "status"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["ctrl-c", "sigterm"])
 def test_an_interrupted_sweep_saves_what_finished_says_how_to_resume_and_resumes(tmp_path, capsys, sig, status):
-    exp = write(tmp_path / "big.toml", BIG)
     out = tmp_path / "stopped"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sim", "sweep", str(exp), "--out", str(out), "--workers", "2", "--quiet"],
-        cwd=tmp_path,
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    proc = start_big_sweep(tmp_path, out)  # some runs are done and saved
     try:
-        deadline = time.monotonic() + 180
-        while not list((out / "parts").glob("runs-*.parquet")):  # some runs are done and saved
-            assert proc.poll() is None, f"sweep ended before writing a part: {proc.stderr.read()!r}"
-            assert time.monotonic() < deadline, "no runs part after 180 s"
-            time.sleep(0.02)
         time.sleep(0.3)  # more runs finish, still in the buffer
         os.killpg(proc.pid, sig) if sig == signal.SIGINT else proc.send_signal(sig)  # Ctrl-C hits the group
         _, err = proc.communicate(timeout=60)
