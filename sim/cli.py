@@ -7,6 +7,7 @@ Exit status: 0 on success; 2 on bad input (one line on stderr naming the problem
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -253,9 +254,15 @@ def _run_into(args: argparse.Namespace, out: Path, params, seed: int, steps: int
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     """Run every run of an experiment into a new results folder, or finish an interrupted one."""
+    with contextlib.ExitStack() as guard:  # holds the folder's lock until the sweep ends, however it ends
+        return _sweep(args, guard)
+
+
+def _sweep(args: argparse.Namespace, guard: contextlib.ExitStack) -> int:
+    """The body of ``cmd_sweep``; locks taken go on ``guard``."""
     from sim.engine import EXECUTORS, check_design_size, create_sweep, finish_sweep, terminate_as_interrupt
     from sim.experiment import load_experiment
-    from sim.provenance import utc_now
+    from sim.provenance import code_sha256, utc_now
     from sim.store import Store
 
     if args.workers is not None and args.workers < 1:
@@ -284,9 +291,15 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             raise UsageError("give either --out or --resume, not both")
         experiment, store = stored, Store(folder)
         manifest = read_stored_manifest(folder)
+        check_resumable(folder, stored.source, manifest, args.allow_code_change)
+        guard.enter_context(store.lock())  # before anything is written: a live sweep there is refused
         if manifest.get("status") == "complete" and not args.quiet:
             print(f"{folder} is already complete; checking that every run is there", file=sys.stderr)
         manifest.setdefault("resumed_utc", []).append(utc_now().isoformat())
+        if args.allow_code_change and manifest.get("code_sha256") != code_sha256():
+            manifest.setdefault("code_changes_allowed", []).append(
+                {"utc": utc_now().isoformat(), "code_sha256": code_sha256()}
+            )
         manifest["status"] = "running"
         store.write_manifest(manifest)
     else:
@@ -303,6 +316,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             experiment, folder, executor=args.executor, workers=args.workers, scheduler=args.scheduler,
             argv=args.argv, experiment_file=str(args.experiment),
         )  # fmt: skip
+        guard.enter_context(store.lock())
     if not args.quiet:
         for warning in experiment_warnings(experiment):
             print(f"warning: {warning}", file=sys.stderr)
@@ -348,6 +362,26 @@ def read_stored_experiment(folder: Path):
         return parse_experiment(tomllib.loads(text), source=text, where=str(path))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
         raise UsageError(f"{path} cannot be read as an experiment: {err}") from None
+
+
+def check_resumable(folder: Path, experiment_text: str, manifest: Mapping[str, Any], allow_code_change: bool) -> None:
+    """Refuse (UsageError) a resume that would mix what it cannot: an experiment file edited in the folder
+    since the sweep started, or a different version of the model's code (unless allowed, and recorded)."""
+    from sim.provenance import code_sha256
+    from sim.store import text_sha256
+
+    stored = manifest.get("experiment_sha256")
+    if stored is not None and stored != text_sha256(experiment_text):
+        raise UsageError(
+            f"{folder / 'experiment.toml'} was edited after the sweep started; resuming would remap its runs. "
+            "Start a new sweep with the edited file instead"
+        )
+    code = manifest.get("code_sha256")
+    if code is not None and code != code_sha256() and not allow_code_change:
+        raise UsageError(
+            f"the model's code changed since the sweep in {folder} started (code checksum differs); resuming "
+            "would mix results from two versions. Pass --allow-code-change to resume anyway (it is recorded)"
+        )
 
 
 def read_stored_manifest(folder: Path) -> dict[str, Any]:
@@ -444,6 +478,9 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--quiet", action="store_true", help="no progress bar or messages")
     sweep.add_argument("--analyze", action="store_true", help="then write the report and figures (as `analyze`)")
     sweep.add_argument("--large", action="store_true", help="confirm a design past 10 million run-months")
+    sweep.add_argument(
+        "--allow-code-change", action="store_true", help="with --resume: resume although the code changed (recorded)"
+    )
     sweep.set_defaults(func=cmd_sweep)
     analyze = sub.add_parser("analyze", help="statistics, figures and report.md of a finished sweep folder")
     analyze.add_argument("folder", metavar="DIR", help="results/<experiment>/<UTC stamp>")

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from sim.experiment import MAX_RUN_MONTHS, Experiment, RunTask
-from sim.store import Store, SweepInterrupted, cell
+from sim.store import Store, SweepInterrupted, cell, text_sha256
 
 EXECUTORS = ("process", "dask")
 PART_RUNS = 200  # runs per part (at most)
@@ -349,6 +349,7 @@ def create_sweep(
         "executor": executor,
         "workers": effective_workers(workers, experiment.n_runs, executor, scheduler),
         "started_utc": utc_now().isoformat(),
+        "experiment_sha256": text_sha256(experiment.source),
         **provenance(argv),
     }
     store.create(experiment.source, design_table(experiment), manifest)

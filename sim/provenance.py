@@ -52,12 +52,27 @@ def utc_stamp(moment: dt.datetime | None = None) -> str:
     return (moment or utc_now()).strftime("%Y%m%dT%H%M%SZ")
 
 
+def code_sha256() -> str:
+    """A checksum of the package's code and data (every file under ``sim/`` but caches), so that a
+    sweep resumed after the model changed can be told from one resumed on the same code."""
+    import hashlib
+
+    root = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix not in (".pyc", ".pyo"):
+            digest.update(str(path.relative_to(root)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def provenance(argv: list[str] | None = None) -> dict[str, object]:
     """What a manifest records about how a result was made (``argv``: the command's arguments)."""
     args = sys.argv[1:] if argv is None else argv
     return {
         "command": shlex.join(["python", "-m", "sim", *args]),
         "git_commit": git_commit(),
+        "code_sha256": code_sha256(),
         "packages": package_versions(),
         "platform": platform.platform(),
     }

@@ -16,10 +16,12 @@ even by SIGKILL, therefore loses at most the runs that were not yet in a part.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -54,6 +56,21 @@ def write_json(path: Path, obj: Any) -> None:
     atomic_write_bytes(path, (json.dumps(obj, indent=2, default=str) + "\n").encode())
 
 
+def _alive(pid: int) -> bool:
+    """Whether a process with this id exists (on this machine)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def text_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def cell(value: Any) -> Any:
     """Parameter values as table cells: lists and tables (shocks) become JSON text."""
     return json.dumps(value, sort_keys=True) if isinstance(value, (list, tuple, dict)) else value
@@ -79,6 +96,30 @@ class Store:
         atomic_write_bytes(self.folder / "experiment.toml", experiment_text.encode())
         atomic_write_table(self.folder / "design.parquet", pa.Table.from_pandas(design, preserve_index=False))
         write_json(self.folder / "manifest.json", manifest)
+
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold ``.lock`` (this process's id) while a sweep writes here: a second sweep or resume on the
+        same folder is refused. A lock whose process is gone (killed) is taken over."""
+        path = self.folder / ".lock"
+        for _ in range(2):
+            try:
+                fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+            except FileExistsError:
+                holder = path.read_text().strip()
+                if holder.isdigit() and _alive(int(holder)):
+                    raise ResultsError(
+                        f"another sweep (process {holder}) is writing in {self.folder}; wait for it or stop it"
+                    ) from None
+                path.unlink(missing_ok=True)  # stale: its process is gone
+                continue
+            with os.fdopen(fd, "w") as fh:
+                fh.write(str(os.getpid()))
+            break
+        try:
+            yield
+        finally:
+            path.unlink(missing_ok=True)
 
     def manifest(self) -> dict[str, Any]:
         return json.loads((self.folder / "manifest.json").read_text())

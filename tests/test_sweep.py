@@ -28,6 +28,7 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 import sim.engine
+import sim.provenance
 from sim.cli import main
 from sim.engine import Outcome, design_table, run_sweep, run_task
 from sim.experiment import SUMMARY_COLUMNS, Experiment, RunTask, load_experiment, parse_experiment
@@ -995,3 +996,39 @@ def test_an_interrupted_sweep_saves_what_finished_says_how_to_resume_and_resumes
     sweep_ok(capsys, "--resume", str(out))
     resumed = load_results(out)
     assert resumed.manifest["counts"] == {"ok": 400} and resumed.runs["run_id"].is_unique
+
+
+# ---- resume refuses what it cannot honour ---------------------------------------------------------
+
+
+def test_resume_refuses_an_experiment_file_edited_in_the_folder(small_sweep, capsys):
+    _, out = small_sweep
+    toml = out / "experiment.toml"
+    toml.write_text(toml.read_text().replace("replications = 2", "replications = 5"))
+    before = tree(out)
+    assert main(["sweep", "--resume", str(out)]) == 2
+    assert "was edited after the sweep started" in one_error_line(capsys.readouterr().err)
+    assert tree(out) == before
+
+
+def test_resume_refuses_changed_code_unless_allowed_and_records_it(small_sweep, capsys, monkeypatch):
+    _, out = small_sweep
+    monkeypatch.setattr(sim.provenance, "code_sha256", lambda: "0" * 64)  # as if the model had changed
+    before = tree(out)
+    assert main(["sweep", "--resume", str(out)]) == 2
+    assert "the model's code changed" in one_error_line(capsys.readouterr().err)
+    assert tree(out) == before
+    assert main(["sweep", "--resume", str(out), "--allow-code-change", "--quiet"]) == 0
+    allowed = json.loads((out / "manifest.json").read_text())["code_changes_allowed"]
+    assert [entry["code_sha256"] for entry in allowed] == ["0" * 64]
+
+
+def test_a_folder_being_written_by_a_live_sweep_is_refused_and_a_stale_lock_is_taken_over(small_sweep, capsys):
+    _, out = small_sweep
+    (out / ".lock").write_text(str(os.getpid()))  # a live process holds it
+    assert main(["sweep", "--resume", str(out)]) == 2
+    assert f"(process {os.getpid()}) is writing in {out}" in one_error_line(capsys.readouterr().err)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    (out / ".lock").write_text(dead.stdout.strip())  # its process has ended
+    assert main(["sweep", "--resume", str(out), "--quiet"]) == 0
+    assert not (out / ".lock").exists()
