@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import platform
 import shlex
 import subprocess
@@ -66,6 +67,28 @@ def code_sha256() -> str:
     return digest.hexdigest()
 
 
+def machine() -> dict[str, object]:
+    """The CPU and the numerical libraries, so that a difference between machines can be explained:
+    NumPy's vectorised ``exp`` and friends depend on the CPU's instruction set."""
+    import numpy as np
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            cpu = next((line.split(":", 1)[1].strip() for line in fh if line.startswith("model name")), cpu)
+    except OSError:
+        pass
+    config = np.show_config(mode="dicts")
+    blas = config.get("Build Dependencies", {}).get("blas", {})
+    simd = config.get("SIMD Extensions", {})
+    return {
+        "cpu": cpu,
+        "cpu_count": os.cpu_count(),
+        "blas": f"{blas.get('name', '?')} {blas.get('version', '')}".strip(),
+        "simd_found": list(simd.get("found", [])),
+    }
+
+
 def provenance(argv: list[str] | None = None) -> dict[str, object]:
     """What a manifest records about how a result was made (``argv``: the command's arguments)."""
     args = sys.argv[1:] if argv is None else argv
@@ -75,4 +98,5 @@ def provenance(argv: list[str] | None = None) -> dict[str, object]:
         "code_sha256": code_sha256(),
         "packages": package_versions(),
         "platform": platform.platform(),
+        "machine": machine(),
     }

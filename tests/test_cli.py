@@ -98,6 +98,8 @@ def test_run_writes_timeseries_summary_manifest_and_figure(in_tmp, capsys):
     assert isinstance(manifest["command"], str) and manifest["command"]
     assert manifest["packages"]["mesa"] == "3.3.1"
     assert {"numpy", "pandas", "matplotlib", "python"} <= set(manifest["packages"])
+    assert manifest["machine"]["cpu"] and manifest["machine"]["blas"] and manifest["machine"]["cpu_count"] >= 1
+    assert len(manifest["code_sha256"]) == 64
 
     assert (out / "metrics.png").read_bytes()[:8] == PNG
     assert [p.name for p in in_tmp.iterdir()] == ["first"]  # no results/ and no leftover .partial- folder
