@@ -73,13 +73,14 @@ def sweep(
     return load_results(folder)
 
 
-def analyze(results: Results | str | Path) -> Path:
-    """Write the tables (``analysis/*.csv``), figures and ``report.md`` of a finished sweep; returns the
+def analyze(results: Results | str | Path, *, baseline: int | str = 0, metrics: tuple[str, ...] = ()) -> Path:
+    """Write the tables (``analysis/*.csv``), figures and ``report.md`` of a finished sweep, with
+    differences from design point ``baseline`` (id or label) and ``metrics`` reported first; returns the
     report's path."""
     from sim.report import analyze as write_analysis
 
     folder = Path(results.folder) if isinstance(results, Results) else Path(results)
     if not folder.is_dir():
         raise ResultsError(f"results folder not found: {folder}")
-    write_analysis(folder)
+    write_analysis(folder, baseline=baseline, metrics=metrics)
     return folder / "report.md"

@@ -400,7 +400,8 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     """Tables, figures and report.md for a finished sweep folder."""
     from sim.report import analyze
 
-    written = analyze(Path(args.folder))
+    baseline = int(args.baseline) if args.baseline.isdigit() else args.baseline
+    written = analyze(Path(args.folder), baseline=baseline, metrics=args.metric or ())
     if not args.quiet:
         print(f"wrote {len(written)} files; report: {Path(args.folder) / 'report.md'}")
     return 0
@@ -484,6 +485,12 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.set_defaults(func=cmd_sweep)
     analyze = sub.add_parser("analyze", help="statistics, figures and report.md of a finished sweep folder")
     analyze.add_argument("folder", metavar="DIR", help="results/<experiment>/<UTC stamp>")
+    analyze.add_argument(
+        "--baseline", default="0", metavar="POINT", help="the design point (id or label) differences are taken from"
+    )
+    analyze.add_argument(
+        "--metric", action="append", metavar="NAME", help="a measure to report first (e.g. coercion); repeatable"
+    )
     analyze.add_argument("--quiet", action="store_true")
     analyze.set_defaults(func=cmd_analyze)
     plot = sub.add_parser("plot", help="the standard figures of a finished sweep folder")

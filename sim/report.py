@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,6 +60,8 @@ class Plan:
 
     results: Results
     kind: str
+    baseline: int | str = 0  # the design point differences are taken from (id or label)
+    metrics: tuple[str, ...] = ()  # the summary columns reported first (default: HEADLINE)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     sections: list[tuple[str, str]] = field(default_factory=list)  # (heading, markdown body)
     figures: list[Figure] = field(default_factory=list)
@@ -96,18 +98,28 @@ def words(metric: str) -> str:
     return P.metric_label(metric)
 
 
-def headline(runs: pd.DataFrame) -> list[str]:
+def headline(runs: pd.DataFrame, chosen: Sequence[str] = ()) -> list[str]:
+    """The summary columns reported first: those ``chosen`` (a measure, e.g. ``coercion``, stands for
+    its mean, ``coercion_mean``), else the default HEADLINE; ResultsError for a column the runs lack."""
     present = A.summary_columns(runs)
-    return [m for m in HEADLINE if m in present]
+    if not chosen:
+        return [m for m in HEADLINE if m in present]
+    columns = [m if m in present else f"{m}_mean" for m in chosen]
+    missing = [m for m, c in zip(chosen, columns, strict=True) if c not in present]
+    if missing:
+        raise ResultsError(f"--metric {missing[0]!r} is not a summary of these runs; choose from {', '.join(present)}")
+    return columns
 
 
 # ---- what each design gets ---------------------------------------------------------------------------
 
 
-def plan(results: Results) -> Plan:
-    """Decide and compute the tables, report sections and figures for a results folder."""
+def plan(results: Results, baseline: int | str = 0, metrics: Sequence[str] = ()) -> Plan:
+    """Decide and compute the tables, report sections and figures for a results folder; differences
+    are taken from design point ``baseline`` (its id or label), and ``metrics`` are reported first."""
     kind = A.design_kind(results)
-    out = Plan(results=results, kind=kind)
+    out = Plan(results=results, kind=kind, baseline=baseline, metrics=tuple(metrics))
+    headline(results.runs, out.metrics)  # an unknown metric is refused before anything is computed
     if kind in ("morris", "sobol"):
         _sensitivity(out)
     else:
@@ -125,7 +137,7 @@ def plan(results: Results) -> Plan:
 
 def _points(out: Plan) -> None:
     r = out.results
-    metrics = headline(r.runs)
+    metrics = headline(r.runs, out.metrics)
     stats = A.point_stats(r.runs, r.design, A.summary_columns(r.runs))
     out.tables["point_stats"] = stats
     wide = stats[stats["metric"].isin(metrics)].copy()
@@ -160,8 +172,8 @@ def _points(out: Plan) -> None:
 
 def _differences(out: Plan) -> None:
     r = out.results
-    metrics = headline(r.runs)
-    diffs = A.paired_differences(r.runs, r.design, 0, A.summary_columns(r.runs))
+    metrics = headline(r.runs, out.metrics)
+    diffs = A.paired_differences(r.runs, r.design, out.baseline, A.summary_columns(r.runs))
     out.tables["paired_differences"] = diffs
     base = diffs["baseline_label"].iloc[0] if len(diffs) else "point 0"
     key = metrics[0]
@@ -206,7 +218,7 @@ def _differences(out: Plan) -> None:
 def _factorial(out: Plan) -> None:
     r = out.results
     design, factors = A.factorial_design(r)
-    metrics = headline(r.runs)
+    metrics = headline(r.runs, out.metrics)
     main, inter = A.factorial_effects(r.runs, design, factors, metrics)
     out.tables["main_effects"], out.tables["interactions"] = main, inter
     key = metrics[0]
@@ -260,7 +272,7 @@ def _layering(out: Plan) -> None:
     switches = [f"policy.JPN.{layer}" for layer in ("quad", "bilateral", "forums", "capacity")]
     if not any(name in design.columns for name in switches):
         return
-    key = headline(r.runs)[0]
+    key = headline(r.runs, out.metrics)[0]
     table = A.layer_combinations(r.runs, design, key)
     layers = ("quad", "bilateral", "forums", "capacity")
     candidates = [None] + [f for f in factors if f not in switches and f in table.columns]
@@ -294,7 +306,7 @@ def _allocation(out: Plan) -> None:
     r = out.results
     if not any(c.startswith("policy.JPN.allocation.") for c in r.design.columns):
         return
-    key = headline(r.runs)[0]
+    key = headline(r.runs, out.metrics)[0]
     resp = A.allocation_response(r.runs, r.design, key)
     splits = A.allocation_splits(r.runs, r.design, key)
     out.tables["allocation_response"], out.tables["allocation_splits"] = resp, splits
@@ -377,7 +389,7 @@ def _timeseries(out: Plan) -> None:
 
 def _sensitivity(out: Plan) -> None:
     r = out.results
-    metrics = [m for m in headline(r.runs)]
+    metrics = headline(r.runs, out.metrics)
     indices = A.sensitivity_indices(r, metrics)
     noise = A.noise_share(r.runs, metrics)
     out.tables["sensitivity"], out.tables["noise_share"] = indices, noise
@@ -485,11 +497,11 @@ def report_markdown(p: Plan, figures: list[tuple[Figure, Path]]) -> str:
     return "\n".join(lines)
 
 
-def analyze(folder: str | Path) -> list[Path]:
-    """Write analysis/*.csv, figures/*.png and report.md into a complete sweep folder."""
+def analyze(folder: str | Path, baseline: int | str = 0, metrics: Sequence[str] = ()) -> list[Path]:
+    """Write analysis/*.csv, figures/*.png and report.md into a complete sweep folder (see ``plan``)."""
     folder = Path(folder)
     results = load_results(folder)
-    p = plan(results)
+    p = plan(results, baseline, metrics)
     tables_dir = folder / "analysis"
     tables_dir.mkdir(exist_ok=True)
     written = []

@@ -113,3 +113,36 @@ def test_partial_sweep_is_exit_2(folders, tmp_path, capsys):
 def test_plot_rejects_an_unknown_format(folders, capsys):
     assert main(["plot", str(folders["factorial"]), "--format", "gif"]) == 2
     assert "--format must be one of png, svg, pdf" in capsys.readouterr().err
+
+
+def test_analyze_takes_a_baseline_point_and_the_metrics_to_report_first(folders, capsys):
+    folder = folders["factorial"]
+    label = "capacity=False, bilateral=False, none"
+    assert (
+        main(["analyze", str(folder), "--baseline", label, "--metric", "coercion", "--metric", "incidents", "--quiet"])
+        == 0
+    )
+    report = (folder / "report.md").read_text()
+    assert f"## Paired differences from '{label}'" in report
+    assert "coercion incidents per month, mean after warm-up minus baseline [95% CI]" in report
+    point_table = report.split("## Results by design point")[1].split("##")[0]
+    header = next(line for line in point_table.splitlines() if line.startswith("| point_id"))
+    assert header.removesuffix(" |").split(" | ")[2:] == [
+        "coercion incidents per month, mean after warm-up",
+        "robberies per month, mean after warm-up",
+    ]
+    import pandas as pd
+
+    diffs = pd.read_csv(folder / "analysis" / "paired_differences.csv")
+    assert set(diffs["baseline_label"]) == {label}
+
+
+def test_analyze_refuses_an_unknown_metric_with_one_line_and_writes_nothing(folders, capsys):
+    folder = folders["factorial"]
+    assert main(["analyze", str(folder), "--quiet"]) == 0
+    before = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    capsys.readouterr()
+    assert main(["analyze", str(folder), "--metric", "tension"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: --metric 'tension' is not a summary of these runs") and err.count("\n") == 1
+    assert {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()} == before
