@@ -52,7 +52,7 @@ def sweep(
         ExperimentError: the experiment file is invalid.
         ValueError: the design is past the size limit (pass ``large=True``), or the folder is not empty.
     """
-    from sim.engine import EXECUTORS, check_design_size, create_sweep, finish_sweep, results_folder
+    from sim.engine import EXECUTORS, check_design_size, check_new_folder, create_sweep, finish_sweep, results_folder
 
     if executor not in EXECUTORS:
         raise ValueError(f"executor must be one of {', '.join(EXECUTORS)}, got {executor!r}")
@@ -62,8 +62,7 @@ def sweep(
         folder = results_folder(Path("results"), exp.name)
     else:
         folder = Path(out)
-        if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
-            raise ValueError(f"output folder {folder} already exists and is not empty; results are never overwritten")
+        check_new_folder(folder)
     source = "" if isinstance(experiment, Experiment) else str(experiment)
     store = create_sweep(
         exp, folder, executor=executor, workers=workers, scheduler=scheduler, argv=["(python api)"],

@@ -139,11 +139,12 @@ def new_results_folder(kind: str) -> Path:
 
 def check_out_folder(out: Path) -> None:
     """--out must be a new or empty folder: results are never overwritten."""
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise UsageError(f"output folder {out} already exists and is not empty; results are never overwritten")
-    for parent in out.parents:
-        if parent.exists() and not parent.is_dir():
-            raise UsageError(f"cannot create output folder {out}: {parent} is a file")
+    from sim.engine import check_new_folder
+
+    try:
+        check_new_folder(out)
+    except ValueError as err:
+        raise UsageError(str(err)) from None
 
 
 def publish(tmp: Path, out: Path) -> None:
@@ -296,10 +297,9 @@ def _sweep(args: argparse.Namespace, guard: contextlib.ExitStack) -> int:
         if manifest.get("status") == "complete" and not args.quiet:
             print(f"{folder} is already complete; checking that every run is there", file=sys.stderr)
         manifest.setdefault("resumed_utc", []).append(utc_now().isoformat())
-        if args.allow_code_change and manifest.get("code_sha256") != code_sha256():
-            manifest.setdefault("code_changes_allowed", []).append(
-                {"utc": utc_now().isoformat(), "code_sha256": code_sha256()}
-            )
+        code = code_sha256()
+        if args.allow_code_change and manifest.get("code_sha256") != code:
+            manifest.setdefault("code_changes_allowed", []).append({"utc": utc_now().isoformat(), "code_sha256": code})
         manifest["status"] = "running"
         store.write_manifest(manifest)
     else:

@@ -319,6 +319,16 @@ def _take(queue: Iterator[RunTask], n: int) -> list[RunTask]:
     return out
 
 
+def check_new_folder(out: Path) -> None:
+    """Refuse (ValueError, one line) an output folder that is not new or empty: results are never
+    overwritten."""
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise ValueError(f"output folder {out} already exists and is not empty; results are never overwritten")
+    for parent in out.parents:
+        if parent.exists() and not parent.is_dir():
+            raise ValueError(f"cannot create output folder {out}: {parent} is a file")
+
+
 def create_sweep(
     experiment: Experiment,
     folder: Path,
