@@ -28,6 +28,7 @@ from sim.experiment import (
     read_toml,
     run_length_warnings,
 )
+from sim.history import HISTORY_MONTHS, PERIODS
 from sim.params import SPECS, ParameterError, make_params
 from sim.store import ResultsError, SweepInterrupted
 
@@ -180,6 +181,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         seed = cfg_seed if cfg_seed is not None else seed
         steps = cfg_steps if cfg_steps is not None else steps
     overrides.update(parse_sets(args.set))
+    if args.period is not None:
+        overrides["run.period"] = args.period
+    if overrides.get("run.period", "outlook") != "outlook" and steps is None:
+        steps = HISTORY_MONTHS  # the whole history period, 2007-01 to 2024-12
     seed = args.seed if args.seed is not None else (seed if seed is not None else DEFAULT_SEED)
     steps = args.steps if args.steps is not None else (steps if steps is not None else DEFAULT_STEPS)
     if steps < 1:
@@ -396,6 +401,59 @@ def read_stored_manifest(folder: Path) -> dict[str, Any]:
     return manifest
 
 
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Run both history variants with replications and judge them against the criteria file."""
+    from sim import validate as V
+    from sim.provenance import provenance, utc_now
+
+    if args.replications < 2:
+        raise UsageError(f"--replications must be at least 2, got {args.replications}")
+    if args.replications > 10_000:
+        raise UsageError(f"--replications {args.replications:,} is past the limit of 10,000")
+    if args.seed < 0:
+        raise UsageError(f"--seed must be a non-negative whole number, got {args.seed}")
+    try:
+        text = V.criteria_text(args.criteria)
+        criteria = V.load_criteria(text)
+    except V.ValidationError as err:
+        raise UsageError(str(err)) from None
+    overrides = parse_sets(args.set)
+    make_params({**overrides, "run.period": "history"})  # a bad parameter is refused before anything runs
+    workers = max(1, min(args.workers or os.cpu_count() or 1, 2 * args.replications))
+    out = Path(args.out) if args.out else new_results_folder("validation")
+    check_out_folder(out)
+    started = utc_now()
+    try:
+        runs = V.run_all(args.replications, seed=args.seed, workers=workers, overrides=overrides)
+        header = {
+            "kind": "validation",
+            "replications": args.replications,
+            "seed": args.seed,
+            "overrides": overrides,
+            "criteria_sha256": V.checksum(text),
+            "started_utc": started.isoformat(),
+            "finished_utc": utc_now().isoformat(),
+            **provenance(args.argv),
+        }
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".partial-", dir=out.parent))
+        try:
+            table = V.write_outputs(tmp, criteria, runs, header)
+            (tmp / "manifest.json").write_text(json.dumps(header, indent=2, default=str) + "\n")
+            publish(tmp, out)
+        finally:
+            if tmp.exists():
+                shutil.rmtree(tmp)
+    finally:
+        if out.is_dir() and not any(out.iterdir()):
+            out.rmdir()
+    if not args.quiet:
+        judged = table[table["passed"].notna()]
+        passed = int((judged["passed"] == True).sum())  # noqa: E712
+        print(f"wrote {out}: {passed} of {len(judged)} criteria passed (see {out / 'report.md'})")
+    return 0
+
+
 def cmd_analyze(args: argparse.Namespace) -> int:
     """Tables, figures and report.md for a finished sweep folder."""
     from sim.report import analyze
@@ -467,6 +525,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", metavar="DIR", help="new or empty folder (default: results/run/<UTC stamp>)")
     run.add_argument("--from", dest="from_dir", metavar="DIR", help="re-run the run recorded in DIR (a run folder)")
     run.add_argument("--run-id", type=int, metavar="K", help="with --from a sweep folder: re-run its run K alone")
+    run.add_argument(
+        "--period",
+        choices=PERIODS,
+        help="outlook (default: from run.start), history (2007-2024 with the documented events) or history-free",
+    )
     run.add_argument("--quiet", action="store_true", help="print nothing on success")
     run.set_defaults(func=cmd_run)
     sweep = sub.add_parser("sweep", help="run an experiment file's design into a resumable results folder")
@@ -502,6 +565,16 @@ def build_parser() -> argparse.ArgumentParser:
     app.add_argument("--port", type=int, default=8765, help="port on localhost (default 8765)")
     app.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     app.set_defaults(func=cmd_app)
+    validate = sub.add_parser("validate", help="run the history period and judge it against the patterns V1-V6")
+    validate.add_argument("--replications", type=int, default=20, help="runs of each variant (default 20)")
+    validate.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"seed (default {DEFAULT_SEED})")
+    validate.add_argument("--workers", type=int, help="parallel workers (default: number of cores)")
+    validate.add_argument("--criteria", metavar="FILE.toml", help="criteria file (default: sim/data/criteria.toml)")
+    validate.add_argument("--set", metavar="NAME=VALUE", action="append", default=[], help="a parameter (repeatable)")
+    validate.add_argument("--out", metavar="DIR", help="new or empty folder (default: results/validation/<UTC stamp>)")
+    validate.add_argument("--quiet", action="store_true", help="print nothing on success")
+    validate.set_defaults(func=cmd_validate)
+
     params = sub.add_parser("params", help="list every parameter with its default, unit and source")
     params.add_argument("--markdown", action="store_true", help="as a Markdown table")
     params.add_argument("--grep", metavar="TEXT", help="only names containing TEXT")
