@@ -1,4 +1,4 @@
-"""Command line: ``python -m sim run | sweep | analyze | plot | app | params``.
+"""Command line: ``python -m sim run | sweep | analyze | plot | app | params | experiments``.
 
 Exit status: 0 on success; 2 on bad input (one line on stderr naming the problem, nothing written);
 1 when a run fails.
@@ -13,6 +13,7 @@ import os
 import shutil
 import sys
 import tempfile
+import textwrap
 import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -501,6 +502,30 @@ def cmd_params(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_experiments(args: argparse.Namespace) -> int:
+    """List the experiments shipped with the package (name, points x replications, first sentence of
+    the description), or copy them into a folder to edit, never over an existing file."""
+    from sim.shipped import copy_experiments, select, shipped_folder
+
+    if args.copy:
+        try:
+            written = copy_experiments(args.copy, args.names)
+        except OSError as err:
+            raise UsageError(str(err)) from None
+        print(f"copied {len(written)} experiment file(s) to {args.copy}; run one: python -m sim sweep {written[0]}")
+        return 0
+    items = select(args.names)
+    width = max(len(item.name) for item in items)
+    for item in items:
+        head = f"{item.name:<{width}}  {item.points:>5} x {item.replications:<3} "
+        print(textwrap.fill(item.summary, width=110, initial_indent=head, subsequent_indent=" " * len(head)))
+    print(
+        f"({len(items)} experiment(s) in {shipped_folder()}: name, design points x replications, what it does; "
+        "copy them to edit with: python -m sim experiments --copy DIR)"
+    )
+    return 0
+
+
 def cmd_app(args: argparse.Namespace) -> int:
     """Serve the interactive app (Mesa SolaraViz) on localhost until interrupted."""
     if not 0 < args.port < 65536:
@@ -579,6 +604,10 @@ def build_parser() -> argparse.ArgumentParser:
     params.add_argument("--markdown", action="store_true", help="as a Markdown table")
     params.add_argument("--grep", metavar="TEXT", help="only names containing TEXT")
     params.set_defaults(func=cmd_params)
+    shipped = sub.add_parser("experiments", help="list the experiment files shipped with the package, or copy them")
+    shipped.add_argument("names", nargs="*", metavar="NAME", help="only these experiments (default: all)")
+    shipped.add_argument("--copy", metavar="DIR", help="copy them into DIR to edit (never over an existing file)")
+    shipped.set_defaults(func=cmd_experiments)
     return parser
 
 
