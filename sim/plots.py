@@ -25,6 +25,7 @@ from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
+from matplotlib.ticker import MaxNLocator
 
 from sim.metrics import BOUNDED, METRICS
 from sim.params import LAYERS, PARTNERS, SPECS
@@ -886,6 +887,7 @@ def validation_envelopes(
         ax.set_title(title)
         ax.set_xlabel("year")
         ax.set_ylabel(ylabel)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes[0][0].legend(fontsize=7, loc="upper left")
     fig.tight_layout()
     return fig
