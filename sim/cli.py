@@ -455,6 +455,62 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    """Fit the config's parameters to the observed patterns by ABC-SMC and write the posterior,
+    diagnostics, a posterior predictive check and a report."""
+    from sim import calibrate as C
+    from sim import validate as V
+    from sim.engine import EXECUTORS, make_executor
+    from sim.provenance import provenance, utc_now
+
+    try:
+        config = C.load_config(args.config)
+    except C.CalibrationError as err:
+        raise UsageError(str(err)) from None
+    if args.executor not in EXECUTORS:
+        raise UsageError(f"--executor must be one of {', '.join(EXECUTORS)}, got {args.executor!r}")
+    workers = max(1, args.workers or os.cpu_count() or 1)
+    out = Path(args.out) if args.out else new_results_folder(f"calibration-{config.name}")
+    check_out_folder(out)
+    say = None if args.quiet else (lambda line: print(line, file=sys.stderr, flush=True))
+    started = utc_now()
+    try:
+        with make_executor(args.executor, workers, args.scheduler) as pool:
+            gens, scale = C.abc_smc(config, pool.map, progress=say)
+            posterior = C.posterior_table(config, gens[-1])
+            predictive = C.posterior_predictive(config, posterior, pool.map, seed=config.seed)
+        header = {
+            "kind": "calibration",
+            "config": str(args.config),
+            "workers": workers,
+            "executor": args.executor,
+            "seed": config.seed,
+            "overrides": "",
+            "parameters": "drawn from the posterior",
+            "months_per_run": HISTORY_MONTHS + make_params({**config.fixed, "run.period": config.period})["run.spinup"],
+            "criteria_sha256": V.checksum(V.criteria_text()),
+            "started_utc": started.isoformat(),
+            "finished_utc": utc_now().isoformat(),
+            **provenance(args.argv),
+        }
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".partial-", dir=out.parent))
+        try:
+            C.write_calibration(tmp, config, gens, scale, predictive, header)
+            (tmp / "config.toml").write_text(config.source, encoding="utf-8")
+            (tmp / "manifest.json").write_text(json.dumps(header, indent=2, default=str) + "\n")
+            publish(tmp, out)
+        finally:
+            if tmp.exists():
+                shutil.rmtree(tmp)
+    finally:
+        if out.is_dir() and not any(out.iterdir()):
+            out.rmdir()
+    if not args.quiet:
+        print(f"wrote {out} ({sum(g.simulations for g in gens):,} simulations, {len(gens)} generations)")
+    return 0
+
+
 def cmd_analyze(args: argparse.Namespace) -> int:
     """Tables, figures and report.md for a finished sweep folder."""
     from sim.report import analyze
@@ -599,6 +655,17 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--out", metavar="DIR", help="new or empty folder (default: results/validation/<UTC stamp>)")
     validate.add_argument("--quiet", action="store_true", help="print nothing on success")
     validate.set_defaults(func=cmd_validate)
+
+    calibrate = sub.add_parser("calibrate", help="fit parameters to the observed patterns (ABC-SMC)")
+    calibrate.add_argument("config", metavar="CONFIG.toml", help="calibration/NAME.toml")
+    calibrate.add_argument("--workers", type=int, help="parallel workers (default: number of cores)")
+    calibrate.add_argument("--executor", default="process", help="process (default) or dask")
+    calibrate.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address (default: a LocalCluster)")
+    calibrate.add_argument(
+        "--out", metavar="DIR", help="new or empty folder (default: results/calibration-NAME/<stamp>)"
+    )
+    calibrate.add_argument("--quiet", action="store_true", help="no progress lines")
+    calibrate.set_defaults(func=cmd_calibrate)
 
     params = sub.add_parser("params", help="list every parameter with its default, unit and source")
     params.add_argument("--markdown", action="store_true", help="as a Markdown table")

@@ -914,3 +914,22 @@ def feature_shares(simulated: Mapping[str, Sequence[float]], observed: Mapping[s
     ax.legend(fontsize=7)
     fig.tight_layout()
     return fig
+
+
+@styled
+def posterior_marginals(posterior: pd.DataFrame, priors: Sequence[tuple[str, float, float]]) -> Figure:
+    """A weighted histogram of each calibrated parameter over its prior range (the prior is flat)."""
+    n = len(priors)
+    cols = min(4, n)
+    rows = -(-n // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(3.4 * cols, 2.6 * rows), squeeze=False)
+    for ax, (name, low, high) in zip(axes.flat, priors, strict=False):
+        ax.hist(posterior[name], bins=20, range=(low, high), weights=posterior["weight"], color=PALETTE[0])
+        ax.set_title(name, fontsize=9)
+        ax.set_xlim(low, high)
+        ax.set_yticks([])
+    for ax in list(axes.flat)[n:]:
+        ax.axis("off")
+    fig.suptitle("posterior (flat prior over each axis)", fontsize=10)
+    fig.tight_layout()
+    return fig

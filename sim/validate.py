@@ -458,8 +458,9 @@ def report_text(table: pd.DataFrame, header: Mapping[str, Any]) -> str:
         f"seed {header['seed']}; `history` has the documented events of `sim/data/history_events.csv`, "
         "`history-free` none. Criteria: `sim/data/criteria.toml` "
         f"(sha256 {header['criteria_sha256'][:12]}), written before any run judged the model. "
-        f"Code: git {header.get('git_commit') or 'unknown'} (sim/ sha256 {str(header.get('code_sha256', ''))[:12]}). Parameters: the defaults (not calibrated), "
-        f"with {header['overrides'] or 'no overrides'}.",
+        f"Code: git {header.get('git_commit') or 'unknown'} "
+        f"(sim/ sha256 {str(header.get('code_sha256', ''))[:12]}). Parameters: "
+        f"{header.get('parameters', 'the defaults (not calibrated)')}, with {header['overrides'] or 'no overrides'}.",
         "",
         f"**{int((judged['passed'] == True).sum())} of {len(judged)} judged criteria passed.**",  # noqa: E712
         "",
