@@ -105,3 +105,26 @@ def test_a_bad_config_is_refused_with_one_line(tmp_path, capsys, edit, message):
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
     assert not out.exists()
+
+
+def test_a_posterior_design_crosses_draws_with_factors(tmp_path, monkeypatch):
+    from sim.experiment import ExperimentError, parse_experiment
+
+    monkeypatch.chdir(tmp_path)
+    pd.DataFrame({"crime.attempt_rate": [0.2, 0.4], "crime.split_size": [10.0, 14.0], "weight": [0.0, 1.0],
+                  "distance": [1.0, 1.0]}).to_parquet("posterior.parquet")  # fmt: skip
+    raw = {"name": "p", "replications": 1, "seed": 3, "design": {"kind": "posterior", "posterior": "posterior.parquet",
+           "draws": 3, "factors": {"policy.JPN.capacity": [True, False]}}}  # fmt: skip
+    exp = parse_experiment(raw)
+    assert len(exp.points) == 6
+    assert all(
+        p["crime.attempt_rate"] == 0.4 and p["crime.split_size"] == 14 for p in exp.points
+    )  # weight 0: never drawn
+    assert [p["policy.JPN.capacity"] for p in exp.points] == [True, False] * 3
+    assert exp.labels[1] == "draw 0, capacity=False" and exp.factor_values[5]["draw"] == "draw 2"
+    raw["design"]["factors"] = {"crime.attempt_rate": [0.1]}
+    with pytest.raises(ExperimentError, match="both a factor and drawn"):
+        parse_experiment(raw)
+    raw["design"]["posterior"] = "missing.parquet"
+    with pytest.raises(ExperimentError, match=r"cannot read missing\.parquet"):
+        parse_experiment(raw)

@@ -133,7 +133,7 @@ def test_the_free_history_has_no_events():
 
 
 def test_a_history_period_refuses_another_start():
-    with pytest.raises(ParameterError, match="run.start cannot be '2030-01'"):
+    with pytest.raises(ParameterError, match=r"run\.start cannot be '2030-01'"):
         RegionModel(rng=1, **{"run.period": "history", "run.start": "2030-01"})
 
 
