@@ -22,7 +22,7 @@ import math
 import time
 import tomllib
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +62,8 @@ class Config:
     batch: int
     fixed: Mapping[str, Any] = field(default_factory=dict)
     predictive: int = 20
+    holdout: tuple[str, ...] = ()
+    coverage: Mapping[str, int] = field(default_factory=dict)
     source: str = ""
 
 
@@ -106,6 +108,14 @@ def parse_config(text: str, where: str = "config") -> Config:
         raise CalibrationError(
             f"{where}: statistics.names must list statistics of sim/validate.py, got {unknown or stats}"
         )
+    holdout = tuple(raw.get("holdout", {}).get("names", []))
+    if [s for s in holdout if s not in STATISTICS]:
+        raise CalibrationError(f"{where}: holdout.names must list statistics of sim/validate.py")
+    coverage = dict(raw.get("coverage", {}))
+    if set(coverage) - {"datasets", "population", "generations"} or not all(
+        isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in coverage.values()
+    ):
+        raise CalibrationError(f"{where} [coverage]: datasets, population and generations, whole numbers >= 1")
     fixed = dict(raw.get("fixed", {}))
     clash = set(fixed) & {p.name for p in priors}
     if clash:
@@ -131,6 +141,8 @@ def parse_config(text: str, where: str = "config") -> Config:
         batch=int(abc.get("batch", population)),
         fixed=fixed,
         predictive=int(abc.get("predictive", 20)),
+        holdout=holdout,
+        coverage=coverage,
         source=text,
     )
     if config.population < 4 or config.generations < 1 or not 0 < config.quantile < 1 or config.batch < 1:
@@ -357,6 +369,44 @@ def draw_posterior(posterior: pd.DataFrame, n: int, seed: int) -> pd.DataFrame:
     return posterior.drop(columns=["weight", "distance"]).iloc[idx].reset_index(drop=True)
 
 
+def coverage_check(config: Config, mapper: Callable, progress: Callable[[str], None] | None = None) -> pd.DataFrame:
+    """Does the posterior cover the truth at the advertised rate? For each of ``coverage.datasets``
+    parameter sets drawn from the prior, one run of the model makes synthetic observed statistics,
+    and ABC-SMC (with ``coverage.population`` and ``coverage.generations``) fits them. One row per
+    dataset and parameter: the true value, the posterior's 5, 25, 50, 75 and 95% quantiles, and
+    whether the 50% and 90% intervals hold the truth."""
+    cov = config.coverage
+    rng = np.random.default_rng(np.random.SeedSequence([config.seed, 2]))
+    low = np.array([p.low for p in config.priors])
+    high = np.array([p.high for p in config.priors])
+    small = replace(
+        config,
+        population=cov.get("population", config.population),
+        generations=cov.get("generations", config.generations),
+        batch=cov.get("population", config.population),
+    )
+    rows = []
+    for k in range(cov.get("datasets", 0)):
+        truth = low + (high - low) * rng.random(len(low))
+        task = (
+            config.period,
+            int(rng.integers(2**62)),
+            {**config.fixed, **_overrides(config, truth)},
+            config.statistics,
+        )
+        synthetic = np.array(next(iter(mapper(simulate, [task]))), dtype=float)
+        gens, _ = abc_smc(replace(small, seed=config.seed + 1 + k), mapper, observed=synthetic)
+        post = posterior_table(config, gens[-1])
+        for j, p in enumerate(config.priors):
+            q = weighted_quantiles(post[p.name].to_numpy(), post["weight"].to_numpy(), [0.05, 0.25, 0.5, 0.75, 0.95])
+            rows.append({"dataset": k, "parameter": p.name, "truth": truth[j], "q05": q[0], "q25": q[1],
+                         "median": q[2], "q75": q[3], "q95": q[4], "in_50": q[1] <= truth[j] <= q[3],
+                         "in_90": q[0] <= truth[j] <= q[4]})  # fmt: skip
+        if progress:
+            progress(f"coverage: dataset {k + 1} of {cov['datasets']} fitted")
+    return pd.DataFrame(rows)
+
+
 def posterior_predictive(
     config: Config, posterior: pd.DataFrame, mapper: Callable, *, seed: int
 ) -> list[dict[str, Any]]:
@@ -381,6 +431,7 @@ def write_calibration(
     scale: np.ndarray,
     predictive: Sequence[Mapping[str, Any]],
     header: Mapping[str, Any],
+    coverage: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """posterior.parquet, populations.parquet, diagnostics.csv, summary.csv, the posterior predictive
     check (predictive.csv and figures) and report.md; returns the parameter summary."""
@@ -404,8 +455,52 @@ def write_calibration(
     fig = P.posterior_marginals(posterior, [(p.name, p.low, p.high) for p in config.priors])
     fig.savefig(folder / "posterior.png", dpi=130)
     plt.close(fig)
-    (folder / "report.md").write_text(report_text(config, diagnostics, summary, check, scale, header), encoding="utf-8")
+    if coverage is not None and not coverage.empty:
+        coverage.to_csv(folder / "coverage.csv", index=False)
+    text = report_text(config, diagnostics, summary, check, scale, header)
+    text += holdout_text(config, predictive) + coverage_text(coverage)
+    (folder / "report.md").write_text(text, encoding="utf-8")
     return summary
+
+
+def holdout_text(config: Config, predictive: Sequence[Mapping[str, Any]]) -> str:
+    """Out of sample: statistics not fitted, observed against the posterior predictive (history runs)."""
+    if not config.holdout:
+        return ""
+    from sim.validate import observed_statistics
+
+    obs = observed_statistics()
+    lines = ["", "## Out of sample: statistics not used in the fit", "",
+             "Observed against the posterior predictive runs of the `history` variant.", "",
+             "| statistic | observed | posterior predictive median [5%, 95%] | observed inside |",
+             "|---|---|---|---|"]  # fmt: skip
+    for name in config.holdout:
+        v = np.array([r["stats"][name] for r in predictive if r["variant"] == "history"], dtype=float)
+        v = v[~np.isnan(v)]
+        if v.size == 0:
+            lines.append(f"| `{name}` | {obs[name]:.3g} | - | no |")
+            continue
+        lo, mid, hi = np.quantile(v, [0.05, 0.5, 0.95])
+        inside = "yes" if lo <= obs[name] <= hi else "no"
+        lines.append(f"| `{name}` | {obs[name]:.3g} | {mid:.3g} [{lo:.3g}, {hi:.3g}] | {inside} |")
+    return "\n".join(lines) + "\n"
+
+
+def coverage_text(coverage: pd.DataFrame | None) -> str:
+    """The coverage check in words and a table: the share of true values inside the 50% and 90% intervals."""
+    if coverage is None or coverage.empty:
+        return ""
+    n = coverage["dataset"].nunique()
+    by = coverage.groupby("parameter")[["in_50", "in_90"]].mean()
+    lines = ["", "## Does the posterior cover the truth? (coverage on synthetic data)", "",
+             f"{n} synthetic datasets, each made by one run at parameters drawn from the prior and fitted by the "
+             "same method (smaller population; see the config's `[coverage]`). Share of true values inside the "
+             f"posterior's intervals: 50% interval {coverage['in_50'].mean():.2f} (advertised 0.50), 90% interval "
+             f"{coverage['in_90'].mean():.2f} (advertised 0.90). By parameter (`coverage.csv` has every value):", "",
+             "| parameter | inside 50% | inside 90% |", "|---|---|---|"]  # fmt: skip
+    for name, r in by.iterrows():
+        lines.append(f"| `{name}` | {r['in_50']:.2f} | {r['in_90']:.2f} |")
+    return "\n".join(lines) + "\n"
 
 
 def report_text(

@@ -479,6 +479,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
             gens, scale = C.abc_smc(config, pool.map, progress=say)
             posterior = C.posterior_table(config, gens[-1])
             predictive = C.posterior_predictive(config, posterior, pool.map, seed=config.seed)
+            coverage = C.coverage_check(config, pool.map, progress=say) if config.coverage else None
         header = {
             "kind": "calibration",
             "config": str(args.config),
@@ -496,7 +497,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=".partial-", dir=out.parent))
         try:
-            C.write_calibration(tmp, config, gens, scale, predictive, header)
+            C.write_calibration(tmp, config, gens, scale, predictive, header, coverage)
             (tmp / "config.toml").write_text(config.source, encoding="utf-8")
             (tmp / "manifest.json").write_text(json.dumps(header, indent=2, default=str) + "\n")
             publish(tmp, out)

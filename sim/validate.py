@@ -237,6 +237,12 @@ def _share(h: History, area: str) -> float:
     return float(part[area].sum() / total) if total > 0 else math.nan
 
 
+def _share_between(h: History, area: str, first: int, last: int) -> float:
+    part = h.incidents.loc[first:last]
+    total = part.to_numpy().sum()
+    return float(part[area].sum() / total) if total > 0 else math.nan
+
+
 def _soms(h: History, year: int) -> float:
     return float(h.incidents.loc[year, "SOMS"])
 
@@ -286,6 +292,13 @@ STATISTICS: dict[str, Any] = {
     "shipday_share_VNM_2022_2023": lambda h: _ccg_share(h, "VNM"),
     "shipdays_2022_over_2018": _ccg_rising,
     "shipdays_2022_2023": lambda h: float(h.ccg.loc[[2022, 2023]].to_numpy().sum() / 2),
+    # windows for fitting on 2007-2017 and checking on 2018-2024 (calibration/out_of_sample.toml)
+    "mean_2013_2017": lambda h: float(_totals(h, 2013, 2017).mean()),
+    "mean_2018_2024": lambda h: float(_totals(h, 2018, 2024).mean()),
+    "share_SOMS_2018_2024": lambda h: _share_between(h, "SOMS", 2018, 2024),
+    "share_IDN_2018_2024": lambda h: _share_between(h, "IDN", 2018, 2024),
+    "abductions_2016_2017": lambda h: _between(h.abductions, "2016-01", "2017-12"),
+    "abductions_2018_2024": lambda h: _between(h.abductions, "2018-01", "2024-12"),
     "blocked_2012": lambda h: float(2012 in h.blocked_years),
     "blocked_2016": lambda h: float(2016 in h.blocked_years),
     "blocked_years_other": lambda h: float(len(h.blocked_years - {2012, 2016})),

@@ -85,6 +85,10 @@ def test_the_smoke_calibration_writes_its_posterior_and_report(tmp_path):
     report = (out / "report.md").read_text()
     assert "Posterior predictive check" in report and "ms of wall time per simulated month" in report
     assert (out / "predictive" / "validation.csv").exists()
+    assert "## Out of sample" in report and "`mean_2018_2024`" in report
+    coverage = pd.read_csv(out / "coverage.csv")
+    assert len(coverage) == 2 * 2 and coverage["in_90"].dtype == bool
+    assert "advertised 0.90" in report
 
 
 @pytest.mark.parametrize(
@@ -128,3 +132,10 @@ def test_a_posterior_design_crosses_draws_with_factors(tmp_path, monkeypatch):
     raw["design"]["posterior"] = "missing.parquet"
     with pytest.raises(ExperimentError, match=r"cannot read missing\.parquet"):
         parse_experiment(raw)
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "calibration").glob("*.toml")), ids=lambda p: p.name)
+def test_every_shipped_config_parses_and_gives_each_prior_a_reason(path):
+    config = C.load_config(path)
+    assert config.priors and all(len(p.reason) > 20 for p in config.priors)
+    assert not set(config.holdout) & set(config.statistics)  # what is held out is never fitted
