@@ -424,6 +424,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else new_results_folder("validation")
     check_out_folder(out)
     started = utc_now()
+    made_by = provenance(args.argv)  # the code as it was when the runs started
     try:
         runs = V.run_all(args.replications, seed=args.seed, workers=workers, overrides=overrides)
         header = {
@@ -434,7 +435,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             "criteria_sha256": V.checksum(text),
             "started_utc": started.isoformat(),
             "finished_utc": utc_now().isoformat(),
-            **provenance(args.argv),
+            **made_by,
         }
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=".partial-", dir=out.parent))
@@ -474,6 +475,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     check_out_folder(out)
     say = None if args.quiet else (lambda line: print(line, file=sys.stderr, flush=True))
     started = utc_now()
+    made_by = provenance(args.argv)  # the code as it was when the runs started
     try:
         with make_executor(args.executor, workers, args.scheduler) as pool:
             gens, scale = C.abc_smc(config, pool.map, progress=say)
@@ -492,7 +494,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
             "criteria_sha256": V.checksum(V.criteria_text()),
             "started_utc": started.isoformat(),
             "finished_utc": utc_now().isoformat(),
-            **provenance(args.argv),
+            **made_by,
         }
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=".partial-", dir=out.parent))
