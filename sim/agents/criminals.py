@@ -24,6 +24,7 @@ class Syndicate(CellAgent):
     """A criminal group robbing ships in one ReCAAP sea area.
 
     Attributes:
+        area: the code of the sea area it is in (its ``cell``).
         size: members (a whole number; the group is broken up at zero).
         loot: successful robberies this month.
     """
@@ -32,12 +33,9 @@ class Syndicate(CellAgent):
         super().__init__(model)
         self.unique_id = model.new_id()
         self.cell = model.sea[area]
+        self.area = area
         self.size = size
         self.loot = 0
-
-    @property
-    def area(self) -> str:
-        return self.cell.area.code
 
     def rob(self) -> int:
         """Attempt robberies at a rate that grows with the group's size and the area's traffic; an
@@ -93,6 +91,7 @@ class Syndicate(CellAgent):
         if gain > 0 and model.streams["crime"].random() < p["crime.displacement"] * gain:
             model.ledger.record(model.date, "", "displacement", area=best.area.code, amount=self.size, unit="members")
             self.cell = best
+            self.area = best.area.code
 
     def disband(self) -> bool:
         """A group with no members left is gone. True when it was removed."""
@@ -106,6 +105,7 @@ class KidnapGroup(CellAgent):
     """A kidnap-for-ransom group in the Sulu-Celebes Seas.
 
     Attributes:
+        area: the code of the sea area it is in (its ``cell``).
         fighters: its armed members.
         abducted: crew it abducted this month.
     """
@@ -114,12 +114,9 @@ class KidnapGroup(CellAgent):
         super().__init__(model)
         self.unique_id = model.new_id()
         self.cell = model.sea[area]
+        self.area = area
         self.fighters = fighters
         self.abducted = 0
-
-    @property
-    def area(self) -> str:
-        return self.cell.area.code
 
     def raid(self) -> tuple[int, int]:
         """Raid ships at a rate that grows with its fighters and falls steeply with the chance of being
