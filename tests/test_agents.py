@@ -271,3 +271,14 @@ def test_bad_parameters_are_refused_with_one_line(overrides, message):
     with pytest.raises(ParameterError) as err:
         make_region_params(overrides)
     assert message in str(err.value) and "\n" not in str(err.value)
+
+
+def test_adaptive_learning_survives_a_layer_whose_plan_shrank_to_almost_nothing(fresh_model):
+    """A USD 3 m accepted offer on a USD 1,360 plan once gave exp(1100) and an OverflowError."""
+    model = fresh_model(**{"policy.USA.mode": "adaptive"})
+    usa = model.partner_by["USA"]
+    usa.plan = {"quad": 1360.0, "bilateral": 1e7, "forums": 1e7, "capacity": 1e7}
+    usa.results = {"quad": 3e6, "bilateral": 1e6, "forums": 0.0, "capacity": 0.0}
+    usa._learn()
+    assert sum(usa.weights.values()) == pytest.approx(1.0)
+    assert usa.weights["quad"] > 0.99

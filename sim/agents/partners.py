@@ -99,8 +99,12 @@ class Partner(mesa.Agent):
         if not success:
             return
         mean = sum(success.values()) / len(success)
-        for layer, s in success.items():
-            self.weights[layer] *= math.exp(rate * (s - mean))
+        push = {layer: rate * (s - mean) for layer, s in success.items()}
+        # a tiny plan that met one accepted offer can push exp() past a float's range: the weights are
+        # normalised below, so lowering every push by the same amount changes nothing else
+        shift = max(0.0, max(push.values()) - 700.0)
+        for layer, x in push.items():
+            self.weights[layer] *= math.exp(x - shift)
         total = sum(self.weights.values())
         self.weights = {layer: w / total for layer, w in self.weights.items()}
 
