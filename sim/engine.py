@@ -24,9 +24,19 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from sim.experiment import MAX_RUN_MONTHS, Experiment, RunTask
-from sim.store import Store, SweepInterrupted, cell, text_sha256
+from sim.store import (
+    UNREADABLE,
+    Store,
+    SweepInterrupted,
+    atomic_write_table,
+    cell,
+    read_table,
+    reason,
+    text_sha256,
+)
 
 EXECUTORS = ("process", "dask")
 PART_RUNS = 200  # runs per part (at most)
@@ -257,8 +267,7 @@ def run_sweep(
 
     ``runner`` is the function each worker calls (tests replace it to simulate failures).
     """
-    store.clean_partial()
-    done = store.done_run_ids()
+    done = check_store(experiment, store)
     todo = (t for t in experiment.iter_tasks() if t.run_id not in done)  # lazily: memory stays flat
     workers = effective_workers(workers, experiment.n_runs - len(done), executor, scheduler)
     counts = {"ok": 0, "failed": 0}
@@ -307,6 +316,36 @@ def run_sweep(
     finally:
         progress.close()
     return counts
+
+
+def check_store(experiment: Experiment, store: Store) -> set[int]:
+    """Check a sweep's folder before runs are added to it; returns the run ids recorded in sound parts.
+
+    Every part is read in full and checked against its pair (:meth:`Store.check_parts`), and the design
+    table must read (a damaged one is set aside and written again from the experiment). What was found
+    is said in one line on stderr and noted in the manifest; the runs of damaged parts are run again.
+    """
+    check = store.check_parts(experiment.n_runs, experiment.keep_series, experiment.steps)
+    design = store.folder / "design.parquet"
+    try:
+        read_table(design)
+    except UNREADABLE as err:
+        store.damaged.mkdir(exist_ok=True)
+        if design.exists():
+            os.replace(design, store.damaged / "design.parquet")
+        atomic_write_table(design, pa.Table.from_pandas(design_table(experiment), preserve_index=False))
+        check.problems.append(f"design.parquet cannot be read ({reason(err)}; written again from experiment.toml)")
+    if check.problems:
+        line = check.line(store.folder, experiment.n_runs - len(check.done))
+        print(f"warning: {line}", file=sys.stderr)
+        store.add_note("repairs", {"utc": _utc(), "found": line})
+    return check.done
+
+
+def _utc() -> str:
+    from sim.provenance import utc_now
+
+    return utc_now().isoformat()
 
 
 def _take(queue: Iterator[RunTask], n: int) -> list[RunTask]:

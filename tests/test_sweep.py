@@ -13,6 +13,7 @@ import itertools
 import json
 import math
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -459,7 +460,8 @@ def test_resume_cleans_temporary_and_orphan_parts(tmp_path, capsys, monkeypatch)
 
     sweep_ok(capsys, "--resume", str(out))
     assert not (parts / ".runs-00009.parquet.tmp").exists()
-    assert not (parts / "series-00009.parquet").exists()
+    orphan = (parts / "series-00000.parquet").read_bytes()
+    assert [p.name for p in parts.glob("series-*.parquet") if p.read_bytes() == orphan] == ["series-00000.parquet"]
     for series_part in parts.glob("series-*.parquet"):  # every series part has its runs part
         assert (parts / series_part.name.replace("series-", "runs-")).exists()
     resumed = load_results(out)
@@ -467,6 +469,149 @@ def test_resume_cleans_temporary_and_orphan_parts(tmp_path, capsys, monkeypatch)
     assert_frame_equal(without_duration(resumed.runs), without_duration(complete.runs), check_exact=True)
     assert not resumed.series.duplicated(["run_id", "step"]).any()
     assert_frame_equal(resumed.series, complete.series, check_exact=True)
+
+
+# ---- damaged parts --------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def parted_sweep(tmp_path_factory):
+    """SHOCKED swept into four parts of three runs (runs and series parts 0-3), complete."""
+    root = tmp_path_factory.mktemp("parted")
+    exp = write(root / "shocked.toml", SHOCKED)
+    out = root / "out"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(sim.engine, "PART_RUNS", 3)  # flushing happens in this process
+        assert main(["sweep", str(exp), "--out", str(out), "--workers", "1", "--quiet"]) == 0
+    assert sorted(p.name for p in (out / "parts").iterdir())[:4] == [f"runs-0000{k}.parquet" for k in range(4)]
+    return out
+
+
+def flip_a_byte(path: Path) -> None:
+    """Flip one byte among the stored values of the stability index (the end of its dictionary page): bit
+    rot that a plain read does not notice (it returns other numbers), caught by the page checksums."""
+    group = pq.read_metadata(path).row_group(0)
+    columns = [group.column(k) for k in range(group.num_columns)]
+    chunk = next(c for c in columns if c.path_in_schema in ("stability_index", "stability_index_mean"))
+    assert chunk.dictionary_page_offset is not None
+    before = pq.read_table(path)
+    data = bytearray(path.read_bytes())
+    data[chunk.data_page_offset - 4] ^= 0xFF
+    path.write_bytes(bytes(data))
+    assert not pq.read_table(path).equals(before)  # the file still reads, with other numbers
+
+
+def truncate(path: Path) -> None:
+    path.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2])
+
+
+# name: (what is done to the complete folder, what the resume's line names, whether analyze refuses it)
+DAMAGES = {
+    "runs-part-truncated": (lambda p: truncate(p / "runs-00001.parquet"), "runs-00001.parquet cannot be read", True),
+    "runs-part-byte-flipped": (
+        lambda p: flip_a_byte(p / "runs-00001.parquet"),
+        "runs-00001.parquet cannot be read",
+        None,
+    ),
+    "series-part-truncated": (
+        lambda p: truncate(p / "series-00002.parquet"),
+        "series-00002.parquet cannot be read",
+        True,
+    ),
+    "series-part-byte-flipped": (
+        lambda p: flip_a_byte(p / "series-00002.parquet"),
+        "series-00002.parquet cannot be read",
+        True,
+    ),
+    "series-part-missing": (lambda p: (p / "series-00002.parquet").unlink(), "series-00002.parquet is missing", True),
+    "series-part-of-other-runs": (
+        lambda p: shutil.copy(p / "series-00000.parquet", p / "series-00002.parquet"),
+        "series-00002.parquet does not hold 12 months of each ok run of runs-00002.parquet",
+        True,
+    ),
+    "runs-part-missing": (lambda p: (p / "runs-00001.parquet").unlink(), "runs-00001.parquet is missing", False),
+    "runs-part-repeats-runs": (
+        lambda p: shutil.copy(p / "runs-00000.parquet", p / "runs-00001.parquet"),
+        "runs-00001.parquet holds run ids that are not its own",
+        False,
+    ),
+    "design-truncated": (lambda p: truncate(p.parent / "design.parquet"), "design.parquet cannot be read", True),
+    "runs-table-truncated": (lambda p: truncate(p.parent / "runs.parquet"), None, True),
+}
+
+
+@pytest.mark.parametrize("damage", list(DAMAGES))
+def test_a_damaged_part_is_refused_by_analyze_and_its_runs_rerun_on_resume(parted_sweep, tmp_path, capsys, damage):
+    """A complete folder with a damaged or missing part: analyze says so in one line (exit 2, nothing
+    written); resume says in one line what it found, runs those runs again (once) and completes with the
+    same tables; a second resume finds nothing and runs nothing."""
+    harm, found, refused = DAMAGES[damage]
+    out = tmp_path / "out"
+    shutil.copytree(parted_sweep, out)
+    harm(out / "parts")
+    if refused is not None:
+        before = tree(out)
+        status = main(["analyze", str(out), "--quiet"])
+        err = capsys.readouterr().err
+        if refused:
+            assert status == 2, err
+            line = one_error_line(err)
+            assert f"--resume {out}" in line
+            assert tree(out) == before
+        else:
+            assert status == 0, err
+
+    assert main(["sweep", "--resume", str(out), "--quiet"]) == 0
+    lines = capsys.readouterr().err.splitlines()
+    if found is None:  # runs.parquet is rebuilt from the parts on every resume: nothing to report
+        assert lines == []
+    else:
+        assert len(lines) == 1 and lines[0].startswith(f"warning: checked {out} before going on: "), lines
+        assert found in lines[0] and "will be run again" in lines[0]
+    resumed, reference = load_results(out), load_results(parted_sweep)
+    assert resumed.complete and resumed.manifest["counts"] == {"ok": 12}
+    assert_frame_equal(without_duration(resumed.runs), without_duration(reference.runs), check_exact=True)
+    assert_frame_equal(resumed.series, reference.series, check_exact=True)
+    assert_frame_equal(resumed.design, reference.design, check_exact=True)
+    assert len(resumed.manifest.get("repairs", [])) == (found is not None)
+
+    parts = sorted(p.name for p in (out / "parts").rglob("*"))
+    assert main(["sweep", "--resume", str(out), "--quiet"]) == 0  # nothing left to find, nothing to run
+    assert capsys.readouterr().err == ""
+    assert sorted(p.name for p in (out / "parts").rglob("*")) == parts
+
+
+def test_an_interrupted_sweep_with_a_damaged_part_reruns_only_what_it_lost(parted_sweep, tmp_path, capsys):
+    out = tmp_path / "out"
+    shutil.copytree(parted_sweep, out)
+    (out / "runs.parquet").unlink()
+    manifest = json.loads((out / "manifest.json").read_text())
+    (out / "manifest.json").write_text(json.dumps({**manifest, "status": "running"}))
+    (out / "parts" / "runs-00003.parquet").unlink()  # the last part was never written: 3 runs to do
+    (out / "parts" / "series-00003.parquet").unlink()
+    truncate(out / "parts" / "runs-00000.parquet")  # and a damaged part: 3 more
+    assert main(["sweep", "--resume", str(out), "--quiet"]) == 0
+    line = capsys.readouterr().err
+    assert line.count("\n") == 1 and "runs-00000.parquet cannot be read" in line and "(6 runs to run;" in line
+    assert "is missing" not in line  # the last part, never written, is not a loss
+    assert sorted(p.name for p in (out / "parts" / "damaged").iterdir()) == [
+        "runs-00000.parquet",
+        "series-00000.parquet",
+    ]
+    assert_frame_equal(
+        without_duration(load_results(out).runs), without_duration(load_results(parted_sweep).runs), check_exact=True
+    )
+
+
+def test_load_results_names_a_damaged_table_in_one_line(parted_sweep, tmp_path):
+    out = tmp_path / "out"
+    shutil.copytree(parted_sweep, out)
+    flip_a_byte(out / "parts" / "series-00001.parquet")
+    with pytest.raises(ResultsError, match=r"series-00001\.parquet is damaged \(.*\); python -m sim sweep --resume"):
+        load_results(out)
+    (out / "manifest.json").write_text("{")
+    with pytest.raises(ResultsError, match=r"manifest\.json cannot be read as a manifest"):
+        load_results(out)
 
 
 # ---- failures ------------------------------------------------------------------------------------
