@@ -29,7 +29,7 @@ from sim.experiment import (
     run_length_warnings,
 )
 from sim.params import SPECS, ParameterError, make_params
-from sim.store import ResultsError, SweepInterrupted
+from sim.store import ResultsError, SweepInterrupted, WorkersLost
 
 RESULTS = Path("results")
 
@@ -525,6 +525,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SweepInterrupted as stop:
         print(f"{stop}; resume with: python -m sim sweep --resume {stop.folder}", file=sys.stderr)
         return stop.status
+    except WorkersLost as err:
+        print(f"error: {one_line(err)}", file=sys.stderr)
+        return 1
     except Exception as err:  # a run that fails: say so in one line, status 1
         print(f"error: run failed: {type(err).__name__}: {one_line(err)}", file=sys.stderr)
         return 1

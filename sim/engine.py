@@ -16,6 +16,7 @@ import os
 import sys
 import time
 import traceback
+from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from sim.store import (
     UNREADABLE,
     Store,
     SweepInterrupted,
+    WorkersLost,
     atomic_write_table,
     cell,
     read_table,
@@ -265,57 +267,175 @@ def run_sweep(
 ) -> dict[str, int]:
     """Run every run of ``experiment`` not yet in ``store``; returns counts by status (this call).
 
-    ``runner`` is the function each worker calls (tests replace it to simulate failures).
+    However the sweep stops (Ctrl-C, SIGTERM, workers that keep dying, an error), the runs it finished
+    are written first. ``runner`` is the function each worker calls (tests replace it to simulate
+    failures).
     """
     done = check_store(experiment, store)
-    todo = (t for t in experiment.iter_tasks() if t.run_id not in done)  # lazily: memory stays flat
     workers = effective_workers(workers, experiment.n_runs - len(done), executor, scheduler)
-    counts = {"ok": 0, "failed": 0}
-    varying = {p: {k: cell(v) for k, v in experiment.point_columns(p).items()} for p in range(len(experiment.points))}
-    progress = Progress(experiment.n_runs, len(done), quiet)
-    seq = store.next_seq()
-    buffer: list[Outcome] = []
-    last_flush = time.monotonic()
-
-    def flush() -> None:
-        nonlocal seq, buffer, last_flush
-        if buffer:
-            rows = [{**o.row, **varying[o.row["point_id"]]} for o in buffer]
-            store.write_part(seq, rows, _series_frame(buffer))
-            seq += 1
-            buffer = []
-        last_flush = time.monotonic()
-
+    sink = _Sink(store, experiment, Progress(experiment.n_runs, len(done), quiet))
     try:
         if experiment.n_runs > len(done):
-            with make_executor(executor, workers, scheduler) as pool:
-                queue = todo
-                window = max(2, 4 * workers)
-                pending = {pool.submit(runner, t) for t in _take(queue, window)}
-                try:
-                    while pending:
-                        finished, pending = cf.wait(pending, timeout=PART_SECONDS, return_when=cf.FIRST_COMPLETED)
-                        for future in finished:
-                            outcome = future.result()
-                            counts[outcome.row["status"]] += 1
-                            buffer.append(outcome)
-                            progress.update()
-                        pending |= {pool.submit(runner, t) for t in _take(queue, len(finished))}
-                        if len(buffer) >= PART_RUNS or time.monotonic() - last_flush >= PART_SECONDS:
-                            flush()
-                except (KeyboardInterrupt, Terminated) as stop:
-                    flush()  # every finished run is saved before anything else happens
-                    for future in pending:
-                        future.cancel()
-                    if hasattr(pool, "shutdown"):
-                        pool.shutdown(wait=False, cancel_futures=True)
-                    saved = len(done) + counts["ok"] + counts["failed"]
-                    status = 143 if isinstance(stop, Terminated) else 130
-                    raise SweepInterrupted(store.folder, saved, experiment.n_runs, status) from None
-        flush()
+            queue = TaskQueue(t for t in experiment.iter_tasks() if t.run_id not in done)  # lazily: flat memory
+            _run_tasks(queue, lambda: make_executor(executor, workers, scheduler), runner, max(2, 4 * workers), sink)
+        sink.flush()
+    except (KeyboardInterrupt, Terminated) as stop:
+        sink.flush()  # (already done when the stop came while runs were in flight)
+        status = 143 if isinstance(stop, Terminated) else 130
+        raise SweepInterrupted(store.folder, len(done) + sink.recorded, experiment.n_runs, status) from None
+    except WorkersLost as lost:
+        sink.flush()
+        saved = len(done) + sink.recorded
+        raise WorkersLost(lost.run_ids, MAX_WORKER_DEATHS, store.folder, saved, experiment.n_runs) from None
+    except BaseException:
+        sink.flush()
+        raise
     finally:
-        progress.close()
-    return counts
+        sink.progress.close()
+    return sink.counts
+
+
+class _Sink:
+    """Where finished runs go: counted, shown in the progress, and written in parts (every
+    :data:`PART_RUNS` runs, at least every :data:`PART_SECONDS` seconds, and whenever asked)."""
+
+    def __init__(self, store: Store, experiment: Experiment, progress: Progress) -> None:
+        self.store, self.progress = store, progress
+        self.varying = {
+            p: {k: cell(v) for k, v in experiment.point_columns(p).items()} for p in range(len(experiment.points))
+        }
+        self.counts = {"ok": 0, "failed": 0}
+        self.seq = store.next_seq()
+        self.buffer: list[Outcome] = []
+        self.last_flush = time.monotonic()
+
+    @property
+    def recorded(self) -> int:
+        return self.counts["ok"] + self.counts["failed"]
+
+    def record(self, outcome: Outcome) -> None:
+        self.counts[outcome.row["status"]] += 1
+        self.buffer.append(outcome)
+        self.progress.update()
+
+    def flush(self, only_if_due: bool = False) -> None:
+        """Write the buffered runs as one part (runs and series); ``only_if_due``: only when it is time."""
+        if only_if_due and len(self.buffer) < PART_RUNS and time.monotonic() - self.last_flush < PART_SECONDS:
+            return
+        if self.buffer:
+            rows = [{**o.row, **self.varying[o.row["point_id"]]} for o in self.buffer]
+            self.store.write_part(self.seq, rows, _series_frame(self.buffer))
+            self.seq += 1
+            self.buffer = []
+        self.last_flush = time.monotonic()
+
+
+class TaskQueue:
+    """The runs still to submit: runs handed back (their worker died) first, then the rest, lazily."""
+
+    def __init__(self, tasks: Iterator[RunTask]) -> None:
+        self.back: deque[RunTask] = deque()
+        self.rest = tasks
+
+    def pop(self) -> RunTask | None:
+        return self.back.popleft() if self.back else next(self.rest, None)
+
+    def hand_back(self, tasks: list[RunTask]) -> None:
+        self.back.extendleft(reversed(tasks))
+
+
+#: a run in flight when worker processes died this many times stops the sweep (WorkersLost)
+MAX_WORKER_DEATHS = 3
+
+
+def _run_tasks(
+    queue: TaskQueue, new_pool: Callable[[], Any], runner: Callable[[RunTask], Outcome], window: int, sink: _Sink
+) -> None:
+    """Run every task of ``queue`` in a pool from ``new_pool``, ``window`` at a time, into ``sink``.
+
+    A worker process that dies (killed, out of memory) breaks a local process pool: the runs that came
+    back are kept, the rest are handed back, and a fresh pool takes over. Runs in flight at
+    :data:`MAX_WORKER_DEATHS` such deaths raise WorkersLost. Anything else that stops the loop (Ctrl-C,
+    SIGTERM, an error) writes the finished runs, cancels the runs not started and goes up.
+    """
+    deaths: Counter[int] = Counter()
+    while True:
+        inflight: dict[cf.Future, RunTask] = {}
+        with new_pool() as pool:
+            try:
+                _drain(pool, queue, runner, window, inflight, sink)
+                return
+            except cf.BrokenExecutor:
+                pass  # the pool is shut down on leaving the block; then every future is settled
+            except BaseException:
+                sink.flush()  # every finished run is saved before anything else happens
+                _cancel(pool, inflight)
+                raise
+        lost = _salvage(inflight, sink)
+        sink.flush()
+        queue.hand_back(lost)
+        deaths.update(t.run_id for t in (lost or list(queue.back)[:1]))  # (a pool that broke on submit)
+        doomed = sorted(run_id for run_id, n in deaths.items() if n >= MAX_WORKER_DEATHS)
+        if doomed:
+            raise WorkersLost(doomed, MAX_WORKER_DEATHS)
+
+
+def _drain(
+    pool: cf.Executor,
+    queue: TaskQueue,
+    runner: Callable[[RunTask], Outcome],
+    window: int,
+    inflight: dict[cf.Future, RunTask],
+    sink: _Sink,
+) -> None:
+    """Keep ``window`` runs in flight until ``queue`` is empty and every run is in ``sink``."""
+    _top_up(pool, queue, runner, window, inflight)
+    while inflight:
+        finished, _ = cf.wait(inflight, timeout=PART_SECONDS, return_when=cf.FIRST_COMPLETED)
+        for future in finished:
+            outcome = future.result()  # BrokenProcessPool if its worker died
+            del inflight[future]
+            sink.record(outcome)
+        _top_up(pool, queue, runner, window, inflight)
+        sink.flush(only_if_due=True)
+
+
+def _top_up(
+    pool: cf.Executor,
+    queue: TaskQueue,
+    runner: Callable[[RunTask], Outcome],
+    window: int,
+    inflight: dict[cf.Future, RunTask],
+) -> None:
+    """Submit runs from ``queue`` until ``window`` are in flight; a run the pool refuses goes back."""
+    while len(inflight) < window:
+        task = queue.pop()
+        if task is None:
+            return
+        try:
+            inflight[pool.submit(runner, task)] = task
+        except BaseException:
+            queue.hand_back([task])
+            raise
+
+
+def _salvage(inflight: dict[cf.Future, RunTask], sink: _Sink) -> list[RunTask]:
+    """After a pool broke: record the runs whose results came back; return the others, by run id."""
+    lost = []
+    for future, task in inflight.items():
+        if future.done() and not future.cancelled() and future.exception() is None:
+            sink.record(future.result())
+        else:
+            lost.append(task)
+    return sorted(lost, key=lambda t: t.run_id)
+
+
+def _cancel(pool: cf.Executor, inflight: dict[cf.Future, RunTask]) -> None:
+    """Cancel the runs not yet started; those running end with their run (workers ignore Ctrl-C)."""
+    for future in inflight:
+        future.cancel()
+    if hasattr(pool, "shutdown"):
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def check_store(experiment: Experiment, store: Store) -> set[int]:
@@ -346,16 +466,6 @@ def _utc() -> str:
     from sim.provenance import utc_now
 
     return utc_now().isoformat()
-
-
-def _take(queue: Iterator[RunTask], n: int) -> list[RunTask]:
-    out = []
-    for _ in range(n):
-        task = next(queue, None)
-        if task is None:
-            break
-        out.append(task)
-    return out
 
 
 def check_new_folder(out: Path) -> None:

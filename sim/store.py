@@ -368,6 +368,24 @@ class SweepInterrupted(Exception):
         self.folder, self.saved, self.total, self.status = folder, saved, total, status
 
 
+class WorkersLost(RuntimeError):
+    """Worker processes died ``deaths`` times while the same runs were in flight: one of them probably
+    kills its worker (out of memory?), so the sweep stops, its finished runs saved, instead of trying
+    for ever."""
+
+    def __init__(
+        self, run_ids: list[int], deaths: int, folder: Path | None = None, saved: int = 0, total: int = 0
+    ) -> None:
+        ids = ", ".join(map(str, run_ids[:10])) + (" ..." if len(run_ids) > 10 else "")
+        which = f"run {ids} was" if len(run_ids) == 1 else f"runs {ids} were"
+        super().__init__(
+            f"worker processes died {deaths} times while {which} in flight (killed, or out of memory?); "
+            f"the sweep stopped with {saved} of {total} runs saved in {folder}; once the cause is found, resume "
+            f"with: python -m sim sweep --resume {folder}"
+        )
+        self.run_ids = run_ids
+
+
 class ResultsError(ValueError):
     """A folder is not a (complete) results folder; one-line message."""
 

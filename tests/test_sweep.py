@@ -406,8 +406,16 @@ def start_big_sweep(tmp_path: Path, out: Path) -> subprocess.Popen:
     return proc
 
 
-def test_sweep_killed_mid_way_resumes_to_the_same_table(tmp_path, capsys):
-    exp = tmp_path / "big.toml"
+@pytest.fixture(scope="module")
+def big_reference(tmp_path_factory):
+    """BIG swept without interruption by two workers: the results folder."""
+    root = tmp_path_factory.mktemp("big")
+    out = root / "reference"
+    assert main(["sweep", str(write(root / "big.toml", BIG)), "--out", str(out), "--workers", "2", "--quiet"]) == 0
+    return out
+
+
+def test_sweep_killed_mid_way_resumes_to_the_same_table(tmp_path, capsys, big_reference):
     killed = tmp_path / "killed"
     proc = start_big_sweep(tmp_path, killed)
     with contextlib.suppress(ProcessLookupError):
@@ -425,14 +433,12 @@ def test_sweep_killed_mid_way_resumes_to_the_same_table(tmp_path, capsys):
     assert partial["run_id"].is_unique
 
     sweep_ok(capsys, "--resume", str(killed))
-    reference = tmp_path / "reference"
-    sweep_ok(capsys, str(exp), "--out", str(reference), "--workers", "2")
-
     resumed = load_results(killed)
     assert resumed.complete
     assert resumed.manifest["counts"] == {"ok": 400}
     assert len(resumed.manifest["resumed_utc"]) == 1
-    assert_frame_equal(without_duration(resumed.runs), without_duration(load_results(reference).runs), check_exact=True)
+    reference = load_results(big_reference).runs
+    assert_frame_equal(without_duration(resumed.runs), without_duration(reference), check_exact=True)
 
 
 def test_resume_cleans_temporary_and_orphan_parts(tmp_path, capsys, monkeypatch):
@@ -672,6 +678,103 @@ def test_cli_sweep_with_a_failing_run_exits_1_and_says_how_many(tmp_path, capsys
     assert results.complete
     assert results.manifest["counts"] == {"ok": 3, "failed": 1}
     assert list(results.runs["status"]) == ["ok", "failed", "ok", "ok"]
+
+
+# ---- workers that die, and a sweep process that dies ----------------------------------------------
+
+
+def die_in(task: RunTask, run_id: int, marker: Path | None) -> Outcome:
+    """A runner whose worker process dies (SIGKILL, as the out-of-memory killer does) when it starts run
+    ``run_id``: once when ``marker`` is given (the file records that it happened), else every time."""
+    if task.run_id == run_id and (marker is None or not marker.exists()):
+        if marker is not None:
+            marker.touch()
+        os.kill(os.getpid(), signal.SIGKILL)
+    return run_task(task)
+
+
+def test_a_worker_that_dies_is_replaced_and_every_run_is_made_once(tmp_path):
+    exp = exp_from(SMALL.format(keep_series="true").replace("replications = 2", "replications = 4"))  # 8 runs
+    stores = {name: Store(tmp_path / name) for name in ("died", "reference")}
+    for store in stores.values():
+        store.create(exp.source, design_table(exp), {"status": "running"})
+    died = functools.partial(die_in, run_id=5, marker=tmp_path / "worker-killed")
+    assert run_sweep(exp, stores["died"], workers=2, quiet=True, runner=died) == {"ok": 8, "failed": 0}
+    assert (tmp_path / "worker-killed").exists()  # a worker did die
+    run_sweep(exp, stores["reference"], workers=2, quiet=True)
+    ids = [i for p in stores["died"].runs_paths() for i in pq.read_table(p).column("run_id").to_pylist()]
+    assert sorted(ids) == list(range(8))  # every run recorded once
+    for store in stores.values():
+        store.consolidate()
+        store.write_manifest({"status": "complete"})
+    died_results, reference = load_results(stores["died"].folder), load_results(stores["reference"].folder)
+    assert_frame_equal(without_duration(died_results.runs), without_duration(reference.runs), check_exact=True)
+    assert_frame_equal(died_results.series, reference.series, check_exact=True)
+
+
+def test_a_run_that_kills_its_worker_every_time_stops_the_sweep_with_exit_1(tmp_path, capsys, monkeypatch):
+    deadly = functools.partial(die_in, run_id=3, marker=None)  # the last of 4 runs, so it dies alone
+    monkeypatch.setattr(sim.engine, "run_sweep", functools.partial(sim.engine.run_sweep, runner=deadly))
+    exp = write(tmp_path / "small.toml", SMALL.format(keep_series="false"))
+    out = tmp_path / "out"
+    status = main(["sweep", str(exp), "--out", str(out), "--workers", "1", "--quiet"])
+    line = one_error_line(capsys.readouterr().err)
+    assert status == 1
+    assert f"worker processes died {sim.engine.MAX_WORKER_DEATHS} times while run 3 was in flight" in line
+    assert f"3 of 4 runs saved in {out}" in line and line.endswith(f"--resume {out}\n")
+    assert list(load_results(out, allow_partial=True).runs["run_id"]) == [0, 1, 2]  # the finished runs are kept
+
+
+def family_of(pid: int) -> list[int]:
+    """The ids of the descendants of process ``pid`` (Linux: from /proc)."""
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+    out, frontier = [], [pid]
+    while frontier:
+        kids = [child for child, parent in parents.items() if parent in frontier]
+        out += kids
+        frontier = kids
+    return out
+
+
+def running(pid: int) -> bool:
+    """Whether process ``pid`` exists and has not ended (a zombie has ended)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+linux_only = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
+
+
+@linux_only
+def test_a_worker_killed_from_outside_is_replaced_and_the_sweep_completes(tmp_path, big_reference):
+    out = tmp_path / "out"
+    proc = start_big_sweep(tmp_path, out)
+    try:
+        workers = [pid for pid in family_of(proc.pid) if parent_of(pid) != proc.pid]  # the forkserver's children
+        assert workers, "no worker processes found"
+        os.kill(workers[0], signal.SIGKILL)
+        _, err = proc.communicate(timeout=300)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 0, err
+    assert err == ""
+    results = load_results(out)
+    assert results.manifest["counts"] == {"ok": 400} and results.runs["run_id"].is_unique
+    reference = load_results(big_reference).runs
+    assert_frame_equal(without_duration(results.runs), without_duration(reference), check_exact=True)
+
+
+def parent_of(pid: int) -> int | None:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except OSError:
+        return None
 
 
 # ---- bad input -----------------------------------------------------------------------------------
