@@ -35,6 +35,7 @@ from sim.store import (
     WorkersLost,
     atomic_write_table,
     cell,
+    process_alive,
     read_table,
     reason,
     text_sha256,
@@ -106,7 +107,9 @@ def make_executor(kind: str, workers: int, scheduler: str | None = None) -> Iter
             ctx.set_forkserver_preload(["sim.model", "sim.engine"])
         with (
             _main_without_missing_file(),
-            cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_ignore_interrupts) as pool,
+            cf.ProcessPoolExecutor(
+                max_workers=workers, mp_context=ctx, initializer=_start_worker, initargs=(os.getpid(),)
+            ) as pool,
         ):
             yield pool
     elif kind == "dask":
@@ -165,12 +168,34 @@ def terminate_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _ignore_interrupts() -> None:
-    """Worker initialiser: Ctrl-C in the terminal goes to the whole process group; workers leave it to
-    the sweep process, which saves what is finished and stops them."""
+def _start_worker(sweep_pid: int) -> None:
+    """Worker initialiser. Ctrl-C in the terminal goes to the whole process group: workers leave it to
+    the sweep process, which saves what is finished and stops them. And a worker ends when the sweep
+    process ends, however it ends (even by SIGKILL): it would otherwise wait for work for ever, and keep
+    the forkserver alive with it."""
     import signal
+    import threading
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform != "win32":
+        threading.Thread(target=_end_with, args=(sweep_pid,), name="end-with-sweep", daemon=True).start()
+
+
+def _end_with(pid: int) -> None:
+    """End this process as soon as process ``pid`` has ended: on Linux by waiting on a pidfd (woken the
+    moment it ends), elsewhere by looking every second."""
+    import select
+
+    try:
+        fd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        os._exit(1)
+    except (AttributeError, OSError):  # not Linux 5.3 or later
+        while process_alive(pid):
+            time.sleep(1.0)
+        os._exit(1)
+    select.select([fd], [], [])
+    os._exit(1)
 
 
 #: seconds between two progress lines when stderr is not a terminal (nohup, CI, a pipe)

@@ -79,7 +79,7 @@ def write_json(path: Path, obj: Any) -> None:
     atomic_write_bytes(path, (json.dumps(obj, indent=2, default=str) + "\n").encode())
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
     """Whether a process with this id exists (on this machine)."""
     try:
         os.kill(pid, 0)
@@ -130,7 +130,7 @@ class Store:
                 fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
             except FileExistsError:
                 holder = path.read_text().strip()
-                if holder.isdigit() and _alive(int(holder)):
+                if holder.isdigit() and process_alive(int(holder)):
                     raise ResultsError(
                         f"another sweep (process {holder}) is writing in {self.folder}; wait for it or stop it"
                     ) from None

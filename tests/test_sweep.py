@@ -777,6 +777,24 @@ def parent_of(pid: int) -> int | None:
         return None
 
 
+@linux_only
+def test_workers_and_forkserver_end_soon_after_the_sweep_process_is_killed(tmp_path):
+    proc = start_big_sweep(tmp_path, tmp_path / "out")
+    try:
+        family = family_of(proc.pid)
+        assert len(family) >= 3, family  # the forkserver, two workers (and the resource tracker)
+        os.kill(proc.pid, signal.SIGKILL)  # the sweep process alone, not its process group
+        proc.wait(timeout=60)
+        deadline = time.monotonic() + 5
+        while [pid for pid in family if running(pid)] and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert [pid for pid in family if running(pid)] == []
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)  # whatever is left of its group
+        proc.stderr.close()
+
+
 # ---- bad input -----------------------------------------------------------------------------------
 
 GOOD = """
