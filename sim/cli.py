@@ -293,6 +293,7 @@ def _sweep(args: argparse.Namespace, guard: contextlib.ExitStack) -> int:
         experiment, store = stored, Store(folder)
         manifest = read_stored_manifest(folder)
         check_resumable(folder, stored.source, manifest, args.allow_code_change)
+        contact_scheduler(args.scheduler)
         guard.enter_context(store.lock())  # before anything is written: a live sweep there is refused
         if manifest.get("status") == "complete" and not args.quiet:
             print(f"{folder} is already complete; checking that every run is there", file=sys.stderr)
@@ -310,8 +311,10 @@ def _sweep(args: argparse.Namespace, guard: contextlib.ExitStack) -> int:
             check_design_size(experiment, large=args.large)
         except ValueError as err:
             raise UsageError(str(err)) from None
+        if args.out:
+            check_out_folder(Path(args.out))
+        contact_scheduler(args.scheduler)
         folder = Path(args.out) if args.out else new_results_folder(experiment.name)
-        check_out_folder(folder)
         store = create_sweep(
             experiment, folder, executor=args.executor, workers=args.workers, scheduler=args.scheduler,
             argv=args.argv, experiment_file=str(args.experiment),
@@ -346,6 +349,17 @@ def _sweep(args: argparse.Namespace, guard: contextlib.ExitStack) -> int:
         )
         return 1
     return 0
+
+
+def contact_scheduler(address: str | None) -> None:
+    """A Dask scheduler given with --scheduler must answer before anything is written (UsageError)."""
+    from sim.engine import check_scheduler
+
+    if address:
+        try:
+            check_scheduler(address)
+        except ValueError as err:
+            raise UsageError(str(err)) from None
 
 
 def read_stored_experiment(folder: Path):

@@ -10,9 +10,11 @@ bit, whatever the executor, the number of workers and the order in which runs fi
 
 from __future__ import annotations
 
+import asyncio
 import concurrent.futures as cf
 import multiprocessing as mp
 import os
+import socket
 import sys
 import time
 import traceback
@@ -129,6 +131,54 @@ def make_executor(kind: str, workers: int, scheduler: str | None = None) -> Iter
                 cluster.close()
     else:
         raise ValueError(f"executor must be one of {', '.join(EXECUTORS)}, got {kind!r}")
+
+
+#: seconds a Dask scheduler has to answer before a sweep is refused (nothing written)
+SCHEDULER_TIMEOUT = 5.0
+
+
+def check_scheduler(address: str, timeout: float | None = None) -> None:
+    """Refuse (ValueError, one line naming the scheduler) a Dask scheduler address that is malformed or
+    where no scheduler answers within ``timeout`` seconds (default :data:`SCHEDULER_TIMEOUT`). A sweep
+    calls this before it writes anything."""
+    from distributed.comm.addressing import get_address_host_port, parse_address
+
+    timeout = SCHEDULER_TIMEOUT if timeout is None else timeout
+    try:
+        scheme, _ = parse_address(address)
+        host, port = get_address_host_port(address)
+    except ValueError as err:
+        raise ValueError(
+            f"scheduler address {address!r} is not a Dask scheduler address such as tcp://HOST:8786 ({reason(err)})"
+        ) from None
+    try:
+        socket.create_connection((host, port), timeout=timeout).close()  # a closed port says so at once
+    except OSError as err:
+        raise ValueError(
+            f"no Dask scheduler answers at {address} within {timeout:g} s ({reason(err)}); nothing was written"
+        ) from None
+    if scheme == "tcp":  # and what answers must speak Dask's protocol
+        try:
+            with cf.ThreadPoolExecutor(1) as thread:  # its own event loop, even inside a notebook's
+                thread.submit(asyncio.run, _handshake(address, timeout)).result()
+        except TimeoutError:
+            raise ValueError(
+                f"something listens at {address} but does not answer as a Dask scheduler within {timeout:g} s; "
+                "nothing was written"
+            ) from None
+        except Exception as err:  # what it said is not a Dask message
+            raise ValueError(
+                f"something listens at {address} but is not a Dask scheduler ({type(err).__name__}); "
+                "nothing was written"
+            ) from None
+
+
+async def _handshake(address: str, timeout: float) -> None:
+    """Open a Dask connection to ``address`` (its handshake answered) and close it."""
+    from distributed.comm import connect
+
+    comm = await asyncio.wait_for(connect(address, timeout=timeout), timeout)
+    await comm.close()
 
 
 def _series_frame(outcomes: list[Outcome]) -> pd.DataFrame | None:

@@ -15,6 +15,7 @@ import math
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -28,6 +29,7 @@ import pyarrow.parquet as pq
 import pytest
 from pandas.testing import assert_frame_equal
 
+import sim
 import sim.engine
 import sim.provenance
 from sim.cli import main
@@ -1298,3 +1300,68 @@ def test_a_folder_being_written_by_a_live_sweep_is_refused_and_a_stale_lock_is_t
     (out / ".lock").write_text(dead.stdout.strip())  # its process has ended
     assert main(["sweep", "--resume", str(out), "--quiet"]) == 0
     assert not (out / ".lock").exists()
+
+
+# ---- a Dask scheduler answers before anything is written ------------------------------------------
+
+
+def closed_port() -> int:
+    """A local port nothing listens on (it was free a moment ago)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def silent_listener(stack: contextlib.ExitStack) -> str:
+    """The address of a local port that accepts connections but never says anything (not Dask)."""
+    server = stack.enter_context(socket.socket())
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    return f"tcp://127.0.0.1:{server.getsockname()[1]}"
+
+
+SCHEDULERS = {
+    "closed-port": (lambda stack: f"tcp://127.0.0.1:{closed_port()}", "no Dask scheduler answers at tcp://127.0.0.1:"),
+    "not-dask": (silent_listener, "but does not answer as a Dask scheduler within 1 s"),
+    "no-port": (lambda stack: "10.0.0.5", "scheduler address '10.0.0.5' is not a Dask scheduler address"),
+    "unknown-protocol": (lambda stack: "udp://10.0.0.5:8786", "unknown address scheme 'udp'"),
+}
+
+
+@pytest.mark.parametrize("scheduler", list(SCHEDULERS))
+def test_a_scheduler_that_does_not_answer_is_refused_before_anything_is_written(
+    tmp_path, monkeypatch, capsys, scheduler
+):
+    pytest.importorskip("distributed")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sim.engine, "SCHEDULER_TIMEOUT", 1.0)
+    exp = write(tmp_path / "small.toml", SMALL.format(keep_series="false"))
+    address_of, message = SCHEDULERS[scheduler]
+    with contextlib.ExitStack() as stack:
+        address = address_of(stack)
+        before, start = tree(tmp_path), time.monotonic()
+        status = main(["sweep", str(exp), "--executor", "dask", "--scheduler", address])
+        line = one_error_line(capsys.readouterr().err)
+    assert status == 2
+    assert message in line and address in line
+    assert time.monotonic() - start < 10
+    assert tree(tmp_path) == before  # no results folder
+
+
+def test_resume_with_a_scheduler_that_does_not_answer_is_refused_and_the_folder_unchanged(small_sweep, capsys):
+    pytest.importorskip("distributed")
+    _, out = small_sweep
+    address = f"tcp://127.0.0.1:{closed_port()}"
+    before = tree(out)
+    assert main(["sweep", "--resume", str(out), "--executor", "dask", "--scheduler", address]) == 2
+    assert f"no Dask scheduler answers at {address}" in one_error_line(capsys.readouterr().err)
+    assert tree(out) == before  # not even the lock or the manifest's resume time
+
+
+def test_the_python_api_refuses_a_scheduler_that_does_not_answer_before_writing(tmp_path, monkeypatch):
+    pytest.importorskip("distributed")
+    monkeypatch.chdir(tmp_path)
+    exp = write(tmp_path / "small.toml", SMALL.format(keep_series="false"))
+    with pytest.raises(ValueError, match=r"no Dask scheduler answers at tcp://127\.0\.0\.1:"):
+        sim.sweep(exp, executor="dask", scheduler=f"tcp://127.0.0.1:{closed_port()}")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["small.toml"]
