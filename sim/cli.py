@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import json
 import os
 import shutil
+import socket
 import sys
 import tempfile
 import tomllib
@@ -461,6 +463,7 @@ def cmd_app(args: argparse.Namespace) -> int:
     """Serve the interactive app (Mesa SolaraViz) on localhost until interrupted."""
     if not 0 < args.port < 65536:
         raise UsageError(f"--port must be in [1, 65535], got {args.port}")
+    check_can_listen(args.host, args.port)
     try:
         from sim.app import serve
     except ImportError as err:
@@ -468,6 +471,23 @@ def cmd_app(args: argparse.Namespace) -> int:
     print(f"serving the app on http://{args.host}:{args.port} (Ctrl-C to stop)", file=sys.stderr)
     serve(host=args.host, port=args.port)
     return 0
+
+
+def check_can_listen(host: str, port: int) -> None:
+    """UsageError (one line) unless a server can listen on host:port: a port another program uses, or a
+    host that is not an address of this machine, is refused before the app is loaded."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except (socket.gaierror, UnicodeError) as err:
+        raise UsageError(f"--host {host!r} is not an address of this machine ({err})") from None
+    with socket.socket(family, kind, proto) as probe:
+        if sys.platform != "win32":  # as the server does, so that a port just freed counts as free
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as err:
+            hint = "; another program uses it: choose another with --port N" if err.errno == errno.EADDRINUSE else ""
+            raise UsageError(f"cannot serve the app on {host}:{port}: {err.strerror}{hint}") from None
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from sim.experiment import MAX_RUN_MONTHS, Experiment, RunTask
+from sim.experiment import MAX_RUN_MONTHS, NAME_MAX, Experiment, RunTask
 from sim.store import (
     UNREADABLE,
     Store,
@@ -544,13 +544,26 @@ def _utc() -> str:
 
 
 def check_new_folder(out: Path) -> None:
-    """Refuse (ValueError, one line) an output folder that is not new or empty: results are never
-    overwritten."""
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise ValueError(f"output folder {out} already exists and is not empty; results are never overwritten")
-    for parent in out.parents:
-        if parent.exists() and not parent.is_dir():
-            raise ValueError(f"cannot create output folder {out}: {parent} is a file")
+    """Refuse (ValueError, one line) an output folder that cannot be a new one: a folder that is not new
+    or empty (results are never overwritten), the current folder or one above it, a name longer than a
+    file system allows, a folder below a file."""
+    long = next((part for part in out.parts if len(os.fsencode(part)) > NAME_MAX), None)
+    if long is not None:
+        raise ValueError(
+            f"output folder name {long[:16]}... is {len(os.fsencode(long)):,} bytes long; a folder name can have "
+            f"at most {NAME_MAX}"
+        )
+    here = Path.cwd()
+    if out.resolve() in (here, *here.parents):
+        raise ValueError(f"output folder {out} is the current folder or one above it; name a new folder")
+    try:
+        if out.exists() and (not out.is_dir() or any(out.iterdir())):
+            raise ValueError(f"output folder {out} already exists and is not empty; results are never overwritten")
+        for parent in out.parents:
+            if parent.exists() and not parent.is_dir():
+                raise ValueError(f"cannot create output folder {out}: {parent} is a file")
+    except OSError as err:
+        raise ValueError(f"cannot use output folder {out}: {err.strerror or err}") from None
 
 
 def create_sweep(

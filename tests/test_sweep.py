@@ -914,6 +914,11 @@ BAD_EXPERIMENTS = [
         top='[base]\n"policy.JPN.quad" = true\npolicy.JPN.quad = false',
     ),
     case(
+        "name-too-long",
+        "'name' is 300 bytes long; it names a folder, so at most 255",
+        text=good().replace('name = "good"', f'name = "{"n" * 300}"'),
+    ),
+    case(
         "too-large-without-large",
         "12,000,000,000 run-months (about 2,000.0 GB on disk), past the limit of 10,000,000; pass --large",
         text=good().replace("replications = 2", "replications = 1_000_000_000"),
@@ -1365,3 +1370,84 @@ def test_the_python_api_refuses_a_scheduler_that_does_not_answer_before_writing(
     with pytest.raises(ValueError, match=r"no Dask scheduler answers at tcp://127\.0\.0\.1:"):
         sim.sweep(exp, executor="dask", scheduler=f"tcp://127.0.0.1:{closed_port()}")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["small.toml"]
+
+
+# ---- the red-team list: each is refused with one line, exit 2, nothing written -----------------------
+
+
+def damaged_copy(root: Path, done: Path) -> str:
+    """A copy of the complete folder ``done`` with its first runs part cut in half."""
+    shutil.copytree(done, root / "damaged")
+    truncate(root / "damaged" / "parts" / "runs-00000.parquet")
+    return "damaged"
+
+
+def without_experiment_file(root: Path, done: Path) -> str:
+    shutil.copytree(done, root / "no-toml")
+    (root / "no-toml" / "experiment.toml").unlink()
+    return "no-toml"
+
+
+def port_in_use(stack: contextlib.ExitStack) -> str:
+    return silent_listener(stack).rsplit(":", 1)[1]
+
+
+def long_named(root: Path) -> str:
+    """An experiment file whose name (the results folder's) is too long for a file system."""
+    write(root / "long.toml", SMALL.format(keep_series="false").replace('name = "small"', f'name = "{LONG}"'))
+    return "long.toml"
+
+
+def closed_address() -> str:
+    return f"tcp://127.0.0.1:{closed_port()}"
+
+
+LONG = "a" * 256
+# id: (the arguments, given the folder, a complete sweep folder and an exit stack; part of the error line)
+RED_TEAM = {
+    "analyze-damaged-part": (lambda root, done, _: ["analyze", damaged_copy(root, done)], "is damaged"),
+    "plot-damaged-part": (lambda root, done, _: ["plot", damaged_copy(root, done)], "is damaged"),
+    "resume-without-experiment-toml": (
+        lambda root, done, _: ["sweep", "--resume", without_experiment_file(root, done)],
+        "missing experiment.toml",
+    ),
+    "sweep-out-dot": (lambda root, done, _: ["sweep", "exp.toml", "--out", "."], "is the current folder"),
+    "run-out-dot": (lambda root, done, _: ["run", "--steps", "2", "--out", "."], "is the current folder"),
+    "run-out-dot-dot": (lambda root, done, _: ["run", "--steps", "2", "--out", ".."], "is the current folder or one"),
+    "sweep-out-name-too-long": (lambda root, done, _: ["sweep", "exp.toml", "--out", LONG], "is 256 bytes long"),
+    "run-out-name-too-long": (lambda root, done, _: ["run", "--out", f"x/{LONG}/y"], "is 256 bytes long"),
+    "experiment-name-too-long": (lambda root, done, _: ["sweep", long_named(root)], "'name' is 256 bytes long"),
+    "scheduler-bad-address": (
+        lambda root, done, _: ["sweep", "exp.toml", "--executor", "dask", "--scheduler", "tcp://10.0.0.5"],
+        "is not a Dask scheduler address",
+    ),
+    "scheduler-closed-port": (
+        lambda root, done, _: ["sweep", "exp.toml", "--executor", "dask", "--scheduler", closed_address()],
+        "no Dask scheduler answers",
+    ),
+    "app-port-in-use": (lambda root, done, stack: ["app", "--port", port_in_use(stack)], "Address already in use"),
+    "params-grep-nomatch": (lambda root, done, _: ["params", "--grep", "nomatch"], "no parameter name contains"),
+}
+
+
+@pytest.mark.parametrize("case", list(RED_TEAM))
+def test_red_team_inputs_exit_2_with_one_line_and_write_nothing(shocked_sweep, tmp_path, monkeypatch, capsys, case):
+    """The issue's red-team list (``params | head`` is test_cli's closed-pipe test)."""
+    if "scheduler" in case:
+        pytest.importorskip("distributed")
+    _, done = shocked_sweep
+    root = tmp_path / "here"  # the current folder: empty but for what a case puts there
+    root.mkdir()
+    monkeypatch.chdir(root)
+    args, message = RED_TEAM[case]
+    with contextlib.ExitStack() as stack:
+        argv = args(root, done, stack)
+        if "exp.toml" in argv:
+            write(root / "exp.toml", SMALL.format(keep_series="false"))
+        before = tree(tmp_path)
+        status = main(argv)
+        stdout, err = capsys.readouterr()
+    assert status == 2, err
+    assert message in one_error_line(err)
+    assert stdout == ""
+    assert tree(tmp_path) == before
