@@ -467,12 +467,16 @@ def _drain(
     _top_up(pool, queue, runner, window, inflight)
     while inflight:
         finished, _ = cf.wait(inflight, timeout=PART_SECONDS, return_when=cf.FIRST_COMPLETED)
-        for future in finished:
+        for future in sorted(finished, key=_went_wrong):  # the runs that came back first, then any error
             outcome = future.result()  # BrokenProcessPool if its worker died
             del inflight[future]
             sink.record(outcome)
         _top_up(pool, queue, runner, window, inflight)
         sink.flush(only_if_due=True)
+
+
+def _went_wrong(future: cf.Future) -> bool:
+    return future.cancelled() or future.exception() is not None
 
 
 def _top_up(
@@ -509,7 +513,7 @@ def _cancel(pool: cf.Executor, inflight: dict[cf.Future, RunTask]) -> None:
     """Cancel the runs not yet started; those running end with their run (workers ignore Ctrl-C)."""
     for future in inflight:
         future.cancel()
-    if hasattr(pool, "shutdown"):
+    if isinstance(pool, cf.ProcessPoolExecutor):  # (Dask's executor has no cancel_futures)
         pool.shutdown(wait=False, cancel_futures=True)
 
 

@@ -727,6 +727,27 @@ def test_a_run_that_kills_its_worker_every_time_stops_the_sweep_with_exit_1(tmp_
     assert list(load_results(out, allow_partial=True).runs["run_id"]) == [0, 1, 2]  # the finished runs are kept
 
 
+def break_at(task: RunTask, run_id: int) -> Outcome:
+    """A runner that raises (as a bug in the engine would) at run ``run_id``; the others run as usual."""
+    if task.run_id == run_id:
+        raise RuntimeError(f"the runner broke at run {run_id}")
+    return run_task(task)
+
+
+@pytest.mark.parametrize("executor", ["process", "dask"])
+def test_an_error_that_stops_the_sweep_keeps_the_finished_runs(tmp_path, executor):
+    """Whatever stops the loop (here an error out of a worker) goes up unchanged, with either executor,
+    after the runs that finished are written."""
+    if executor == "dask":
+        pytest.importorskip("distributed")
+    exp = exp_from(SMALL.format(keep_series="false"))
+    store = Store(tmp_path / "out")
+    store.create(exp.source, design_table(exp), {"status": "running"})
+    with pytest.raises(RuntimeError, match="the runner broke at run 3"):
+        run_sweep(exp, store, executor=executor, workers=1, quiet=True, runner=functools.partial(break_at, run_id=3))
+    assert sorted(store.done_run_ids()) == [0, 1, 2]
+
+
 def family_of(pid: int) -> list[int]:
     """The ids of the descendants of process ``pid`` (Linux: from /proc)."""
     parents = {}
