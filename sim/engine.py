@@ -6,6 +6,11 @@ no scheduler address is given). At most a few runs per worker are in flight, fin
 written to the store in parts, and nothing else is kept, so memory stays flat however many runs
 there are. Each run depends only on its own seed and parameters, so results are identical, bit for
 bit, whatever the executor, the number of workers and the order in which runs finish.
+
+Before runs are added to a folder, every part in it is checked (``check_store``). A local worker
+process that dies is replaced and its runs are run again (``_run_tasks``); workers end with the sweep
+process, however it ends (``_start_worker``). A Dask scheduler must answer before anything is written
+(``check_scheduler``).
 """
 
 from __future__ import annotations
