@@ -8,7 +8,7 @@ PY     := $(VENV)/bin/python
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev,app,cluster]'
+	$(PY) -m pip install --quiet -e '.[dev,app,cluster,ema]'
 	touch $@
 
 run: $(VENV)/.installed          ## the default experiment (layering), its report and figures: results/layering/<UTC stamp>/

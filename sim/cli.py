@@ -1,4 +1,4 @@
-"""Command line: ``python -m sim run | sweep | analyze | plot | app | params``.
+"""Command line: ``python -m sim run | sweep | analyze | plot | app | params | experiments``.
 
 Exit status: 0 on success; 2 on bad input (one line on stderr naming the problem, nothing written);
 1 when a run fails.
@@ -15,6 +15,7 @@ import shutil
 import socket
 import sys
 import tempfile
+import textwrap
 import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -30,6 +31,7 @@ from sim.experiment import (
     read_toml,
     run_length_warnings,
 )
+from sim.history import HISTORY_MONTHS, PERIODS
 from sim.params import SPECS, ParameterError, make_params
 from sim.store import ResultsError, SweepInterrupted, WorkersLost
 
@@ -182,6 +184,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         seed = cfg_seed if cfg_seed is not None else seed
         steps = cfg_steps if cfg_steps is not None else steps
     overrides.update(parse_sets(args.set))
+    if args.period is not None:
+        overrides["run.period"] = args.period
+    if overrides.get("run.period", "outlook") != "outlook" and steps is None:
+        steps = HISTORY_MONTHS  # the whole history period, 2007-01 to 2024-12
     seed = args.seed if args.seed is not None else (seed if seed is not None else DEFAULT_SEED)
     steps = args.steps if args.steps is not None else (steps if steps is not None else DEFAULT_STEPS)
     if steps < 1:
@@ -412,6 +418,118 @@ def read_stored_manifest(folder: Path) -> dict[str, Any]:
     return manifest
 
 
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Run both history variants with replications and judge them against the criteria file."""
+    from sim import validate as V
+    from sim.provenance import provenance, utc_now
+
+    if args.replications < 2:
+        raise UsageError(f"--replications must be at least 2, got {args.replications}")
+    if args.replications > 10_000:
+        raise UsageError(f"--replications {args.replications:,} is past the limit of 10,000")
+    if args.seed < 0:
+        raise UsageError(f"--seed must be a non-negative whole number, got {args.seed}")
+    try:
+        text = V.criteria_text(args.criteria)
+        criteria = V.load_criteria(text)
+    except V.ValidationError as err:
+        raise UsageError(str(err)) from None
+    overrides = parse_sets(args.set)
+    make_params({**overrides, "run.period": "history"})  # a bad parameter is refused before anything runs
+    workers = max(1, min(args.workers or os.cpu_count() or 1, 2 * args.replications))
+    out = Path(args.out) if args.out else new_results_folder("validation")
+    check_out_folder(out)
+    started = utc_now()
+    made_by = provenance(args.argv)  # the code as it was when the runs started
+    try:
+        runs = V.run_all(args.replications, seed=args.seed, workers=workers, overrides=overrides)
+        header = {
+            "kind": "validation",
+            "replications": args.replications,
+            "seed": args.seed,
+            "overrides": overrides,
+            "criteria_sha256": V.checksum(text),
+            "started_utc": started.isoformat(),
+            "finished_utc": utc_now().isoformat(),
+            **made_by,
+        }
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".partial-", dir=out.parent))
+        try:
+            table = V.write_outputs(tmp, criteria, runs, header)
+            (tmp / "manifest.json").write_text(json.dumps(header, indent=2, default=str) + "\n")
+            publish(tmp, out)
+        finally:
+            if tmp.exists():
+                shutil.rmtree(tmp)
+    finally:
+        if out.is_dir() and not any(out.iterdir()):
+            out.rmdir()
+    if not args.quiet:
+        judged = table[table["passed"].notna()]
+        passed = int((judged["passed"] == True).sum())  # noqa: E712
+        print(f"wrote {out}: {passed} of {len(judged)} criteria passed (see {out / 'report.md'})")
+    return 0
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    """Fit the config's parameters to the observed patterns by ABC-SMC and write the posterior,
+    diagnostics, a posterior predictive check and a report."""
+    from sim import calibrate as C
+    from sim import validate as V
+    from sim.engine import EXECUTORS, make_executor
+    from sim.provenance import provenance, utc_now
+
+    try:
+        config = C.load_config(args.config)
+    except C.CalibrationError as err:
+        raise UsageError(str(err)) from None
+    if args.executor not in EXECUTORS:
+        raise UsageError(f"--executor must be one of {', '.join(EXECUTORS)}, got {args.executor!r}")
+    workers = max(1, args.workers or os.cpu_count() or 1)
+    out = Path(args.out) if args.out else new_results_folder(f"calibration-{config.name}")
+    check_out_folder(out)
+    say = None if args.quiet else (lambda line: print(line, file=sys.stderr, flush=True))
+    started = utc_now()
+    made_by = provenance(args.argv)  # the code as it was when the runs started
+    try:
+        with make_executor(args.executor, workers, args.scheduler) as pool:
+            gens, scale = C.abc_smc(config, pool.map, progress=say)
+            posterior = C.posterior_table(config, gens[-1])
+            predictive = C.posterior_predictive(config, posterior, pool.map, seed=config.seed)
+            coverage = C.coverage_check(config, pool.map, progress=say) if config.coverage else None
+        header = {
+            "kind": "calibration",
+            "config": str(args.config),
+            "workers": workers,
+            "executor": args.executor,
+            "seed": config.seed,
+            "overrides": "",
+            "parameters": "drawn from the posterior",
+            "months_per_run": HISTORY_MONTHS + make_params({**config.fixed, "run.period": config.period})["run.spinup"],
+            "criteria_sha256": V.checksum(V.criteria_text()),
+            "started_utc": started.isoformat(),
+            "finished_utc": utc_now().isoformat(),
+            **made_by,
+        }
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".partial-", dir=out.parent))
+        try:
+            C.write_calibration(tmp, config, gens, scale, predictive, header, coverage)
+            (tmp / "config.toml").write_text(config.source, encoding="utf-8")
+            (tmp / "manifest.json").write_text(json.dumps(header, indent=2, default=str) + "\n")
+            publish(tmp, out)
+        finally:
+            if tmp.exists():
+                shutil.rmtree(tmp)
+    finally:
+        if out.is_dir() and not any(out.iterdir()):
+            out.rmdir()
+    if not args.quiet:
+        print(f"wrote {out} ({sum(g.simulations for g in gens):,} simulations, {len(gens)} generations)")
+    return 0
+
+
 def cmd_analyze(args: argparse.Namespace) -> int:
     """Tables, figures and report.md for a finished sweep folder."""
     from sim.report import analyze
@@ -459,6 +577,30 @@ def cmd_params(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_experiments(args: argparse.Namespace) -> int:
+    """List the experiments shipped with the package (name, points x replications, first sentence of
+    the description), or copy them into a folder to edit, never over an existing file."""
+    from sim.shipped import copy_experiments, select, shipped_folder
+
+    if args.copy:
+        try:
+            written = copy_experiments(args.copy, args.names)
+        except OSError as err:
+            raise UsageError(str(err)) from None
+        print(f"copied {len(written)} experiment file(s) to {args.copy}; run one: python -m sim sweep {written[0]}")
+        return 0
+    items = select(args.names)
+    width = max(len(item.name) for item in items)
+    for item in items:
+        head = f"{item.name:<{width}}  {item.points:>5} x {item.replications:<3} "
+        print(textwrap.fill(item.summary, width=110, initial_indent=head, subsequent_indent=" " * len(head)))
+    print(
+        f"({len(items)} experiment(s) in {shipped_folder()}: name, design points x replications, what it does; "
+        "copy them to edit with: python -m sim experiments --copy DIR)"
+    )
+    return 0
+
+
 def cmd_app(args: argparse.Namespace) -> int:
     """Serve the interactive app (Mesa SolaraViz) on localhost until interrupted."""
     if not 0 < args.port < 65536:
@@ -501,6 +643,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", metavar="DIR", help="new or empty folder (default: results/run/<UTC stamp>)")
     run.add_argument("--from", dest="from_dir", metavar="DIR", help="re-run the run recorded in DIR (a run folder)")
     run.add_argument("--run-id", type=int, metavar="K", help="with --from a sweep folder: re-run its run K alone")
+    run.add_argument(
+        "--period",
+        choices=PERIODS,
+        help="outlook (default: from run.start), history (2007-2024 with the documented events) or history-free",
+    )
     run.add_argument("--quiet", action="store_true", help="print nothing on success")
     run.set_defaults(func=cmd_run)
     sweep = sub.add_parser("sweep", help="run an experiment file's design into a resumable results folder")
@@ -536,10 +683,35 @@ def build_parser() -> argparse.ArgumentParser:
     app.add_argument("--port", type=int, default=8765, help="port on localhost (default 8765)")
     app.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     app.set_defaults(func=cmd_app)
+    validate = sub.add_parser("validate", help="run the history period and judge it against the patterns V1-V6")
+    validate.add_argument("--replications", type=int, default=20, help="runs of each variant (default 20)")
+    validate.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"seed (default {DEFAULT_SEED})")
+    validate.add_argument("--workers", type=int, help="parallel workers (default: number of cores)")
+    validate.add_argument("--criteria", metavar="FILE.toml", help="criteria file (default: sim/data/criteria.toml)")
+    validate.add_argument("--set", metavar="NAME=VALUE", action="append", default=[], help="a parameter (repeatable)")
+    validate.add_argument("--out", metavar="DIR", help="new or empty folder (default: results/validation/<UTC stamp>)")
+    validate.add_argument("--quiet", action="store_true", help="print nothing on success")
+    validate.set_defaults(func=cmd_validate)
+
+    calibrate = sub.add_parser("calibrate", help="fit parameters to the observed patterns (ABC-SMC)")
+    calibrate.add_argument("config", metavar="CONFIG.toml", help="calibration/NAME.toml")
+    calibrate.add_argument("--workers", type=int, help="parallel workers (default: number of cores)")
+    calibrate.add_argument("--executor", default="process", help="process (default) or dask")
+    calibrate.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address (default: a LocalCluster)")
+    calibrate.add_argument(
+        "--out", metavar="DIR", help="new or empty folder (default: results/calibration-NAME/<stamp>)"
+    )
+    calibrate.add_argument("--quiet", action="store_true", help="no progress lines")
+    calibrate.set_defaults(func=cmd_calibrate)
+
     params = sub.add_parser("params", help="list every parameter with its default, unit and source")
     params.add_argument("--markdown", action="store_true", help="as a Markdown table")
     params.add_argument("--grep", metavar="TEXT", help="only names containing TEXT")
     params.set_defaults(func=cmd_params)
+    shipped = sub.add_parser("experiments", help="list the experiment files shipped with the package, or copy them")
+    shipped.add_argument("names", nargs="*", metavar="NAME", help="only these experiments (default: all)")
+    shipped.add_argument("--copy", metavar="DIR", help="copy them into DIR to edit (never over an existing file)")
+    shipped.set_defaults(func=cmd_experiments)
     return parser
 
 

@@ -87,20 +87,24 @@ def run_task(task: RunTask) -> Outcome:
 
 
 @contextmanager
-def _main_without_missing_file() -> Iterator[None]:
-    """Hide the caller's ``__main__.__file__`` while workers start when it names no file (a script fed on
-    standard input says ``<stdin>``): multiprocessing would make each worker re-run it and the worker
+def _workers_skip_main() -> Iterator[None]:
+    """Hide the caller's ``__main__`` (its ``__file__`` and ``__spec__``) while the workers run.
+
+    multiprocessing makes each new worker import the parent's main script or module. A script that calls
+    ``sim.sweep`` at its top level (a notebook saved as a script, one fed on standard input, one without an
+    ``if __name__ == "__main__"`` guard) would then run its sweep again in every worker, and the workers
     would die. Workers run ``run_task`` from this package and never need the caller's ``__main__``."""
     main = sys.modules.get("__main__")
-    path = getattr(main, "__file__", None)
-    if path is None or os.path.exists(path):
-        yield
-        return
-    del main.__file__
+    hidden = {name: getattr(main, name) for name in ("__file__", "__spec__") if hasattr(main, name)}
+    if "__file__" in hidden:
+        del main.__file__  # multiprocessing reads it with getattr(..., None)
+    if "__spec__" in hidden:
+        main.__spec__ = None  # the import system expects the attribute to exist
     try:
         yield
     finally:
-        main.__file__ = path
+        for name, value in hidden.items():
+            setattr(main, name, value)
 
 
 @contextmanager
@@ -113,7 +117,7 @@ def make_executor(kind: str, workers: int, scheduler: str | None = None) -> Iter
             ctx = mp.get_context("forkserver")
             ctx.set_forkserver_preload(["sim.model", "sim.engine"])
         with (
-            _main_without_missing_file(),
+            _workers_skip_main(),
             cf.ProcessPoolExecutor(
                 max_workers=workers, mp_context=ctx, initializer=_start_worker, initargs=(os.getpid(),)
             ) as pool,

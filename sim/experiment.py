@@ -21,7 +21,10 @@ takes ``[[design.points]]`` (tables of overrides, with an optional ``label``); `
 ``morris`` take ``[design.ranges]`` (name = [low, high], numeric parameters only) and ``samples``
 (LHS points; Sobol base sample N, giving N(D+2) points, or N(2D+2) with ``second_order = true``;
 Morris trajectories, giving N(D+1) points, with ``levels``, default 4). Samplers are SALib's, seeded
-from the master seed.
+from the master seed. ``posterior`` takes ``posterior`` (a ``posterior.parquet`` written by ``python -m
+sim calibrate``, its path relative to the working folder), ``draws`` (parameter sets drawn from it by
+weight, seeded from the master seed) and optional ``[design.factors]`` as in ``factorial``, crossed
+with the draws: every finding then carries the parameters' uncertainty.
 
 Seeds: replicate r of every design point uses the same seed (common random numbers), the r-th child
 of ``numpy.random.SeedSequence(seed)``; so replicates differ and any run can be re-run alone.
@@ -42,7 +45,7 @@ import numpy as np
 from sim.metrics import SHOCK_METRICS, SUMMARY_METRICS
 from sim.params import SPECS, ParameterError, make_params, suggest
 
-DESIGN_KINDS = ("factorial", "list", "lhs", "sobol", "morris")
+DESIGN_KINDS = ("factorial", "list", "lhs", "sobol", "morris", "posterior")
 TOP_KEYS = (
     "name",
     "description",
@@ -61,6 +64,7 @@ DESIGN_KEYS = {
     "lhs": ("kind", "ranges", "samples"),
     "sobol": ("kind", "ranges", "samples", "second_order"),
     "morris": ("kind", "ranges", "samples", "levels"),
+    "posterior": ("kind", "posterior", "draws", "factors"),
 }
 SUMMARY_COLUMNS: tuple[str, ...] = (
     *(f"{m}_{s}" for m in SUMMARY_METRICS for s in ("mean", "final")),
@@ -254,6 +258,8 @@ def design_points(
     if kind not in DESIGN_KINDS:
         raise ExperimentError(f"{where}.kind must be one of {', '.join(DESIGN_KINDS)}, got {kind!r}")
     _check_keys(where, design, DESIGN_KEYS[kind])
+    if kind == "posterior":
+        return _posterior_points(design, seed, where)
     if kind == "factorial":
         factors = flatten(_table(f"{where}.factors", design.get("factors", {})))
         if not factors:
@@ -317,6 +323,45 @@ def design_points(
         matrix = morris.sample(problem, samples, num_levels=levels, seed=seed)
     points = [dict(zip(ranges, map(float, row), strict=True)) for row in matrix]
     return points, [f"{kind} {k}" for k in range(len(points))], [{} for _ in points]
+
+
+def _posterior_points(
+    design: Mapping[str, Any], seed: int, where: str
+) -> tuple[list[dict[str, Any]], list[str], list[dict[str, Any]]]:
+    """Draws from a posterior crossed with the factors (if any); each point is tagged with its draw."""
+    import pandas as pd
+
+    from sim.calibrate import draw_posterior
+
+    path = design.get("posterior")
+    if not isinstance(path, str) or not path:
+        raise ExperimentError(f"{where}.posterior must be the path of a posterior.parquet")
+    try:
+        posterior = pd.read_parquet(path)
+    except (OSError, ValueError) as exc:
+        raise ExperimentError(f"{where}.posterior: cannot read {path}: {type(exc).__name__}") from None
+    params = [c for c in posterior.columns if c not in ("weight", "distance")]
+    if "weight" not in posterior.columns or not params:
+        raise ExperimentError(f"{where}.posterior: {path} is not a posterior table (parameters and 'weight')")
+    for name in params:
+        _check_name(f"{where}.posterior", name)
+    draws = _whole(f"{where}.draws", design.get("draws"), 1)
+    sets = draw_posterior(posterior, draws, seed)
+    factors = design.get("factors")
+    grid: list[tuple[dict[str, Any], str, dict[str, Any]]] = [({}, "", {})]
+    if factors:
+        grid = list(zip(*design_points({"kind": "factorial", "factors": factors}, seed, where), strict=True))
+    clash = {n for point, _, _ in grid for n in point} & set(params)
+    if clash:
+        raise ExperimentError(f"{where}: {sorted(clash)[0]} is both a factor and drawn from the posterior")
+    points, labels, tags = [], [], []
+    for d, row in sets.iterrows():
+        drawn = {n: (int(np.rint(v)) if SPECS[n].kind is int else float(v)) for n, v in row.items()}
+        for point, label, tag in grid:
+            points.append({**drawn, **point})
+            labels.append(f"draw {d}" + (f", {label}" if label else ""))
+            tags.append({**tag, "draw": f"draw {d}"})
+    return points, labels, tags
 
 
 def _bundle(where: str, table: Mapping[str, Any], k: int) -> tuple[str, dict[str, Any]]:

@@ -39,6 +39,9 @@ KINDS = frozenset(
         "robbery",
         "arrest",
         "kidnap",
+        "displacement",
+        "new_group",
+        "event",
     }
 )
 #: the four layers of partners' cooperation, and "none" for actions outside them (China, crime, ASEAN)

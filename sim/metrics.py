@@ -23,14 +23,21 @@ if TYPE_CHECKING:
 CLAIMANTS: tuple[str, ...] = ("PHL", "VNM", "MYS", "IDN")
 #: the ReCAAP sea areas, in file order
 AREAS: tuple[str, ...] = tuple(a.code for a in load_areas() if a.kind == "recaap_area")
+#: the disputed features, in file order
+FEATURES: tuple[str, ...] = tuple(a.code for a in load_areas() if a.kind == "feature")
 
 #: metric name -> meaning, with its unit
 METRICS: dict[str, str] = {
     "incidents": "robberies against ships this month, all sea areas (ReCAAP: actual and attempted)",
     **{f"incidents_{a}": f"robberies this month in {a}" for a in AREAS},
+    "kidnappings": "abductions of crew (successful kidnap-for-ransom raids) this month",
+    "crew_abducted": "crew abducted this month",
+    "syndicates": "criminal syndicates active at the end of the month",
+    "syndicate_members": "members of all syndicates at the end of the month",
     "coercion": "coercion incidents by China's coast guard or militia at the disputed features this month",
     **{f"coercion_{c}": f"coercion incidents this month at {c}'s features" for c in CLAIMANTS},
     "ccg_shipdays": "China's coast-guard and militia ship-days at the disputed features this month",
+    **{f"shipdays_{f}": f"China's ship-days at {f} this month" for f in FEATURES},
     "escalations": "coercion incidents this month that climbed past a stand-off (rung 2 or higher)",
     "statements_sought": "ASEAN statements on maritime coercion sought this month (0 or 1)",
     "statements_blocked": "statements sought this month and blocked by at least one member (0 or 1)",
@@ -45,7 +52,7 @@ METRICS: dict[str, str] = {
     "asean_cohesion": "1 - mean absolute deviation of members' alignments from their mean",
     "hedging": "1 - mean absolute alignment of members: 1 when every member sits between the blocs",
     "forum_power": "power of ASEAN's forums to defuse a confrontation, in [0, 1]",
-    "stability_index": "weighted mean of exp(-incidents / crime.rate), exp(-(coercion + 2 escalations) / "
+    "stability_index": "weighted mean of exp(-incidents / metrics.incident_scale), exp(-(coercion + 2 escalations) / "
     "metrics.coercion_scale) and cohesion, with weights metrics.weight.*",
 }
 
@@ -61,6 +68,7 @@ BOUNDED: tuple[str, ...] = (
 #: metrics summarised per run (mean after warm-up, final value)
 SUMMARY_METRICS: tuple[str, ...] = (
     "incidents",
+    "kidnappings",
     "coercion",
     "coercion_PHL",
     "ccg_shipdays",
@@ -91,9 +99,14 @@ def month_metrics(model: RegionModel) -> dict[str, float]:
     out = {
         "incidents": incidents,
         **{f"incidents_{a}": m[f"incidents_{a}"] for a in AREAS},
+        "kidnappings": m["kidnappings"],
+        "crew_abducted": m["crew_abducted"],
+        "syndicates": len(model.syndicates),
+        "syndicate_members": sum(model.gang_size.values()),
         "coercion": m["coercion"],
         **{f"coercion_{c}": m[f"coercion_{c}"] for c in CLAIMANTS},
         "ccg_shipdays": sum(model.china.presence.values()),
+        **{f"shipdays_{f}": model.china.presence[f] for f in FEATURES},
         "escalations": m["escalations"],
         "statements_sought": model.asean.sought,
         "statements_blocked": model.asean.blocked,
@@ -113,10 +126,11 @@ def month_metrics(model: RegionModel) -> dict[str, float]:
 
 
 def stability_index(incidents: float, coercion: float, escalations: float, cohesion: float, p: Params) -> float:
-    """Weighted mean of exp(-incidents / crime.rate), exp(-(coercion + 2 x escalations) / metrics.coercion_scale) and
-    cohesion, with weights ``metrics.weight.*``; in [0, 1]. Kept for continuity with version 1."""
+    """Weighted mean of exp(-incidents / metrics.incident_scale), exp(-(coercion + 2 x escalations) /
+    metrics.coercion_scale) and cohesion, with weights ``metrics.weight.*``; in [0, 1]. Kept for
+    continuity with version 1."""
     parts = {
-        "security": math.exp(-incidents / max(p["crime.rate"], 1e-9)),
+        "security": math.exp(-incidents / p["metrics.incident_scale"]),
         "coercion": math.exp(-(coercion + 2.0 * escalations) / p["metrics.coercion_scale"]),
         "cohesion": cohesion,
     }

@@ -11,22 +11,23 @@ it is written):
  5. patrol            members spread their vessels over their areas and claimed features
  6. coordinate        members choose where to patrol jointly; joint patrols form where all agree
  7. deploy            China spreads its ship-days over the features
- 8. robbery           robbery in each sea area (interim process; issue 9 brings criminal groups)
+ 8. crime             syndicates rob, are arrested, grow, split and move; new ones appear; the
+                      kidnap-for-ransom group raids
  9. confrontations    China's presence meets claimants' patrols: coercion, and escalation up a ladder
 10. statement         ASEAN seeks a statement after coercion; members vote; one vote blocks
 11. respond           China reacts to visible cooperation and alignment shifts
 12. align             members move their alignment
 13. end_month         memories fade; initiatives expire; the month's metrics are collected
 
-The outlook starts at ``run.start``; the model first runs ``run.spinup`` months under the same
-policy so that the pipeline of deliveries and the agents' memories are filled (those months are not
-written). Every random draw comes from a named stream (``sim/streams.py``).
+The outlook starts at ``run.start`` (``run.period = "history"`` or ``"history-free"``: 2007-01, see
+``sim/history.py``); the model first runs ``run.spinup`` months under the same policy so that the
+pipeline of deliveries, the criminal groups and the agents' memories are filled (those months are
+not written). Every random draw comes from a named stream (``sim/streams.py``).
 """
 
 from __future__ import annotations
 
 import csv
-import math
 from collections import deque
 from collections.abc import Callable, Mapping
 from functools import lru_cache
@@ -36,9 +37,12 @@ from typing import Any
 
 import mesa
 import numpy as np
+from mesa.agent import AgentSet
 
+from sim import history
 from sim.agents.asean import Asean
 from sim.agents.china import China
+from sim.agents.criminals import KidnapGroup, Syndicate, detection_chance
 from sim.agents.members import Member, Offer
 from sim.agents.partners import Partner
 from sim.areas import build_sea, load_areas
@@ -119,8 +123,11 @@ class RegionModel(mesa.Model):
         self.sea = build_sea(self.area_records, random=self.random)
         self.area_codes = [a.code for a in self.area_records if a.kind == "recaap_area"]
         self.feature_codes = [a.code for a in self.area_records if a.kind == "feature"]
-        traffic = sum(self.areas[a].traffic for a in self.area_codes)
-        self.base_rate = {a: self.p["crime.rate"] * self.areas[a].traffic / traffic for a in self.area_codes}
+        self.detection = dict.fromkeys(self.area_codes, 0.0)  # chance an attempt is detected, this month
+        self.arrest_risk = dict.fromkeys(self.area_codes, 0.0)  # a robber's chance of conviction, this month
+        self.gang_size = dict.fromkeys(self.area_codes, 0)  # syndicate members in each area
+        self.committed_joint: dict[str, tuple[str, ...]] = {}  # joint patrols committed by a documented event
+        self.info_sharing: set[str] = set()  # areas with an information-sharing arrangement (a documented event)
         self.threat = dict.fromkeys(self.areas, 0.0)
         self.recent_escalations = dict.fromkeys(self.feature_codes, 0.0)
 
@@ -137,8 +144,15 @@ class RegionModel(mesa.Model):
         self.partners = self.agents_by_type[Partner]
         self.asean = Asean(self)
         self.china = China(self)
-        # Mesa 3.3.1 keeps every model alive in the class-level counter of agent ids (see sim/model.py)
-        mesa.Agent._ids.pop(self, None)
+        self.last_id = len(self.agents)
+        for area in self.area_codes:  # one small group in each area; the spin-up lets them settle
+            Syndicate(self, area, self.p["crime.new_size"])
+        self.syndicates = self.agents_by_type[Syndicate]
+        self.kidnappers = AgentSet([], random=self.random)
+        self.period = self.p["run.period"]
+        if self.period != "history":  # in the history period, a documented event brings the group
+            self.add_kidnap_group("SULU_CELEBES")
+        self.forget_ids()
 
         self.pipeline: dict[int, list[Offer]] = {}
         self.running: list[tuple[int, Offer]] = []  # delivered actions still in effect: (end month, offer)
@@ -206,6 +220,9 @@ class RegionModel(mesa.Model):
         self.month = dict.fromkeys(("coercion", "escalations", "offers", "declined", "routed", "direct"), 0.0)
         self.month.update({f"coercion_{c}": 0.0 for c in CLAIMANTS})
         self.asean.rotate_chair()
+        if self.period == "history":
+            for event in history.due(self.t == 0, self.t0 + self.t):
+                history.apply(self, event)
         self.members.do("perceive")
         for partner in self.partners:
             partner.spending = 0.0
@@ -299,12 +316,23 @@ class RegionModel(mesa.Model):
 
     def coordinate(self) -> None:
         """Members choose where to patrol jointly; an area's patrols are joined when every littoral
-        member there chose it. Joint patrols build trust between the states that join them."""
+        member there chose it, or when they committed to it (a documented arrangement in the history
+        period). A member proposing joint patrols raises its neighbours' trust in it a little; joint
+        patrols build trust between the states that join them."""
         self.members.do("coordinate")
         self.joint = set()
+        p = self.p
         for area in self.area_codes:
             states = [self.member_by[s] for s in self.areas[area].littoral if s in self.member_by]
-            if len(states) >= 2 and all(area in m.coordinating for m in states):
+            for m in states:
+                for other in states:
+                    if other is not m and area in other.proposing:
+                        trust = m.trust.get(other.iso3, p["member.trust_start"])
+                        m.trust[other.iso3] = trust + p["member.trust_proposal"] * (1.0 - trust)
+            committed = area in self.committed_joint
+            if committed:
+                states = [self.member_by[s] for s in self.committed_joint[area]]
+            if len(states) >= 2 and (committed or all(area in m.coordinating for m in states)):
                 self.joint.add(area)
                 for m in states:
                     for other in states:
@@ -324,23 +352,113 @@ class RegionModel(mesa.Model):
         """China spreads its ship-days over the features."""
         self.china.deploy()
 
-    def robbery(self) -> None:
-        """Interim robbery process (issue 9 replaces it with criminal groups): in each sea area,
-        robberies are Poisson with the area's traffic share of ``crime.rate``, deterred exponentially
-        by the vessels patrolling it, more so when the patrols are joint and when littoral states
-        receive shared maritime domain awareness."""
-        p, rng = self.p, self.streams["robbery"]
+    def assess_risk(self) -> None:
+        """Each area's chance that an attempt is detected, and a robber's chance of being caught and
+        convicted there this month (detection x the littoral members' mean prosecution rate).
+
+        Robbers use the weakest jurisdiction as a safe haven: unless an area's patrols are joint, they
+        count as if every littoral state patrolled as little as the weakest one there; joint patrols
+        pool all the vessels (and add ``crime.coordination``). Shared information (maritime domain
+        awareness from the partners, or an information-sharing arrangement) adds ``crime.awareness``."""
+        p = self.p
         for area in self.area_codes:
             littoral = [self.member_by[s] for s in self.areas[area].littoral if s in self.member_by]
-            vessels = sum(m.patrol.get(area, 0.0) for m in littoral)
-            aware = sum(m.awareness_until > self.t for m in littoral) / max(1, len(littoral))
-            deterrence = p["crime.detection"] * vessels
-            deterrence *= (1 + p["crime.coordination"] * (area in self.joint)) * (1 + p["crime.awareness"] * aware)
-            n = int(rng.poisson(self.base_rate[area] * math.exp(-deterrence)))
+            joint = area in self.joint
+            patrols = [m.patrol.get(area, 0.0) for m in littoral] or [0.0]
+            vessels = sum(patrols) if joint else min(patrols) * len(patrols)
+            aware = (
+                1.0
+                if area in self.info_sharing
+                else sum(m.awareness_until > self.t for m in littoral) / max(1, len(littoral))
+            )
+            d = detection_chance(
+                vessels, p["crime.detection"], joint, p["crime.coordination"], p["crime.awareness"] * aware
+            )
+            prosecution = sum(m.prosecution(area) for m in littoral) / max(1, len(littoral))
+            self.detection[area] = d
+            self.arrest_risk[area] = d * prosecution
+
+    def crime(self) -> None:
+        """The month's crime: risks are assessed; syndicates rob, face arrest, grow (or split) and may
+        move; groups left without members disband; new groups appear where undetected traffic is
+        high; the kidnap-for-ransom group raids and regroups. Every attempt (actual or attempted, as
+        ReCAAP counts) is an incident of its area."""
+        self.assess_risk()
+        incidents = dict.fromkeys(self.area_codes, 0)
+        for gang in self.syndicates:
+            attempts = gang.rob()
+            incidents[gang.area] += attempts
+            if attempts:
+                self.ledger.record(
+                    self.date, f"SYN-{gang.unique_id}", "robbery", area=gang.area, amount=attempts,
+                    unit="incidents", status="done" if gang.loot else "attempted",
+                )  # fmt: skip
+        for gang in self.syndicates:
+            arrested = gang.face_arrest()
+            if arrested:
+                self.ledger.record(
+                    self.date, "", "arrest", target=f"SYN-{gang.unique_id}", area=gang.area, amount=arrested,
+                    unit="members", status="done",
+                )  # fmt: skip
+        self._count_gangs()
+        self.syndicates.do("grow")
+        self.syndicates.do("move")
+        self.syndicates.select(lambda g: g.size <= 0).do("disband")
+        self._count_gangs()
+        self.emerge()
+        self.kidnapping(incidents)
+        self.forget_ids()
+        memory = self.p["member.threat_memory"]
+        for area, n in incidents.items():
             self.month[f"incidents_{area}"] = n
-            self.threat[area] += self.p["member.threat_memory"] * (n - self.threat[area])
-            if n:
-                self.ledger.record(self.date, "", "robbery", area=area, amount=n, unit="incidents", status="done")
+            self.threat[area] += memory * (n - self.threat[area])
+
+    def _count_gangs(self) -> None:
+        self.gang_size = dict.fromkeys(self.area_codes, 0)
+        for gang in self.syndicates:
+            self.gang_size[gang.area] += gang.size
+
+    def emerge(self) -> None:
+        """New syndicates appear in an area at ``crime.emergence`` a month per unit of traffic that goes
+        undetected (opportunity draws new entrants)."""
+        p, rng = self.p, self.streams["crime"]
+        for area in self.area_codes:
+            opportunity = self.areas[area].traffic * (1.0 - self.detection[area])
+            for _ in range(int(rng.poisson(p["crime.emergence"] * opportunity))):
+                gang = Syndicate(self, area, p["crime.new_size"])
+                self.ledger.record(
+                    self.date, f"SYN-{gang.unique_id}", "new_group", area=area, amount=gang.size, unit="members"
+                )
+
+    def kidnapping(self, incidents: dict[str, int]) -> None:
+        """The kidnap-for-ransom group raids and regroups; its raids are incidents of its area."""
+        self.month["kidnappings"] = self.month["crew_abducted"] = 0
+        for group in self.kidnappers:
+            raids, taken = group.raid()
+            incidents[group.area] += raids
+            self.month["kidnappings"] += taken
+            self.month["crew_abducted"] += group.abducted
+            if raids:
+                self.ledger.record(
+                    self.date, "KFR", "kidnap", area=group.area, amount=group.abducted, unit="crew",
+                    status="done" if taken else "attempted",
+                )  # fmt: skip
+            group.regroup()
+
+    def add_kidnap_group(self, area: str) -> None:
+        """A kidnap-for-ransom group starts raiding in ``area`` with ``kidnap.fighters`` fighters."""
+        self.kidnappers.add(KidnapGroup(self, area, self.p["kidnap.fighters"]))
+        self.forget_ids()
+
+    def new_id(self) -> int:
+        """An id for an agent created during the run (Mesa's own counter is dropped, see forget_ids)."""
+        self.last_id += 1
+        return self.last_id
+
+    def forget_ids(self) -> None:
+        """Drop this model from Mesa 3.3.1's class-level counter of agent ids, which would otherwise
+        keep every model of a sweep alive; agents created later take ids from ``new_id``."""
+        mesa.Agent._ids.pop(self, None)
 
     def confrontations(self) -> None:
         """Where China's presence meets a claimant's patrols, coercion incidents happen (Poisson in
@@ -472,7 +590,7 @@ SCHEDULE: tuple[Callable[[RegionModel], None], ...] = (
     RegionModel.patrol,
     RegionModel.coordinate,
     RegionModel.deploy,
-    RegionModel.robbery,
+    RegionModel.crime,
     RegionModel.confrontations,
     RegionModel.statement,
     RegionModel.respond,

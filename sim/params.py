@@ -73,6 +73,8 @@ LAYERS: tuple[str, ...] = ("quad", "bilateral", "forums", "capacity")
 MODES: tuple[str, ...] = ("fixed", "adaptive")
 A = ASSUMPTION = "assumption"
 SHOCK_KINDS: tuple[str, ...] = ("withdraw",)
+#: the first month of the history periods (sim/history.py)
+HISTORY_START = "2007-01"
 
 #: partners' yearly budgets for maritime-security cooperation in Southeast Asia, USD
 BUDGETS = {
@@ -177,7 +179,7 @@ SPECS: dict[str, Spec] = {
     "member.need": Spec(2.0, "utility", A, "weight of the security gain an offer brings", 0.0, 20.0),
     "member.noise": Spec(0.5, "utility", A, "scale of the logistic noise in accepting", 0.01, 10.0),
     "member.tolerance": Spec(
-        0.5, "incidents/month", A, "threat in an area above which a member coordinates", 0.0, 100.0
+        2.0, "incidents/month", A, "threat in an area above which a member coordinates", 0.0, 100.0
     ),
     "member.trust_needed": Spec(0.3, "share", A, "trust in a neighbour needed to coordinate", 0.0, 1.0),
     "member.alignment_rate": Spec(0.02, "1/month", A, "how fast alignment follows help and coercion", 0.0, 1.0),
@@ -207,6 +209,14 @@ SPECS: dict[str, Spec] = {
         0.2, "1/month", A, "weight of this month in perceived threat (moving mean)", 0.01, 1.0
     ),
     "member.trust_start": Spec(0.2, "share", A, "trust in a neighbour before any joint patrol", 0.0, 1.0),
+    "member.trust_proposal": Spec(
+        0.05,
+        "share/month",
+        A,
+        "share of the gap to full trust a neighbour's proposal of joint patrols closes",
+        0.0,
+        1.0,
+    ),
     "member.trust_gain": Spec(0.1, "share/month", A, "share of the gap to full trust a joint patrol closes", 0.0, 1.0),
     "member.trust_decay": Spec(
         0.02, "1/month", A, "pull of trust back toward its start without joint patrols", 0.0, 1.0
@@ -260,7 +270,7 @@ SPECS: dict[str, Spec] = {
     "china.punishment_learning": Spec(0.1, "1/month", A, "how fast members learn China's punishment", 0.0, 1.0),
     # --- escalation --------------------------------------------------------------------------------
     "escalation.encounter_rate": Spec(
-        0.00023,
+        0.00035,
         "incidents/(ship-day x vessel)",
         "assumption, set by hand so that the default outlook has about CSIS AMTI's 0.54 major coercive "
         "incidents a month of 2010-2016 (sim/data/scs_indicators.csv); calibration is issue 10",
@@ -282,20 +292,81 @@ SPECS: dict[str, Spec] = {
     "asean.include_timor_leste": Spec(
         True, "switch", "Timor-Leste joined on 2025-10-26 (sim/data/states.csv)", "ASEAN-11"
     ),
-    # --- interim robbery (issue 9 replaces it with syndicates) --------------------------------------
-    "crime.rate": Spec(
-        7.5,
-        "incidents/month, region",
-        "assumption (interim, until issue 9's criminal groups): robbery before patrols deter it; with the "
-        "default patrols the outlook averages about 3 a month, below ReCAAP's 7.48 for all of Asia, "
-        "2018-2024 (sim/data/recaap_incidents.csv); calibration is issue 10",
-        "robbery rate before patrols, over all areas, shared by traffic",
-        0.0,
-        1000.0,
+    # --- criminal syndicates (sim/agents/criminals.py) -------------------------------------------
+    "crime.attempt_rate": Spec(
+        0.3, "attempts/member/month", A, "robbery attempts a syndicate member makes, at traffic 1", 0.0, 10.0
     ),
-    "crime.detection": Spec(0.01, "1/vessel", A, "robbery deterred per patrol vessel in an area", 0.0, 1.0),
-    "crime.coordination": Spec(0.5, "share", A, "extra deterrence when an area's patrols are coordinated", 0.0, 5.0),
-    "crime.awareness": Spec(0.3, "share", A, "extra deterrence from shared maritime domain awareness", 0.0, 5.0),
+    "crime.recruit": Spec(1.0, "members/robbery", A, "members a syndicate recruits per successful robbery", 0.0, 20.0),
+    "crime.capacity": Spec(
+        40.0, "members/traffic", A, "syndicate members an area's opportunities support, per unit of traffic", 1.0, 1e4
+    ),
+    "crime.attrition": Spec(0.02, "1/month", A, "share of a syndicate's members who drift away a month", 0.0, 1.0),
+    "crime.arrest": Spec(
+        0.1, "1/month", A, "arrest chance a month of a syndicate member, at certain detection and prosecution", 0.0, 1.0
+    ),
+    "crime.breakup": Spec(
+        4.0,
+        "1/month",
+        A,
+        "chance a month a visible syndicate is broken up, at certain detection and prosecution",
+        0.0,
+        10.0,
+    ),
+    "crime.split_size": Spec(12, "members", A, "a syndicate larger than this splits in two", 2, 1000),
+    "crime.displacement": Spec(
+        2.0, "1/detection", A, "chance of moving to a safer neighbouring area per unit of lower detection", 0.0, 100.0
+    ),
+    "crime.emergence": Spec(
+        0.1, "groups/month/traffic", A, "new syndicates a month per unit of undetected traffic", 0.0, 10.0
+    ),
+    "crime.new_size": Spec(3, "members", A, "members of a new syndicate", 1, 100),
+    "crime.detection": Spec(
+        0.001, "1/vessel", A, "detection of an attempt: 1 - exp(-this x effective vessels)", 0.0, 1.0
+    ),
+    "crime.coordination": Spec(0.5, "share", A, "extra effective vessels when an area's patrols are joint", 0.0, 5.0),
+    "crime.awareness": Spec(0.3, "share", A, "extra effective vessels with shared maritime domain awareness", 0.0, 5.0),
+    "member.prosecution": Spec(
+        0.5, "share", A, "share of arrested robbers a member convicts (the rest return to their group)", 0.0, 1.0
+    ),
+    # --- the kidnap-for-ransom group (sim/agents/criminals.py) --------------------------------------
+    "kidnap.fighters": Spec(20, "fighters", A, "armed members of the kidnap-for-ransom group when it starts", 0, 1000),
+    "kidnap.raid_rate": Spec(0.015, "raids/fighter/month", A, "raids a fighter makes when nothing deters", 0.0, 10.0),
+    "kidnap.deterrence": Spec(
+        4.0, "exponent", A, "how steeply the chance of detection deters raids: rate x (1 - detection)^this", 0.0, 50.0
+    ),
+    "kidnap.crew": Spec(
+        4.35,
+        "crew/abduction",
+        "ReCAAP ISC: 87 crew abducted in 20 abduction incidents in the Sulu-Celebes Seas, 2016-2020 "
+        "(sim/data/observed_abductions.csv)",
+        "crew taken in a successful abduction, on average",
+        1.0,
+        50.0,
+    ),
+    "kidnap.recruit": Spec(0.1, "fighters/crew", A, "fighters ransoms buy, per crew member taken", 0.0, 10.0),
+    "kidnap.exposure": Spec(3.0, "multiple", A, "arrest risk of a fighter relative to a robber", 0.0, 100.0),
+    "kidnap.attrition": Spec(0.01, "1/month", A, "share of fighters lost a month to other causes", 0.0, 1.0),
+    # --- the history period (sim/history.py, sim/data/history_events.csv) ----------------------------
+    "history.crackdown_months": Spec(
+        24, "months", A, "how long a documented crackdown keeps its focus and prosecution", 1, 240
+    ),
+    "history.crackdown_focus": Spec(
+        4.0, "multiple", A, "weight a member gives an area during a crackdown there, times the threat's", 1.0, 100.0
+    ),
+    "history.crackdown_prosecution": Spec(
+        0.9, "share", A, "share of arrested robbers convicted during a crackdown", 0.0, 1.0
+    ),
+    "history.challenge": Spec(
+        1.0,
+        "challenge",
+        A,
+        "China's reading of a claimant's challenge from an access agreement or arbitration",
+        0.0,
+        20.0,
+    ),
+    "history.leader_pull": Spec(
+        1.0, "utility", A, "push on alignment from a leader's stated orientation (-1 China, +1 partners)", 0.0, 10.0
+    ),
     # --- knockouts: each switches one decision to a passive rule (experiments/knockouts.toml) --------
     "knockout.members_accept_all": Spec(False, "switch", "scenario", "members accept every offer"),
     "knockout.china_ignores_cooperation": Spec(
@@ -307,8 +378,24 @@ SPECS: dict[str, Spec] = {
     "knockout.partners_never_adapt": Spec(False, "switch", "scenario", "adaptive partners keep their first plan"),
     # --- run and metrics ---------------------------------------------------------------------------
     "run.start": Spec("2025-01", "YYYY-MM", "scenario", "first month of the outlook"),
+    "run.period": Spec(
+        "outlook",
+        "choice",
+        "scenario",
+        "outlook: from run.start; history: 2007-01 to 2024-12 with the documented events; history-free: the "
+        "same months with none",
+        choices=("outlook", "history", "history-free"),
+    ),
     "run.spinup": Spec(
         120, "months", A, "months simulated, under the same policy, before the outlook starts (not written)", 0, 600
+    ),
+    "metrics.incident_scale": Spec(
+        8.2,
+        "incidents/month",
+        "ReCAAP ISC: 97.9 incidents a year in the SE Asian areas, 2013-2024 (sim/data/observed_incidents.csv)",
+        "stability index: robberies a month at which the security part is 1/e",
+        0.1,
+        1000.0,
     ),
     "metrics.coercion_scale": Spec(
         4.0, "incidents/month", A, "stability index: coercion + 2 x escalations at which that part is 1/e", 0.1, 100.0
@@ -472,6 +559,13 @@ def _check_combinations(values: dict[str, Any]) -> None:
             )
     if sum(values[k] for k in values if k.startswith("metrics.weight.")) <= 0:
         raise ParameterError("metrics.weight is zero for every component; give one a positive weight")
+    if values["run.period"] != "outlook":
+        if values["run.start"] not in (SPECS["run.start"].default, HISTORY_START):
+            raise ParameterError(
+                f"run.start cannot be {values['run.start']!r} with run.period {values['run.period']!r}, "
+                f"which starts in {HISTORY_START}"
+            )
+        values["run.start"] = HISTORY_START
     start = month_number(values["run.start"], "run.start")
     shocks = []
     for k, shock in enumerate(values["shocks"]):

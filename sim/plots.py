@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import re
 import textwrap
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
+from matplotlib.ticker import MaxNLocator
 
 from sim.metrics import BOUNDED, METRICS
 from sim.params import LAYERS, PARTNERS, SPECS
@@ -845,4 +846,90 @@ def cooperation_network(
     ax.set_axis_off()
     when = f", month {month}" if month else ""
     ax.set_title(title or f"Cooperation network{when}: who supports whom, by layer")
+    return fig
+
+
+# --- validation (sim/validate.py) -------------------------------------------------------------------
+
+
+def _envelope(ax: Any, years: Sequence[int], runs: np.ndarray, colour: str, label: str) -> None:
+    """A simulated 5-95% band and median over runs (rows) by year (columns)."""
+    lo, mid, hi = np.quantile(runs, [0.05, 0.5, 0.95], axis=0)
+    ax.fill_between(years, lo, hi, color=colour, alpha=0.25, linewidth=0)
+    ax.plot(years, mid, color=colour, label=f"{label}: median, 5-95% band")
+
+
+@styled
+def validation_envelopes(
+    yearly: Mapping[str, Sequence[pd.DataFrame]],
+    observed: Mapping[str, pd.Series],
+    columns: Sequence[str],
+    *,
+    titles: Sequence[str],
+    ylabel: str,
+    years: tuple[int, int] = (2007, 2024),
+) -> Figure:
+    """Observed yearly series (points) against the simulated envelopes of each variant, one panel per
+    entry of ``columns`` (a column, or ``"total"`` for the sum of the areas). ``yearly`` maps a variant
+    to its runs' yearly tables (``sim.validate.run_one``); ``observed`` maps a column to a series."""
+    n = len(columns)
+    fig, axes = plt.subplots(1, n, figsize=(4.2 * n, 3.4), squeeze=False)
+    for ax, column, title in zip(axes[0], columns, titles, strict=True):
+        for (variant, runs), colour in zip(yearly.items(), PALETTE, strict=False):
+            frames = [r.loc[years[0] : years[1]] for r in runs]
+            span = frames[0].index.to_numpy()
+            matrix = np.array([f[column].to_numpy() for f in frames], dtype=float)
+            _envelope(ax, span, matrix, colour, variant)
+        obs = observed.get(column)
+        if obs is not None:
+            obs = obs.loc[years[0] : years[1]].dropna()
+            ax.plot(obs.index, obs.to_numpy(), "o", color="black", markersize=4, label="observed (ReCAAP)")
+        ax.set_title(title)
+        ax.set_xlabel("year")
+        ax.set_ylabel(ylabel)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes[0][0].legend(fontsize=7, loc="upper left")
+    fig.tight_layout()
+    return fig
+
+
+@styled
+def feature_shares(simulated: Mapping[str, Sequence[float]], observed: Mapping[str, float], *, title: str) -> Figure:
+    """Shares of China's presence by claimant: observed (AMTI) beside the simulated median and 5-95%
+    range of each variant."""
+    claimants = list(observed)
+    fig, ax = plt.subplots(figsize=(6, 3.4))
+    width = 0.8 / (1 + len(simulated))
+    x = np.arange(len(claimants))
+    ax.bar(x, [observed[c] for c in claimants], width, color="black", label="observed (AMTI, 2022-2023)")
+    for k, ((variant, shares), colour) in enumerate(zip(simulated.items(), PALETTE, strict=False)):
+        values = np.array(shares, dtype=float)  # runs x claimants
+        mid = np.median(values, axis=0)
+        lo, hi = np.quantile(values, [0.05, 0.95], axis=0)
+        ax.bar(x + (k + 1) * width, mid, width, color=colour, label=f"{variant} (median)")
+        ax.errorbar(x + (k + 1) * width, mid, yerr=[mid - lo, hi - mid], fmt="none", color="black", capsize=2)
+    ax.set_xticks(x + width * len(simulated) / 2, claimants)
+    ax.set_ylabel("share of China's days at the five AMTI features")
+    ax.set_title(title)
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+@styled
+def posterior_marginals(posterior: pd.DataFrame, priors: Sequence[tuple[str, float, float]]) -> Figure:
+    """A weighted histogram of each calibrated parameter over its prior range (the prior is flat)."""
+    n = len(priors)
+    cols = min(4, n)
+    rows = -(-n // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(3.4 * cols, 2.6 * rows), squeeze=False)
+    for ax, (name, low, high) in zip(axes.flat, priors, strict=False):
+        ax.hist(posterior[name], bins=20, range=(low, high), weights=posterior["weight"], color=PALETTE[0])
+        ax.set_title(name, fontsize=9)
+        ax.set_xlim(low, high)
+        ax.set_yticks([])
+    for ax in list(axes.flat)[n:]:
+        ax.axis("off")
+    fig.suptitle("posterior (flat prior over each axis)", fontsize=10)
+    fig.tight_layout()
     return fig

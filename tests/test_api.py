@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -85,4 +86,15 @@ def test_sweep_works_from_standard_input(experiment, tmp_path):
     script += "print(len(res.runs), res.complete)\n"
     done = subprocess.run([sys.executable, "-"], input=script, capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "4 True"
+
+
+@pytest.mark.parametrize("how", [["script.py"], ["-m", "script"]])
+def test_sweep_works_from_a_script_without_a_main_guard(experiment, tmp_path, how):
+    """Workers must not re-run the caller's script (or module): it would start the sweep again in each."""
+    script = f"import sim\nres = sim.sweep({str(experiment)!r}, out={str(tmp_path / 'out')!r}, workers=2)\n"
+    (tmp_path / "script.py").write_text(script + "print(len(res.runs), res.complete)\n")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run([sys.executable, *how], capture_output=True, text=True, cwd=tmp_path, timeout=300, env=env)
+    assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "4 True"

@@ -6,6 +6,7 @@ import re
 import tomllib
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from sim.experiment import DESIGN_KINDS, TOP_KEYS, parse_experiment
@@ -20,7 +21,13 @@ def test_the_page_has_an_example_of_every_design_kind():
 
 
 @pytest.mark.parametrize("text", EXAMPLES, ids=[tomllib.loads(t)["name"] for t in EXAMPLES])
-def test_every_example_parses_into_an_experiment(text):
+def test_every_example_parses_into_an_experiment(text, tmp_path, monkeypatch):
+    design = tomllib.loads(text)["design"]
+    if design["kind"] == "posterior":  # a posterior table like the one `python -m sim calibrate` writes
+        monkeypatch.chdir(tmp_path)
+        pd.DataFrame({"crime.attempt_rate": [0.2, 0.3], "weight": [0.5, 0.5], "distance": [1.0, 2.0]}).to_parquet(
+            design["posterior"]
+        )
     exp = parse_experiment(tomllib.loads(text), source=text, where="docs/experiments.md")
     assert exp.n_runs == len(exp.points) * exp.replications >= 2
 

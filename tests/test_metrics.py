@@ -9,7 +9,7 @@ from sim.metrics import BOUNDED, METRICS, shock_response, stability_index, summa
 
 def test_stability_index_is_the_weighted_mean_of_its_parts():
     p = make_params({"metrics.weight.security": 0.5, "metrics.weight.coercion": 0.25,
-                     "metrics.weight.cohesion": 0.25, "crime.rate": 4.0})  # fmt: skip
+                     "metrics.weight.cohesion": 0.25, "metrics.incident_scale": 4.0})  # fmt: skip
     expected = (0.5 * np.exp(-2.0 / 4.0) + 0.25 * np.exp(-(1.0 + 2 * 1.0) / 4.0) + 0.25 * 0.9) / 1.0
     assert stability_index(2.0, 1.0, 1.0, 0.9, p) == pytest.approx(expected)
     calm = make_params({"metrics.weight.security": 0.0, "metrics.weight.coercion": 1.0, "metrics.weight.cohesion": 0.0})

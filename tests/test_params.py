@@ -82,8 +82,8 @@ BAD = [
     ),
     (
         "float-given-minus-inf",
-        {"crime.rate": -math.inf},
-        "parameter 'crime.rate' must be a finite number in [0, 1000], got -inf",
+        {"crime.capacity": -math.inf},
+        "parameter 'crime.capacity' must be a finite number in [1, 10000], got -inf",
     ),
     (
         "float-below-lo",

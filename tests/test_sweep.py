@@ -926,8 +926,8 @@ BAD_EXPERIMENTS = [
     case(
         "duplicate-bundle-label",
         "design.factors.t: the label 'a' is given to two levels",
-        design='kind = "factorial"\n[design.factors]\nt = [{label = "a", "crime.rate" = 1.0}, '
-        '{label = "a", "crime.rate" = 2.0}]',
+        design='kind = "factorial"\n[design.factors]\nt = [{label = "a", "crime.attempt_rate" = 1.0}, '
+        '{label = "a", "crime.attempt_rate" = 2.0}]',
     ),
     case(
         "same-parameter-nested-and-dotted",

@@ -371,54 +371,64 @@ def differences(ran: Ran) -> pd.DataFrame:
 
 
 def test_the_reading_of_the_comparison_holds(ran):
-    """Section 6: no exercises is about 0.005 above the default in stability, the interval right of zero but
-    only just (about 0.001 to 0.010); cohesion about 0.019 higher, interval clear of zero (about 0.007 to
-    0.030), and (weight 0.3) about all of the gain; hedging about 0.007 higher but within noise (about
-    -0.002 to 0.017); coercion at the Philippines' features about 0.06 higher, about a quarter of the
-    default's mean (0.27), interval clear of zero (about 0.03 to 0.10); total coercion, escalations and
-    robberies within noise; ASEAN's agreement about 0.07 and forum power about 0.06 lower, clear of zero."""
-    says("about 0.005 above the default", "but only just (from about 0.001 to 0.010)")
-    says("higher by about 0.019, with an interval clear of zero (about 0.007 to 0.030)", "weight 0.3")
-    says("accounts for about all of the gain (0.3 times 0.019 is about 0.006)")
-    says("is higher by about 0.007, but its interval (about -0.002 to 0.017) includes zero")
-    says("higher by about 0.06 incidents a month, about a quarter of the default's mean (0.27)")
-    says("with an interval clear of zero (about 0.03 to 0.10)")
-    says("lower by about 0.07", "by about 0.06, both with intervals clear of zero")
+    """Section 6: no exercises is about 0.005 above the default in stability, but the interval crosses zero
+    (about -0.006 to 0.015); cohesion about 0.019 higher, interval clear of zero (about 0.009 to 0.028), and
+    (weight 0.3) a little more than the whole difference, robberies higher (within noise); hedging about
+    0.012 higher, clear of zero (about 0.005 to 0.019); coercion at the Philippines' features about 0.045
+    higher, about a seventh of the default's mean (0.30), clear of zero but only just (about 0.007 to
+    0.082); China's ship-days about 0.8 lower (about -1.15 to -0.44) of about 169; total coercion,
+    escalations and robberies within noise; forum power about 0.04 lower, clear of zero (about -0.066 to
+    -0.009); ASEAN's agreement about 0.045 lower, within noise (about -0.093 to 0.003)."""
+    says("is about 0.005 above the default, but the interval crosses zero (from about -0.006 to 0.015)")
+    says("higher by about 0.019, with an interval clear of zero (about 0.009 to 0.028)", "weight 0.3")
+    says("it alone would raise the index by about 0.006 (0.3 times 0.019)", "a little more than the whole difference")
+    says("robberies are higher by about 0.2 a month, within noise")
+    says("is higher by about 0.012, with an interval clear of zero (about 0.005 to 0.019)")
+    says("higher by about 0.045 incidents a month, about a seventh of the default's mean (0.30)")
+    says("with an interval clear of zero, but only just (about 0.007 to 0.082)")
+    says("lower by about 0.8 a month (about -1.15 to -0.44)", "the default's 169 a month")
+    says("is lower by about 0.04, with an interval clear of zero (about -0.066 to -0.009)")
+    says("is lower by about 0.045, but its interval (about -0.093 to 0.003) includes zero")
     row = differences(ran)
     stability = row.loc["stability_index_mean"]
-    assert 0.004 <= stability["mean_diff"] <= 0.007
-    assert 0 < stability["ci_low"] < 0.003 and 0.008 <= stability["ci_high"] <= 0.012  # "only just"
+    assert 0.003 <= stability["mean_diff"] <= 0.007
+    assert -0.009 <= stability["ci_low"] < 0 and 0.012 <= stability["ci_high"] <= 0.018  # crosses zero
     cohesion = row.loc["asean_cohesion_mean"]
-    assert 0.016 <= cohesion["mean_diff"] <= 0.022 and 0.004 <= cohesion["ci_low"] <= 0.010
-    assert 0.027 <= cohesion["ci_high"] <= 0.033
+    assert 0.016 <= cohesion["mean_diff"] <= 0.022 and 0.006 <= cohesion["ci_low"] <= 0.012
+    assert 0.025 <= cohesion["ci_high"] <= 0.031
     weight = SPECS["metrics.weight.cohesion"].default
     total = sum(spec.default for name, spec in SPECS.items() if name.startswith("metrics.weight."))
     assert weight == 0.3 and total == pytest.approx(1.0)
-    assert 0.75 <= weight * cohesion["mean_diff"] / stability["mean_diff"] <= 1.25  # "about all of the gain"
+    assert 1.0 < weight * cohesion["mean_diff"] / stability["mean_diff"] <= 1.5  # "a little more than the whole"
+    robberies = row.loc["incidents_mean"]
+    assert 0.15 <= robberies["mean_diff"] <= 0.25 and robberies["ci_low"] < 0  # higher, within noise
     hedging = row.loc["hedging_mean"]
-    assert 0.004 <= hedging["mean_diff"] <= 0.010
-    assert -0.005 <= hedging["ci_low"] < 0 and 0.014 <= hedging["ci_high"] <= 0.020  # within noise
+    assert 0.009 <= hedging["mean_diff"] <= 0.015
+    assert 0.003 <= hedging["ci_low"] <= 0.007 and 0.016 <= hedging["ci_high"] <= 0.022  # clear of zero
     phl = row.loc["coercion_PHL_mean"]
-    assert 0.05 <= phl["mean_diff"] <= 0.075 and 0.02 <= phl["ci_low"] <= 0.04 and 0.085 <= phl["ci_high"] <= 0.11
+    assert 0.035 <= phl["mean_diff"] <= 0.055 and 0 < phl["ci_low"] <= 0.015 and 0.07 <= phl["ci_high"] <= 0.095
     stats = pd.read_csv(ran.work / SWEEP / "analysis" / "point_stats.csv").set_index(["label", "metric"])
     default_phl = stats.loc[("default", "coercion_PHL_mean"), "mean"]
-    assert round(default_phl, 2) == 0.27
-    assert 0.2 <= phl["mean_diff"] / default_phl <= 0.3  # "about a quarter"
+    assert round(default_phl, 2) == 0.30
+    assert 0.12 <= phl["mean_diff"] / default_phl <= 0.17  # "about a seventh"
+    shipdays = row.loc["ccg_shipdays_mean"]
+    assert -1.0 <= shipdays["mean_diff"] <= -0.6 and shipdays["ci_high"] < 0
+    assert round(stats.loc[("default", "ccg_shipdays_mean"), "mean"]) == 169
     for metric in ("coercion_mean", "escalations_mean", "incidents_mean"):
         assert row.loc[metric, "ci_low"] < 0 < row.loc[metric, "ci_high"], f"{metric} is no longer within noise"
     agreement, forums = row.loc["asean_agreement_mean"], row.loc["forum_power_mean"]
-    assert -0.09 <= agreement["mean_diff"] <= -0.055 and agreement["ci_high"] < 0
-    assert -0.075 <= forums["mean_diff"] <= -0.05 and forums["ci_high"] < 0
+    assert -0.06 <= agreement["mean_diff"] <= -0.03 and agreement["ci_low"] < 0 < agreement["ci_high"]
+    assert -0.05 <= forums["mean_diff"] <= -0.03 and forums["ci_high"] < 0
 
 
 def test_the_reading_of_the_time_series_holds(ran):
-    """Section 6: the bands overlap in every month; no exercises is above the default in most months,
-    not in all."""
-    says("the two bands overlap in every month", "runs above the default in most months, not in all")
+    """Section 6: the bands overlap in every month; no exercises is above the default in about two thirds
+    of the months (69%)."""
+    says("the two bands overlap in every month", "above the default in about two thirds of the months (69%)")
     series = pd.read_csv(ran.work / SWEEP / "analysis" / "series_stability_index.csv")
     wide = series.pivot(index="step", columns="label", values=["mean", "ci_low", "ci_high"])
     above = (wide["mean"]["no exercises"] > wide["mean"]["default"]).mean()
-    assert 0.7 <= above < 1.0
+    assert round(above, 2) == 0.69
     overlap = (wide["ci_low"]["no exercises"] <= wide["ci_high"]["default"]) & (
         wide["ci_low"]["default"] <= wide["ci_high"]["no exercises"]
     )
@@ -427,28 +437,31 @@ def test_the_reading_of_the_time_series_holds(ran):
 
 def test_the_switch_stands_in_for_the_edit(ran):
     """Section 6: on the same seeds, the edit and the switch agree within their intervals in stability,
-    cohesion and coercion at the Philippines' features (about 0.005 and 0.005, 0.023 and 0.019, 0.080 and
-    0.064); the edit's intervals are clear of zero, its stability interval only just (0.0004); under the
-    edit members decline about 3.0 more offers a month, under the switch about 2.5 fewer."""
-    says("stability about 0.005 and 0.005", "cohesion about 0.023 and 0.019", "about 0.080 and 0.064")
-    says("its stability interval only just (its lower end, 0.0004, rounds to 0.000)")
-    says("about 3.0 more offers a month", "about 2.5 fewer")
+    cohesion and coercion at the Philippines' features (about 0.011 and 0.005, 0.018 and 0.019, 0.060 and
+    0.045); the edit's intervals are clear of zero, its stability interval only just (0.0012), the switch's
+    stability interval includes zero; under the edit members decline about 4.4 more offers a month, under
+    the switch about 1.2 fewer."""
+    says("stability about 0.011 and 0.005", "cohesion about 0.018 and 0.019", "about 0.060 and 0.045")
+    says("its stability interval only just (its lower end, 0.0012, rounds to 0.001)")
+    says("while the switch's stability interval includes zero (its lower end is -0.006)")
+    says("about 4.4 more offers a month", "about 1.2 fewer")
     table = pd.read_csv(ran.work / "results" / "tutorial-edit-vs-switch.csv").set_index(["metric", "minus default"])
     for metric in ("stability_index_mean", "asean_cohesion_mean", "coercion_PHL_mean"):
         edit, switch = table.loc[(metric, "edit")], table.loc[(metric, "switch")]
         assert edit["ci_low"] <= switch["ci_high"] and switch["ci_low"] <= edit["ci_high"], metric
         assert edit["ci_low"] > 0, f"the edit's difference in {metric} is no longer clear of zero"
-    assert round(table.loc[("stability_index_mean", "edit"), "ci_low"], 4) == 0.0004  # "only just"
+    assert round(table.loc[("stability_index_mean", "edit"), "ci_low"], 4) == 0.0012  # "only just"
+    assert round(table.loc[("stability_index_mean", "switch"), "ci_low"], 3) == -0.006  # includes zero
     for metric, edit, switch in (
-        ("stability_index_mean", 0.005, 0.005),
-        ("asean_cohesion_mean", 0.023, 0.019),
-        ("coercion_PHL_mean", 0.080, 0.064),
+        ("stability_index_mean", 0.011, 0.005),
+        ("asean_cohesion_mean", 0.018, 0.019),
+        ("coercion_PHL_mean", 0.060, 0.045),
     ):
         assert round(table.loc[(metric, "edit"), "mean"], 3) == edit, metric
         assert round(table.loc[(metric, "switch"), "mean"], 3) == switch, metric
     declines = table.loc["offers_declined_mean"]
-    assert round(declines.loc["edit", "mean"], 1) == 3.0 and declines.loc["edit", "ci_low"] > 0
-    assert round(declines.loc["switch", "mean"], 1) == -2.5 and declines.loc["switch", "ci_high"] < 0
+    assert round(declines.loc["edit", "mean"], 1) == 4.4 and declines.loc["edit", "ci_low"] > 0
+    assert round(declines.loc["switch", "mean"], 1) == -1.2 and declines.loc["switch", "ci_high"] < 0
     # the switch's row is the sweep's own paired difference
     sweep = differences(ran).loc["stability_index_mean", "mean_diff"]
     assert table.loc[("stability_index_mean", "switch"), "mean"] == pytest.approx(sweep)

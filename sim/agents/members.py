@@ -39,7 +39,10 @@ class Member(mesa.Agent):
         affinity: how close it is to each partner, in [0, 1] (from documented ties, then from help).
         dependence: China's share of its exports (sim/data/members.csv).
         trust: trust in each neighbour with which it shares a sea area, in [0, 1].
-        coordinating: the areas where it patrols jointly with its neighbours this month.
+        coordinating: the areas where it is ready to patrol jointly with its neighbours this month.
+        proposing: the areas where it proposes joint patrols this month (threat above tolerance).
+        crackdown: month up to which it cracks down on crime in an area (a documented event).
+        orientation: its leader's stated orientation, -1 toward China to +1 toward the partners.
         awareness_until: month up to which it receives shared maritime domain awareness.
     """
 
@@ -59,6 +62,9 @@ class Member(mesa.Agent):
         self.perceived = 0.0  # incidents a month it perceives (see perceive)
         self.trust: dict[str, float] = {}
         self.coordinating: set[str] = set()
+        self.proposing: set[str] = set()
+        self.crackdown: dict[str, int] = {}
+        self.orientation = 0.0
         self.awareness_until = -1
         self.help_received = 0.0  # USD delivered by partners, decaying
         self.coerced = 0.0  # coercion incidents at its features, decaying
@@ -98,29 +104,35 @@ class Member(mesa.Agent):
     def patrol_areas(self) -> None:
         """Spread its vessels over its sea areas and claimed features in proportion to the threat it
         perceives in each (robberies and coercion of recent months), plus ``member.patrol_floor`` so
-        that no area is left bare (evenly when nothing threatens anywhere)."""
+        that no area is left bare (evenly when nothing threatens anywhere). An area where it is
+        cracking down weighs ``history.crackdown_focus`` times as much."""
         places = self.areas + self.claims
         if not places or self.vessels <= 0:
             self.patrol = {}
             return
         threat = self.model.threat
         floor = self.model.p["member.patrol_floor"]
-        weights = [floor + threat[a] for a in places]
+        focus = self.model.p["history.crackdown_focus"]
+        now = self.model.t
+        weights = [(floor + threat[a]) * (focus if self.crackdown.get(a, -1) >= now else 1.0) for a in places]
         total = sum(weights)
         if total <= 0:  # no threat anywhere and no floor: spread evenly
             weights, total = [1.0] * len(places), float(len(places))
         self.patrol = {a: self.vessels * w / total for a, w in zip(places, weights, strict=True)}
 
     def coordinate(self) -> None:
-        """Patrol jointly in a shared area when the threat there exceeds what it tolerates and it
-        trusts every other littoral state there enough. Both sides decide; the model joins an area's
-        patrols only when every littoral state wants it (see ``RegionModel.coordinate``)."""
+        """Propose joint patrols in a shared area when the threat there exceeds what it tolerates, and
+        be ready to join them when it also trusts every other littoral state there enough. Both sides
+        decide; the model joins an area's patrols only when every littoral state is ready (see
+        ``RegionModel.coordinate``), and proposals build trust."""
         p = self.model.p
         self.coordinating = set()
+        self.proposing = set()
         for area in self.areas:
             others = [s for s in self.model.areas[area].littoral if s != self.iso3 and s in self.model.member_by]
             if not others or self.model.threat[area] < p["member.tolerance"]:
                 continue
+            self.proposing.add(area)
             if all(self.trust.get(s, p["member.trust_start"]) >= p["member.trust_needed"] for s in others):
                 self.coordinating.add(area)
 
@@ -130,11 +142,13 @@ class Member(mesa.Agent):
 
         Help is the partners' delivered cooperation (USD, relative to the scale of its fleet);
         coercion is the incidents at its features. Its dependence on China (``china.leverage``), and
-        China's rewards and penalties, pull it toward China."""
+        China's rewards and penalties, pull it toward China; its leader's stated orientation pushes
+        it one way or the other."""
         p, model = self.model.p, self.model
         toward_partners = math.log1p(self.help_received / p["member.help_scale"])
         toward_partners += p["member.coercion_push"] * math.log1p(self.coerced)
         toward_china = p["china.leverage"] * (self.dependence + self.rewarded + self.penalised)
+        toward_partners += p["history.leader_pull"] * self.orientation
         push = math.tanh(toward_partners - toward_china)
         a = self.alignment
         a += p["member.alignment_rate"] * push * (1.0 - abs(a))
@@ -156,6 +170,14 @@ class Member(mesa.Agent):
         return balance >= -norm
 
     # --- state -------------------------------------------------------------------------------------
+
+    def prosecution(self, area: str) -> float:
+        """The share of arrested robbers it convicts in ``area``: ``member.prosecution``, or
+        ``history.crackdown_prosecution`` while it cracks down there."""
+        p = self.model.p
+        if self.crackdown.get(area, -1) >= self.model.t:
+            return max(p["member.prosecution"], p["history.crackdown_prosecution"])
+        return p["member.prosecution"]
 
     def perceive(self) -> None:
         """At the start of each month, take stock of the threat: the recent incidents a month in its

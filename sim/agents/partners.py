@@ -85,6 +85,12 @@ class Partner(mesa.Agent):
         self.purse = {layer: self.purse[layer] + self.plan[layer] for layer in LAYERS}
         self.results = dict.fromkeys(LAYERS, 0.0)
 
+    def set_layer(self, layer: str, on: bool) -> None:
+        """Open or close one layer's instruments (a documented event: e.g. no Quad maritime domain
+        awareness before IPMDA). A closed layer gets no money; an opened one its policy weight."""
+        self.active[layer] = on and self.model.p[f"policy.{self.iso3}.{layer}"]
+        self.weights[layer] = self.model.p[f"policy.{self.iso3}.allocation.{layer}"] * self.active[layer]
+
     def _learn(self) -> None:
         """Reinforcement: weight x exp(rate x (layer's success - mean success)), success = USD accepted
         per USD planned last year; layers switched off keep weight 0."""

@@ -1,0 +1,141 @@
+"""Calibration: ABC-SMC against a problem with a known posterior, its reproducibility, the smoke config."""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim import calibrate as C
+from sim.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+TOY = """
+name = "toy"
+period = "history"
+seed = 11
+[abc]
+population = 300
+generations = 6
+quantile = 0.5
+batch = 300
+[[prior]]
+name = "crime.attempt_rate"
+low = 0.0
+high = 10.0
+reason = "the toy's unknown mean"
+[statistics]
+names = ["mean_2013_2024"]
+"""
+
+
+def toy_simulator(task):
+    """The mean of 25 draws from N(theta, 1), seeded by the task: the posterior of theta given an
+    observed mean m under a flat prior is close to N(m, 1/25)."""
+    _, seed, overrides, _ = task
+    rng = np.random.default_rng(seed)
+    return [float(rng.normal(overrides["crime.attempt_rate"], 1.0, 25).mean())]
+
+
+def test_abc_smc_recovers_a_known_posterior():
+    config = C.parse_config(TOY)
+    gens, _ = C.abc_smc(config, map, simulator=toy_simulator, observed=np.array([4.0]))
+    post = C.posterior_table(config, gens[-1])
+    lo, mid, hi = C.weighted_quantiles(
+        post["crime.attempt_rate"].to_numpy(), post["weight"].to_numpy(), [0.05, 0.5, 0.95]
+    )
+    assert mid == pytest.approx(4.0, abs=0.1)
+    # the exact 90% interval is 4 +- 1.645 x 0.2 = [3.67, 4.33]; ABC's is a little wider, never narrower
+    assert 0.55 < hi - lo < 0.9
+    assert [g.epsilon for g in gens[1:]] == sorted((g.epsilon for g in gens[1:]), reverse=True)
+
+
+def test_the_same_seed_gives_the_same_posterior_with_one_worker_or_two():
+    config = replace(C.parse_config(TOY), population=40, batch=40, generations=3)
+    one, _ = C.abc_smc(config, map, simulator=toy_simulator, observed=np.array([4.0]))
+    with cf.ProcessPoolExecutor(2) as pool:
+        two, _ = C.abc_smc(config, pool.map, simulator=toy_simulator, observed=np.array([4.0]))
+    assert np.array_equal(one[-1].particles, two[-1].particles)
+    assert np.array_equal(one[-1].weights, two[-1].weights)
+    other, _ = C.abc_smc(replace(config, seed=12), map, simulator=toy_simulator, observed=np.array([4.0]))
+    assert not np.array_equal(one[-1].particles, other[-1].particles)
+
+
+def test_weights_favour_particles_the_kernel_reaches_least():
+    prev = C.Generation(0, np.inf, np.array([[0.0], [0.0], [5.0]]), np.full(3, 1 / 3), np.zeros(3), 3, 0.0)
+    w = C._weights(np.array([[0.0], [5.0]]), prev, np.eye(1))
+    assert w[1] > w[0]  # 5.0 comes from one parent out of three, 0.0 from two
+    assert w.sum() == pytest.approx(1.0)
+
+
+def test_the_smoke_calibration_writes_its_posterior_and_report(tmp_path):
+    out = tmp_path / "cal"
+    assert main(["calibrate", str(ROOT / "calibration" / "smoke.toml"), "--workers", "2", "--out", str(out),
+                 "--quiet"]) == 0  # fmt: skip
+    post = pd.read_parquet(out / "posterior.parquet")
+    assert list(post.columns) == ["crime.attempt_rate", "kidnap.raid_rate", "weight", "distance"]
+    assert len(post) == 8 and post["weight"].sum() == pytest.approx(1.0)
+    assert post["crime.attempt_rate"].between(0.1, 0.6).all()
+    diagnostics = pd.read_csv(out / "diagnostics.csv")
+    assert list(diagnostics["generation"]) == [0, 1]
+    report = (out / "report.md").read_text()
+    assert "Posterior predictive check" in report and "ms of wall time per simulated month" in report
+    assert (out / "predictive" / "validation.csv").exists()
+    assert "## Out of sample" in report and "`mean_2018_2024`" in report
+    coverage = pd.read_csv(out / "coverage.csv")
+    assert len(coverage) == 2 * 2 and coverage["in_90"].dtype == bool
+    assert "advertised 0.90" in report
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda t: t.replace('name = "crime.attempt_rate"', 'name = "crime.nope"'), "is not a numeric parameter"),
+        (lambda t: t.replace("high = 10.0", "high = -1.0"), "must be below high"),
+        (lambda t: t.replace('names = ["mean_2013_2024"]', 'names = ["guess"]'), "statistics.names"),
+        (lambda t: t.replace("population = 300", "population = 2"), "population >= 4"),
+        (lambda t: t.replace("low = 0.0", "low = -5.0"), "leaves crime.attempt_rate's allowed range"),
+    ],
+)
+def test_a_bad_config_is_refused_with_one_line(tmp_path, capsys, edit, message):
+    path = tmp_path / "bad.toml"
+    path.write_text(edit(TOY))
+    out = tmp_path / "out"
+    assert main(["calibrate", str(path), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+    assert not out.exists()
+
+
+def test_a_posterior_design_crosses_draws_with_factors(tmp_path, monkeypatch):
+    from sim.experiment import ExperimentError, parse_experiment
+
+    monkeypatch.chdir(tmp_path)
+    pd.DataFrame({"crime.attempt_rate": [0.2, 0.4], "crime.split_size": [10.0, 14.0], "weight": [0.0, 1.0],
+                  "distance": [1.0, 1.0]}).to_parquet("posterior.parquet")  # fmt: skip
+    raw = {"name": "p", "replications": 1, "seed": 3, "design": {"kind": "posterior", "posterior": "posterior.parquet",
+           "draws": 3, "factors": {"policy.JPN.capacity": [True, False]}}}  # fmt: skip
+    exp = parse_experiment(raw)
+    assert len(exp.points) == 6
+    assert all(
+        p["crime.attempt_rate"] == 0.4 and p["crime.split_size"] == 14 for p in exp.points
+    )  # weight 0: never drawn
+    assert [p["policy.JPN.capacity"] for p in exp.points] == [True, False] * 3
+    assert exp.labels[1] == "draw 0, capacity=False" and exp.factor_values[5]["draw"] == "draw 2"
+    raw["design"]["factors"] = {"crime.attempt_rate": [0.1]}
+    with pytest.raises(ExperimentError, match="both a factor and drawn"):
+        parse_experiment(raw)
+    raw["design"]["posterior"] = "missing.parquet"
+    with pytest.raises(ExperimentError, match=r"cannot read missing\.parquet"):
+        parse_experiment(raw)
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "calibration").glob("*.toml")), ids=lambda p: p.name)
+def test_every_shipped_config_parses_and_gives_each_prior_a_reason(path):
+    config = C.load_config(path)
+    assert config.priors and all(len(p.reason) > 20 for p in config.priors)
+    assert not set(config.holdout) & set(config.statistics)  # what is held out is never fitted
