@@ -50,19 +50,28 @@ def sweep(
 
     Raises:
         ExperimentError: the experiment file is invalid.
-        ValueError: the design is past the size limit (pass ``large=True``), or the folder is not empty.
+        ValueError: the design is past the size limit (pass ``large=True``), the folder is not empty, or no
+            Dask scheduler answers at ``scheduler``.
     """
-    from sim.engine import EXECUTORS, check_design_size, check_new_folder, create_sweep, finish_sweep, results_folder
+    from sim.engine import (
+        EXECUTORS,
+        check_design_size,
+        check_new_folder,
+        check_scheduler,
+        create_sweep,
+        finish_sweep,
+        results_folder,
+    )
 
     if executor not in EXECUTORS:
         raise ValueError(f"executor must be one of {', '.join(EXECUTORS)}, got {executor!r}")
     exp = experiment if isinstance(experiment, Experiment) else load_experiment(experiment)
     check_design_size(exp, large=large)
-    if out is None:
-        folder = results_folder(Path("results"), exp.name)
-    else:
-        folder = Path(out)
-        check_new_folder(folder)
+    if out is not None:
+        check_new_folder(Path(out))
+    if scheduler:
+        check_scheduler(scheduler)  # it answers before anything is written
+    folder = results_folder(Path("results"), exp.name) if out is None else Path(out)
     source = "" if isinstance(experiment, Experiment) else str(experiment)
     store = create_sweep(
         exp, folder, executor=executor, workers=workers, scheduler=scheduler, argv=["(python api)"],

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import json
 import os
 import shutil
+import socket
 import sys
 import tempfile
 import textwrap
@@ -31,7 +33,7 @@ from sim.experiment import (
 )
 from sim.history import HISTORY_MONTHS, PERIODS
 from sim.params import SPECS, ParameterError, make_params
-from sim.store import ResultsError, SweepInterrupted
+from sim.store import ResultsError, SweepInterrupted, WorkersLost
 
 RESULTS = Path("results")
 
@@ -299,6 +301,7 @@ def _sweep(args: argparse.Namespace, guard: contextlib.ExitStack) -> int:
         experiment, store = stored, Store(folder)
         manifest = read_stored_manifest(folder)
         check_resumable(folder, stored.source, manifest, args.allow_code_change)
+        contact_scheduler(args.scheduler)
         guard.enter_context(store.lock())  # before anything is written: a live sweep there is refused
         if manifest.get("status") == "complete" and not args.quiet:
             print(f"{folder} is already complete; checking that every run is there", file=sys.stderr)
@@ -316,8 +319,10 @@ def _sweep(args: argparse.Namespace, guard: contextlib.ExitStack) -> int:
             check_design_size(experiment, large=args.large)
         except ValueError as err:
             raise UsageError(str(err)) from None
+        if args.out:
+            check_out_folder(Path(args.out))
+        contact_scheduler(args.scheduler)
         folder = Path(args.out) if args.out else new_results_folder(experiment.name)
-        check_out_folder(folder)
         store = create_sweep(
             experiment, folder, executor=args.executor, workers=args.workers, scheduler=args.scheduler,
             argv=args.argv, experiment_file=str(args.experiment),
@@ -352,6 +357,17 @@ def _sweep(args: argparse.Namespace, guard: contextlib.ExitStack) -> int:
         )
         return 1
     return 0
+
+
+def contact_scheduler(address: str | None) -> None:
+    """A Dask scheduler given with --scheduler must answer before anything is written (UsageError)."""
+    from sim.engine import check_scheduler
+
+    if address:
+        try:
+            check_scheduler(address)
+        except ValueError as err:
+            raise UsageError(str(err)) from None
 
 
 def read_stored_experiment(folder: Path):
@@ -589,6 +605,7 @@ def cmd_app(args: argparse.Namespace) -> int:
     """Serve the interactive app (Mesa SolaraViz) on localhost until interrupted."""
     if not 0 < args.port < 65536:
         raise UsageError(f"--port must be in [1, 65535], got {args.port}")
+    check_can_listen(args.host, args.port)
     try:
         from sim.app import serve
     except ImportError as err:
@@ -596,6 +613,23 @@ def cmd_app(args: argparse.Namespace) -> int:
     print(f"serving the app on http://{args.host}:{args.port} (Ctrl-C to stop)", file=sys.stderr)
     serve(host=args.host, port=args.port)
     return 0
+
+
+def check_can_listen(host: str, port: int) -> None:
+    """UsageError (one line) unless a server can listen on host:port: a port another program uses, or a
+    host that is not an address of this machine, is refused before the app is loaded."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except (socket.gaierror, UnicodeError) as err:
+        raise UsageError(f"--host {host!r} is not an address of this machine ({err})") from None
+    with socket.socket(family, kind, proto) as probe:
+        if sys.platform != "win32":  # as the server does, so that a port just freed counts as free
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as err:
+            hint = "; another program uses it: choose another with --port N" if err.errno == errno.EADDRINUSE else ""
+            raise UsageError(f"cannot serve the app on {host}:{port}: {err.strerror}{hint}") from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -697,6 +731,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SweepInterrupted as stop:
         print(f"{stop}; resume with: python -m sim sweep --resume {stop.folder}", file=sys.stderr)
         return stop.status
+    except WorkersLost as err:
+        print(f"error: {one_line(err)}", file=sys.stderr)
+        return 1
     except Exception as err:  # a run that fails: say so in one line, status 1
         print(f"error: run failed: {type(err).__name__}: {one_line(err)}", file=sys.stderr)
         return 1

@@ -6,16 +6,24 @@ no scheduler address is given). At most a few runs per worker are in flight, fin
 written to the store in parts, and nothing else is kept, so memory stays flat however many runs
 there are. Each run depends only on its own seed and parameters, so results are identical, bit for
 bit, whatever the executor, the number of workers and the order in which runs finish.
+
+Before runs are added to a folder, every part in it is checked (``check_store``). A local worker
+process that dies is replaced and its runs are run again (``_run_tasks``); workers end with the sweep
+process, however it ends (``_start_worker``). A Dask scheduler must answer before anything is written
+(``check_scheduler``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import concurrent.futures as cf
 import multiprocessing as mp
 import os
+import socket
 import sys
 import time
 import traceback
+from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -24,9 +32,21 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
-from sim.experiment import MAX_RUN_MONTHS, Experiment, RunTask
-from sim.store import Store, SweepInterrupted, cell, text_sha256
+from sim.experiment import MAX_RUN_MONTHS, NAME_MAX, Experiment, RunTask
+from sim.store import (
+    UNREADABLE,
+    Store,
+    SweepInterrupted,
+    WorkersLost,
+    atomic_write_table,
+    cell,
+    process_alive,
+    read_table,
+    reason,
+    text_sha256,
+)
 
 EXECUTORS = ("process", "dask")
 PART_RUNS = 200  # runs per part (at most)
@@ -98,7 +118,9 @@ def make_executor(kind: str, workers: int, scheduler: str | None = None) -> Iter
             ctx.set_forkserver_preload(["sim.model", "sim.engine"])
         with (
             _workers_skip_main(),
-            cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_ignore_interrupts) as pool,
+            cf.ProcessPoolExecutor(
+                max_workers=workers, mp_context=ctx, initializer=_start_worker, initargs=(os.getpid(),)
+            ) as pool,
         ):
             yield pool
     elif kind == "dask":
@@ -118,6 +140,54 @@ def make_executor(kind: str, workers: int, scheduler: str | None = None) -> Iter
                 cluster.close()
     else:
         raise ValueError(f"executor must be one of {', '.join(EXECUTORS)}, got {kind!r}")
+
+
+#: seconds a Dask scheduler has to answer before a sweep is refused (nothing written)
+SCHEDULER_TIMEOUT = 5.0
+
+
+def check_scheduler(address: str, timeout: float | None = None) -> None:
+    """Refuse (ValueError, one line naming the scheduler) a Dask scheduler address that is malformed or
+    where no scheduler answers within ``timeout`` seconds (default :data:`SCHEDULER_TIMEOUT`). A sweep
+    calls this before it writes anything."""
+    from distributed.comm.addressing import get_address_host_port, parse_address
+
+    timeout = SCHEDULER_TIMEOUT if timeout is None else timeout
+    try:
+        scheme, _ = parse_address(address)
+        host, port = get_address_host_port(address)
+    except ValueError as err:
+        raise ValueError(
+            f"scheduler address {address!r} is not a Dask scheduler address such as tcp://HOST:8786 ({reason(err)})"
+        ) from None
+    try:
+        socket.create_connection((host, port), timeout=timeout).close()  # a closed port says so at once
+    except OSError as err:
+        raise ValueError(
+            f"no Dask scheduler answers at {address} within {timeout:g} s ({reason(err)}); nothing was written"
+        ) from None
+    if scheme == "tcp":  # and what answers must speak Dask's protocol
+        try:
+            with cf.ThreadPoolExecutor(1) as thread:  # its own event loop, even inside a notebook's
+                thread.submit(asyncio.run, _handshake(address, timeout)).result()
+        except TimeoutError:
+            raise ValueError(
+                f"something listens at {address} but does not answer as a Dask scheduler within {timeout:g} s; "
+                "nothing was written"
+            ) from None
+        except Exception as err:  # what it said is not a Dask message
+            raise ValueError(
+                f"something listens at {address} but is not a Dask scheduler ({type(err).__name__}); "
+                "nothing was written"
+            ) from None
+
+
+async def _handshake(address: str, timeout: float) -> None:
+    """Open a Dask connection to ``address`` (its handshake answered) and close it."""
+    from distributed.comm import connect
+
+    comm = await asyncio.wait_for(connect(address, timeout=timeout), timeout)
+    await comm.close()
 
 
 def _series_frame(outcomes: list[Outcome]) -> pd.DataFrame | None:
@@ -157,12 +227,34 @@ def terminate_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _ignore_interrupts() -> None:
-    """Worker initialiser: Ctrl-C in the terminal goes to the whole process group; workers leave it to
-    the sweep process, which saves what is finished and stops them."""
+def _start_worker(sweep_pid: int) -> None:
+    """Worker initialiser. Ctrl-C in the terminal goes to the whole process group: workers leave it to
+    the sweep process, which saves what is finished and stops them. And a worker ends when the sweep
+    process ends, however it ends (even by SIGKILL): it would otherwise wait for work for ever, and keep
+    the forkserver alive with it."""
     import signal
+    import threading
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform != "win32":
+        threading.Thread(target=_end_with, args=(sweep_pid,), name="end-with-sweep", daemon=True).start()
+
+
+def _end_with(pid: int) -> None:
+    """End this process as soon as process ``pid`` has ended: on Linux by waiting on a pidfd (woken the
+    moment it ends), elsewhere by looking every second."""
+    import select
+
+    try:
+        fd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        os._exit(1)
+    except (AttributeError, OSError):  # not Linux 5.3 or later
+        while process_alive(pid):
+            time.sleep(1.0)
+        os._exit(1)
+    select.select([fd], [], [])
+    os._exit(1)
 
 
 #: seconds between two progress lines when stderr is not a terminal (nohup, CI, a pipe)
@@ -259,78 +351,232 @@ def run_sweep(
 ) -> dict[str, int]:
     """Run every run of ``experiment`` not yet in ``store``; returns counts by status (this call).
 
-    ``runner`` is the function each worker calls (tests replace it to simulate failures).
+    However the sweep stops (Ctrl-C, SIGTERM, workers that keep dying, an error), the runs it finished
+    are written first. ``runner`` is the function each worker calls (tests replace it to simulate
+    failures).
     """
-    store.clean_partial()
-    done = store.done_run_ids()
-    todo = (t for t in experiment.iter_tasks() if t.run_id not in done)  # lazily: memory stays flat
+    done = check_store(experiment, store)
     workers = effective_workers(workers, experiment.n_runs - len(done), executor, scheduler)
-    counts = {"ok": 0, "failed": 0}
-    varying = {p: {k: cell(v) for k, v in experiment.point_columns(p).items()} for p in range(len(experiment.points))}
-    progress = Progress(experiment.n_runs, len(done), quiet)
-    seq = store.next_seq()
-    buffer: list[Outcome] = []
-    last_flush = time.monotonic()
-
-    def flush() -> None:
-        nonlocal seq, buffer, last_flush
-        if buffer:
-            rows = [{**o.row, **varying[o.row["point_id"]]} for o in buffer]
-            store.write_part(seq, rows, _series_frame(buffer))
-            seq += 1
-            buffer = []
-        last_flush = time.monotonic()
-
+    sink = _Sink(store, experiment, Progress(experiment.n_runs, len(done), quiet))
     try:
         if experiment.n_runs > len(done):
-            with make_executor(executor, workers, scheduler) as pool:
-                queue = todo
-                window = max(2, 4 * workers)
-                pending = {pool.submit(runner, t) for t in _take(queue, window)}
-                try:
-                    while pending:
-                        finished, pending = cf.wait(pending, timeout=PART_SECONDS, return_when=cf.FIRST_COMPLETED)
-                        for future in finished:
-                            outcome = future.result()
-                            counts[outcome.row["status"]] += 1
-                            buffer.append(outcome)
-                            progress.update()
-                        pending |= {pool.submit(runner, t) for t in _take(queue, len(finished))}
-                        if len(buffer) >= PART_RUNS or time.monotonic() - last_flush >= PART_SECONDS:
-                            flush()
-                except (KeyboardInterrupt, Terminated) as stop:
-                    flush()  # every finished run is saved before anything else happens
-                    for future in pending:
-                        future.cancel()
-                    if hasattr(pool, "shutdown"):
-                        pool.shutdown(wait=False, cancel_futures=True)
-                    saved = len(done) + counts["ok"] + counts["failed"]
-                    status = 143 if isinstance(stop, Terminated) else 130
-                    raise SweepInterrupted(store.folder, saved, experiment.n_runs, status) from None
-        flush()
+            queue = TaskQueue(t for t in experiment.iter_tasks() if t.run_id not in done)  # lazily: flat memory
+            _run_tasks(queue, lambda: make_executor(executor, workers, scheduler), runner, max(2, 4 * workers), sink)
+        sink.flush()
+    except (KeyboardInterrupt, Terminated) as stop:
+        sink.flush()  # (already done when the stop came while runs were in flight)
+        status = 143 if isinstance(stop, Terminated) else 130
+        raise SweepInterrupted(store.folder, len(done) + sink.recorded, experiment.n_runs, status) from None
+    except WorkersLost as lost:
+        sink.flush()
+        saved = len(done) + sink.recorded
+        raise WorkersLost(lost.run_ids, MAX_WORKER_DEATHS, store.folder, saved, experiment.n_runs) from None
+    except BaseException:
+        sink.flush()
+        raise
     finally:
-        progress.close()
-    return counts
+        sink.progress.close()
+    return sink.counts
 
 
-def _take(queue: Iterator[RunTask], n: int) -> list[RunTask]:
-    out = []
-    for _ in range(n):
-        task = next(queue, None)
+class _Sink:
+    """Where finished runs go: counted, shown in the progress, and written in parts (every
+    :data:`PART_RUNS` runs, at least every :data:`PART_SECONDS` seconds, and whenever asked)."""
+
+    def __init__(self, store: Store, experiment: Experiment, progress: Progress) -> None:
+        self.store, self.progress = store, progress
+        self.varying = {
+            p: {k: cell(v) for k, v in experiment.point_columns(p).items()} for p in range(len(experiment.points))
+        }
+        self.counts = {"ok": 0, "failed": 0}
+        self.seq = store.next_seq()
+        self.buffer: list[Outcome] = []
+        self.last_flush = time.monotonic()
+
+    @property
+    def recorded(self) -> int:
+        return self.counts["ok"] + self.counts["failed"]
+
+    def record(self, outcome: Outcome) -> None:
+        self.counts[outcome.row["status"]] += 1
+        self.buffer.append(outcome)
+        self.progress.update()
+
+    def flush(self, only_if_due: bool = False) -> None:
+        """Write the buffered runs as one part (runs and series); ``only_if_due``: only when it is time."""
+        if only_if_due and len(self.buffer) < PART_RUNS and time.monotonic() - self.last_flush < PART_SECONDS:
+            return
+        if self.buffer:
+            rows = [{**o.row, **self.varying[o.row["point_id"]]} for o in self.buffer]
+            self.store.write_part(self.seq, rows, _series_frame(self.buffer))
+            self.seq += 1
+            self.buffer = []
+        self.last_flush = time.monotonic()
+
+
+class TaskQueue:
+    """The runs still to submit: runs handed back (their worker died) first, then the rest, lazily."""
+
+    def __init__(self, tasks: Iterator[RunTask]) -> None:
+        self.back: deque[RunTask] = deque()
+        self.rest = tasks
+
+    def pop(self) -> RunTask | None:
+        return self.back.popleft() if self.back else next(self.rest, None)
+
+    def hand_back(self, tasks: list[RunTask]) -> None:
+        self.back.extendleft(reversed(tasks))
+
+
+#: a run in flight when worker processes died this many times stops the sweep (WorkersLost)
+MAX_WORKER_DEATHS = 3
+
+
+def _run_tasks(
+    queue: TaskQueue, new_pool: Callable[[], Any], runner: Callable[[RunTask], Outcome], window: int, sink: _Sink
+) -> None:
+    """Run every task of ``queue`` in a pool from ``new_pool``, ``window`` at a time, into ``sink``.
+
+    A worker process that dies (killed, out of memory) breaks a local process pool: the runs that came
+    back are kept, the rest are handed back, and a fresh pool takes over. Runs in flight at
+    :data:`MAX_WORKER_DEATHS` such deaths raise WorkersLost. Anything else that stops the loop (Ctrl-C,
+    SIGTERM, an error) writes the finished runs, cancels the runs not started and goes up.
+    """
+    deaths: Counter[int] = Counter()
+    while True:
+        inflight: dict[cf.Future, RunTask] = {}
+        with new_pool() as pool:
+            try:
+                _drain(pool, queue, runner, window, inflight, sink)
+                return
+            except cf.BrokenExecutor:
+                pass  # the pool is shut down on leaving the block; then every future is settled
+            except BaseException:
+                sink.flush()  # every finished run is saved before anything else happens
+                _cancel(pool, inflight)
+                raise
+        lost = _salvage(inflight, sink)
+        sink.flush()
+        queue.hand_back(lost)
+        deaths.update(t.run_id for t in (lost or list(queue.back)[:1]))  # (a pool that broke on submit)
+        doomed = sorted(run_id for run_id, n in deaths.items() if n >= MAX_WORKER_DEATHS)
+        if doomed:
+            raise WorkersLost(doomed, MAX_WORKER_DEATHS)
+
+
+def _drain(
+    pool: cf.Executor,
+    queue: TaskQueue,
+    runner: Callable[[RunTask], Outcome],
+    window: int,
+    inflight: dict[cf.Future, RunTask],
+    sink: _Sink,
+) -> None:
+    """Keep ``window`` runs in flight until ``queue`` is empty and every run is in ``sink``."""
+    _top_up(pool, queue, runner, window, inflight)
+    while inflight:
+        finished, _ = cf.wait(inflight, timeout=PART_SECONDS, return_when=cf.FIRST_COMPLETED)
+        for future in sorted(finished, key=_went_wrong):  # the runs that came back first, then any error
+            outcome = future.result()  # BrokenProcessPool if its worker died
+            del inflight[future]
+            sink.record(outcome)
+        _top_up(pool, queue, runner, window, inflight)
+        sink.flush(only_if_due=True)
+
+
+def _went_wrong(future: cf.Future) -> bool:
+    return future.cancelled() or future.exception() is not None
+
+
+def _top_up(
+    pool: cf.Executor,
+    queue: TaskQueue,
+    runner: Callable[[RunTask], Outcome],
+    window: int,
+    inflight: dict[cf.Future, RunTask],
+) -> None:
+    """Submit runs from ``queue`` until ``window`` are in flight; a run the pool refuses goes back."""
+    while len(inflight) < window:
+        task = queue.pop()
         if task is None:
-            break
-        out.append(task)
-    return out
+            return
+        try:
+            inflight[pool.submit(runner, task)] = task
+        except BaseException:
+            queue.hand_back([task])
+            raise
+
+
+def _salvage(inflight: dict[cf.Future, RunTask], sink: _Sink) -> list[RunTask]:
+    """After a pool broke: record the runs whose results came back; return the others, by run id."""
+    lost = []
+    for future, task in inflight.items():
+        if future.done() and not future.cancelled() and future.exception() is None:
+            sink.record(future.result())
+        else:
+            lost.append(task)
+    return sorted(lost, key=lambda t: t.run_id)
+
+
+def _cancel(pool: cf.Executor, inflight: dict[cf.Future, RunTask]) -> None:
+    """Cancel the runs not yet started; those running end with their run (workers ignore Ctrl-C)."""
+    for future in inflight:
+        future.cancel()
+    if isinstance(pool, cf.ProcessPoolExecutor):  # (Dask's executor has no cancel_futures)
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def check_store(experiment: Experiment, store: Store) -> set[int]:
+    """Check a sweep's folder before runs are added to it; returns the run ids recorded in sound parts.
+
+    Every part is read in full and checked against its pair (:meth:`Store.check_parts`), and the design
+    table must read (a damaged one is set aside and written again from the experiment). What was found
+    is said in one line on stderr and noted in the manifest; the runs of damaged parts are run again.
+    """
+    check = store.check_parts(experiment.n_runs, experiment.keep_series, experiment.steps)
+    design = store.folder / "design.parquet"
+    try:
+        read_table(design)
+    except UNREADABLE as err:
+        store.damaged.mkdir(exist_ok=True)
+        if design.exists():
+            os.replace(design, store.damaged / "design.parquet")
+        atomic_write_table(design, pa.Table.from_pandas(design_table(experiment), preserve_index=False))
+        check.problems.append(f"design.parquet cannot be read ({reason(err)}; written again from experiment.toml)")
+    if check.problems:
+        line = check.line(store.folder, experiment.n_runs - len(check.done))
+        print(f"warning: {line}", file=sys.stderr)
+        store.add_note("repairs", {"utc": _utc(), "found": line})
+    return check.done
+
+
+def _utc() -> str:
+    from sim.provenance import utc_now
+
+    return utc_now().isoformat()
 
 
 def check_new_folder(out: Path) -> None:
-    """Refuse (ValueError, one line) an output folder that is not new or empty: results are never
-    overwritten."""
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise ValueError(f"output folder {out} already exists and is not empty; results are never overwritten")
-    for parent in out.parents:
-        if parent.exists() and not parent.is_dir():
-            raise ValueError(f"cannot create output folder {out}: {parent} is a file")
+    """Refuse (ValueError, one line) an output folder that cannot be a new one: a folder that is not new
+    or empty (results are never overwritten), the current folder or one above it, a name longer than a
+    file system allows, a folder below a file."""
+    long = next((part for part in out.parts if len(os.fsencode(part)) > NAME_MAX), None)
+    if long is not None:
+        raise ValueError(
+            f"output folder name {long[:16]}... is {len(os.fsencode(long)):,} bytes long; a folder name can have "
+            f"at most {NAME_MAX}"
+        )
+    here = Path.cwd()
+    if out.resolve() in (here, *here.parents):
+        raise ValueError(f"output folder {out} is the current folder or one above it; name a new folder")
+    try:
+        if out.exists() and (not out.is_dir() or any(out.iterdir())):
+            raise ValueError(f"output folder {out} already exists and is not empty; results are never overwritten")
+        for parent in out.parents:
+            if parent.exists() and not parent.is_dir():
+                raise ValueError(f"cannot create output folder {out}: {parent} is a file")
+    except OSError as err:
+        raise ValueError(f"cannot use output folder {out}: {err.strerror or err}") from None
 
 
 def create_sweep(

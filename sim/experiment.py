@@ -74,6 +74,8 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
 #: the most months one run, or one sweep design without ``--large``, may take (runs x months): 10 million
 #: run-months is some hours on two cores at the model's measured cost (benchmarks/bench_model.py)
 MAX_RUN_MONTHS = 10_000_000
+#: the most bytes in one file or folder name (Linux and macOS file systems); an experiment's name is one
+NAME_MAX = 255
 #: the seed and length of a single run when none is given (``python -m sim run``, ``sim.run``)
 DEFAULT_SEED = 20251026  # any fixed number; the date Timor-Leste joined ASEAN, to be memorable
 DEFAULT_STEPS = 120
@@ -378,6 +380,10 @@ def parse_experiment(raw: Mapping[str, Any], source: str = "", where: str = "exp
     name = raw.get("name")
     if not isinstance(name, str) or not name or not name.replace("_", "").replace("-", "").isalnum():
         raise ExperimentError(f"{where}: 'name' must be a non-empty word (letters, digits, - and _), got {name!r}")
+    if len(name.encode()) > NAME_MAX:
+        raise ExperimentError(
+            f"{where}: 'name' is {len(name.encode()):,} bytes long; it names a folder, so at most {NAME_MAX}"
+        )
     steps = _whole(f"{where}: steps", raw.get("steps", 120), 1)
     replications = _whole(f"{where}: replications", raw.get("replications", 1), 1)
     seed = _whole(f"{where}: seed", raw.get("seed", 0), 0)

@@ -12,6 +12,11 @@ Each part is written to a temporary name and renamed into place, so a part is ei
 absent. A run counts as done once its row is in a runs part; its series part (same NNNNN) is written
 first, and series parts without a runs part are discarded on resume. A sweep killed at any moment,
 even by SIGKILL, therefore loses at most the runs that were not yet in a part.
+
+Every table is written with page checksums. Before a sweep goes on, every part is read in full and
+checked against its pair (:meth:`Store.check_parts`); a part that is damaged, or whose pair is missing
+or does not match, is moved to ``parts/damaged/`` and its runs are run again. Reading a folder
+(:func:`load_results`) refuses a damaged table with one line.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import hashlib
 import json
 import os
 import re
+import tomllib
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -33,6 +39,10 @@ import pyarrow.parquet as pq
 
 CONSOLIDATE_BLOCK = 5000  # run ids merged at a time when writing runs.parquet
 PART = re.compile(r"^(runs|series)-(\d{5,})\.parquet$")
+PART_PREFIX = re.compile(r"^(runs|series)-(\d{5,})\.parquet")  # also parts set aside as NAME.1, NAME.missing
+DAMAGED = "damaged"  # parts/damaged/: parts set aside by check_parts
+#: what reading a damaged Parquet file raises (truncated, not Parquet, a page checksum that fails)
+UNREADABLE = (pa.ArrowException, OSError)
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -46,17 +56,30 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 
 def atomic_write_table(path: Path, table: pa.Table) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
-    pq.write_table(table, tmp)
+    pq.write_table(table, tmp, write_page_checksum=True)
     with open(tmp, "rb") as f:
         os.fsync(f.fileno())
     os.replace(tmp, path)
+
+
+def read_table(path: Path, columns: Sequence[str] | None = None) -> pa.Table:
+    """A Parquet file read in full, its page checksums verified (files written before checksums were
+    added are read without them)."""
+    return pq.read_table(path, columns=columns, page_checksum_verification=True)
+
+
+def reason(err: BaseException) -> str:
+    """The first line of an error's message without the file's name, shortened: why a file cannot be read."""
+    text = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+    text = re.sub(r"^Could not open Parquet input source '.*?': ", "", text)
+    return text if len(text) <= 100 else text[:97] + "..."
 
 
 def write_json(path: Path, obj: Any) -> None:
     atomic_write_bytes(path, (json.dumps(obj, indent=2, default=str) + "\n").encode())
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
     """Whether a process with this id exists (on this machine)."""
     try:
         os.kill(pid, 0)
@@ -107,7 +130,7 @@ class Store:
                 fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
             except FileExistsError:
                 holder = path.read_text().strip()
-                if holder.isdigit() and _alive(int(holder)):
+                if holder.isdigit() and process_alive(int(holder)):
                     raise ResultsError(
                         f"another sweep (process {holder}) is writing in {self.folder}; wait for it or stop it"
                     ) from None
@@ -127,13 +150,20 @@ class Store:
     def write_manifest(self, manifest: Mapping[str, Any]) -> None:
         write_json(self.folder / "manifest.json", manifest)
 
-    def _parts(self, kind: str) -> dict[int, Path]:
+    def _parts(self, kind: str, where: Path | None = None) -> dict[int, Path]:
+        """Parts of one kind ("runs" or "series") in ``parts/`` (or ``where``), by sequence number."""
+        where = self.parts if where is None else where
         out = {}
-        for path in self.parts.iterdir() if self.parts.is_dir() else ():
+        for path in where.iterdir() if where.is_dir() else ():
             m = PART.match(path.name)
             if m and m.group(1) == kind:
                 out[int(m.group(2))] = path
         return dict(sorted(out.items()))
+
+    @property
+    def damaged(self) -> Path:
+        """``parts/damaged/``: where :meth:`check_parts` sets aside the parts it cannot trust."""
+        return self.parts / DAMAGED
 
     def clean_partial(self) -> None:
         """Remove what a crash can leave: temporary files and series parts without a runs part."""
@@ -148,12 +178,95 @@ class Store:
         """Run ids already recorded in a runs part."""
         done: set[int] = set()
         for path in self._parts("runs").values():
-            done.update(pq.read_table(path, columns=["run_id"]).column("run_id").to_pylist())
+            done.update(read_table(path, columns=["run_id"]).column("run_id").to_pylist())
         return done
 
     def next_seq(self) -> int:
-        seqs = list(self._parts("runs")) + list(self._parts("series"))
+        """The number of the next part: after every part written, including those set aside."""
+        seqs = [*self._parts("runs"), *self._parts("series"), *self._damaged_seqs()]
         return max(seqs) + 1 if seqs else 0
+
+    def _damaged_seqs(self) -> set[int]:
+        """Numbers of the parts set aside in ``parts/damaged/`` (or recorded there as missing)."""
+        names = (p.name for p in self.damaged.iterdir()) if self.damaged.is_dir() else ()
+        return {int(m.group(2)) for m in map(PART_PREFIX.match, names) if m}
+
+    # -- checking parts before a sweep goes on --------------------------------------------------
+    def check_parts(self, n_runs: int, keep_series: bool, steps: int) -> PartsCheck:
+        """Check every part before a sweep goes on, and return the runs recorded in sound parts.
+
+        A runs part must read in full (page checksums verified) and hold run ids of this sweep that no
+        earlier part holds; when series are kept, its series part must read in full and hold ``steps``
+        months of exactly its ok runs. A pair that fails is moved to ``parts/damaged/``, so its runs are
+        run again and never trusted. A runs part missing from the numbering is reported (its runs are
+        not done, so they run again). What a crash leaves (temporary files, a last series part without
+        its runs part) is removed as before.
+        """
+        lost = self._lost_runs_parts()
+        for seq in lost:  # its series part, if any, is set aside; a note keeps the number taken
+            self._set_aside(seq)
+            (self.damaged / f"runs-{seq:05d}.parquet.missing").write_text("this runs part was missing\n")
+        check = PartsCheck(done=set(), problems=[f"runs-{seq:05d}.parquet is missing" for seq in lost])
+        self.clean_partial()
+        series = self._parts("series")
+        for seq, path in self._parts("runs").items():
+            problem, ids = self._check_pair(path, series.get(seq), n_runs, keep_series, steps, check.done)
+            if problem:
+                check.problems.append(problem)
+                self._set_aside(seq)
+            else:
+                check.done.update(ids)
+        return check
+
+    def _lost_runs_parts(self) -> list[int]:
+        """Numbers of runs parts missing from the numbering (parts are numbered 0, 1, 2... as they are
+        written; those in ``parts/damaged/`` are accounted for). A last series part alone is a crash's
+        leftover, not a loss."""
+        runs = set(self._parts("runs")) | self._damaged_seqs()
+        series = set(self._parts("series"))
+        top = max(runs | series, default=-1)
+        leftover = top if top in series and top not in runs else None
+        return [seq for seq in range(top + 1) if seq not in runs and seq != leftover]
+
+    def _check_pair(
+        self, runs: Path, series: Path | None, n_runs: int, keep_series: bool, steps: int, done: set[int]
+    ) -> tuple[str | None, list[int]]:
+        """(what is wrong with this runs part and its series part, or None; the run ids it records)."""
+        try:
+            table = read_table(runs)
+            ids, status = table.column("run_id").to_pylist(), table.column("status").to_pylist()
+        except (*UNREADABLE, KeyError) as err:
+            return f"{runs.name} cannot be read ({reason(err)})", []
+        if len(set(ids)) != len(ids) or not all(isinstance(i, int) and 0 <= i < n_runs for i in ids) or done & set(ids):
+            return f"{runs.name} holds run ids that are not its own (repeated, or not in this sweep)", []
+        ok = {i for i, s in zip(ids, status, strict=True) if s == "ok"}
+        if not keep_series or not ok:
+            return None, ids
+        if series is None:
+            return f"{runs.name.replace('runs-', 'series-')} is missing", []
+        try:
+            months = pc.value_counts(read_table(series).column("run_id")).to_pylist()
+        except (*UNREADABLE, KeyError) as err:
+            return f"{series.name} cannot be read ({reason(err)})", []
+        if {m["values"]: m["counts"] for m in months} != dict.fromkeys(ok, steps):
+            return f"{series.name} does not hold {steps} months of each ok run of {runs.name}", []
+        return None, ids
+
+    def _set_aside(self, seq: int) -> None:
+        """Move the runs and series parts numbered ``seq`` to ``parts/damaged/`` (never overwriting)."""
+        self.damaged.mkdir(exist_ok=True)
+        for path in (self.parts / f"runs-{seq:05d}.parquet", self.parts / f"series-{seq:05d}.parquet"):
+            if path.exists():
+                target, k = self.damaged / path.name, 1
+                while target.exists():
+                    target, k = self.damaged / f"{path.name}.{k}", k + 1
+                os.replace(path, target)
+
+    def add_note(self, key: str, entry: Any) -> None:
+        """Append ``entry`` to the list ``key`` of the manifest (what a resume found, for example)."""
+        manifest = self.manifest()
+        manifest.setdefault(key, []).append(entry)
+        self.write_manifest(manifest)
 
     # -- writing parts --------------------------------------------------------------------------
     def write_part(self, seq: int, rows: Sequence[Mapping[str, Any]], series: pd.DataFrame | None) -> None:
@@ -174,7 +287,7 @@ class Store:
         """
         parts = []
         for path in self._parts("runs").values():
-            ids = pq.read_table(path, columns=["run_id"]).column("run_id")
+            ids = read_table(path, columns=["run_id"]).column("run_id")
             if len(ids):
                 parts.append((path, pc.min(ids).as_py(), pc.max(ids).as_py()))
         target = self.folder / "runs.parquet"
@@ -184,13 +297,13 @@ class Store:
         schema = pa.unify_schemas([pq.read_schema(p) for p, _, _ in parts], promote_options="permissive")
         counts: dict[str, int] = {}
         tmp = target.with_name(f".{target.name}.tmp")
-        with pq.ParquetWriter(tmp, schema) as writer:
+        with pq.ParquetWriter(tmp, schema, write_page_checksum=True) as writer:
             for start in range(0, max(hi for _, _, hi in parts) + 1, block):
                 stop = start + block
                 chunks = []
                 for path, lo, hi in parts:
                     if lo < stop and hi >= start:
-                        table = pq.read_table(path)
+                        table = read_table(path)
                         ids = table.column("run_id")
                         keep = pc.and_(pc.greater_equal(ids, start), pc.less(ids, stop))
                         chunks.append(table.filter(keep).cast(schema))
@@ -210,6 +323,24 @@ class Store:
 
     def series_paths(self) -> list[Path]:
         return list(self._parts("series").values())
+
+
+@dataclass
+class PartsCheck:
+    """What :meth:`Store.check_parts` found: the run ids recorded in sound parts, and each problem."""
+
+    done: set[int]
+    problems: list[str]
+
+    def line(self, folder: Path, to_run: int) -> str:
+        """One line: what was found, and that its runs will be run again."""
+        folder, shown = Path(folder), "; ".join(self.problems[:3])
+        if len(self.problems) > 3:
+            shown += f"; and {len(self.problems) - 3} more"
+        return (
+            f"checked {folder} before going on: {shown}; the runs of damaged or missing parts are not trusted "
+            f"and will be run again ({to_run} runs to run; damaged files are kept in {folder / 'parts' / DAMAGED})"
+        )
 
 
 @dataclass
@@ -237,6 +368,24 @@ class SweepInterrupted(Exception):
         self.folder, self.saved, self.total, self.status = folder, saved, total, status
 
 
+class WorkersLost(RuntimeError):
+    """Worker processes died ``deaths`` times while the same runs were in flight: one of them probably
+    kills its worker (out of memory?), so the sweep stops, its finished runs saved, instead of trying
+    for ever."""
+
+    def __init__(
+        self, run_ids: list[int], deaths: int, folder: Path | None = None, saved: int = 0, total: int = 0
+    ) -> None:
+        ids = ", ".join(map(str, run_ids[:10])) + (" ..." if len(run_ids) > 10 else "")
+        which = f"run {ids} was" if len(run_ids) == 1 else f"runs {ids} were"
+        super().__init__(
+            f"worker processes died {deaths} times while {which} in flight (killed, or out of memory?); "
+            f"the sweep stopped with {saved} of {total} runs saved in {folder}; once the cause is found, resume "
+            f"with: python -m sim sweep --resume {folder}"
+        )
+        self.run_ids = run_ids
+
+
 class ResultsError(ValueError):
     """A folder is not a (complete) results folder; one-line message."""
 
@@ -245,10 +394,43 @@ def load_results(folder: str | Path, *, series: bool = True, allow_partial: bool
     """The tables of a sweep's results folder (see :class:`Results`).
 
     A folder still running or interrupted raises ResultsError unless ``allow_partial``; then the runs
-    recorded so far are returned.
+    recorded so far are returned. A damaged table (one that cannot be read in full, or kept series that
+    do not cover every ok run) raises ResultsError naming it; resuming the sweep repairs the folder.
     """
     folder = Path(folder)
     store = Store(folder)
+    _check_is_sweep_folder(folder)
+    manifest = _read_manifest(folder)
+    complete = manifest.get("status") == "complete" and (folder / "runs.parquet").is_file()
+    if not complete and not allow_partial:
+        raise ResultsError(
+            f"{folder} holds a sweep that did not finish; complete it with: python -m sim sweep --resume {folder}"
+        )
+    for path in store.runs_paths() + store.series_paths():  # every part is whole, even those not read here
+        _read_frame(path, folder, metadata_only=True)
+    if complete:
+        runs = _read_frame(folder / "runs.parquet", folder)
+    else:
+        parts = [_read_frame(p, folder) for p in store.runs_paths()]
+        runs = (
+            pd.concat(parts, ignore_index=True).sort_values("run_id").reset_index(drop=True)
+            if parts
+            else pd.DataFrame()
+        )
+    experiment_text = _read_text(folder / "experiment.toml", folder)
+    table = _read_series(store, runs, experiment_text) if series else None
+    return Results(
+        folder=folder,
+        runs=runs,
+        design=_read_frame(folder / "design.parquet", folder),
+        series=table,
+        manifest=manifest,
+        experiment_text=experiment_text,
+    )
+
+
+def _check_is_sweep_folder(folder: Path) -> None:
+    """ResultsError (one line) unless ``folder`` looks like a sweep's results folder with its tables."""
     if not folder.is_dir():
         raise ResultsError(f"results folder not found: {folder}")
     if not (folder / "manifest.json").is_file():
@@ -262,32 +444,60 @@ def load_results(folder: str | Path, *, series: bool = True, allow_partial: bool
             f"{folder} is not a sweep results folder with its tables (no design.parquet; raw tables are not kept "
             "in git: run the sweep again to get them)"
         )
-    manifest = store.manifest()
-    complete = manifest.get("status") == "complete" and (folder / "runs.parquet").is_file()
-    if not complete and not allow_partial:
+
+
+def _read_manifest(folder: Path) -> dict[str, Any]:
+    path = folder / "manifest.json"
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise ResultsError(f"{path} cannot be read as a manifest ({reason(err)})") from None
+    if not isinstance(manifest, dict):
+        raise ResultsError(f"{path} cannot be read as a manifest (expected a table)")
+    return manifest
+
+
+def _read_text(path: Path, folder: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise ResultsError(f"{path} cannot be read ({reason(err)}); {folder} is not a whole results folder") from None
+
+
+def _read_frame(path: Path, folder: Path, metadata_only: bool = False) -> pd.DataFrame:
+    """A Parquet table of a results folder, read in full with its page checksums (or only its footer);
+    ResultsError (one line, with the way to repair it) when the file is damaged."""
+    try:
+        if metadata_only:
+            pq.read_metadata(path)
+            return pd.DataFrame()
+        return pd.read_parquet(path, page_checksum_verification=True)
+    except UNREADABLE as err:
         raise ResultsError(
-            f"{folder} holds a sweep that did not finish; complete it with: python -m sim sweep --resume {folder}"
-        )
-    if complete:
-        runs = pd.read_parquet(folder / "runs.parquet")
-    else:
-        parts = [pd.read_parquet(p) for p in store.runs_paths()]
-        runs = (
-            pd.concat(parts, ignore_index=True).sort_values("run_id").reset_index(drop=True)
-            if parts
-            else pd.DataFrame()
-        )
-    table = None
-    if series and store.series_paths():
-        table = pd.concat([pd.read_parquet(p) for p in store.series_paths()], ignore_index=True)
-        if len(runs):
-            table = table[table["run_id"].isin(runs["run_id"])]
-        table = table.sort_values(["run_id", "step"], kind="stable").reset_index(drop=True)
-    return Results(
-        folder=folder,
-        runs=runs,
-        design=pd.read_parquet(folder / "design.parquet"),
-        series=table,
-        manifest=manifest,
-        experiment_text=(folder / "experiment.toml").read_text(),
-    )
+            f"{path} is damaged ({reason(err)}); python -m sim sweep --resume {folder} sets damaged parts aside "
+            "and runs their runs again"
+        ) from None
+
+
+def _read_series(store: Store, runs: pd.DataFrame, experiment_text: str) -> pd.DataFrame | None:
+    """The kept series of ``runs``, one row per run and month; ResultsError when an ok run has none (a
+    series part lost or damaged)."""
+    try:
+        keep = tomllib.loads(experiment_text).get("keep_series", False) is True
+    except tomllib.TOMLDecodeError:
+        keep = bool(store.series_paths())
+    if not keep and not store.series_paths():
+        return None
+    parts = [_read_frame(p, store.folder) for p in store.series_paths()]
+    table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame({"run_id": [], "step": []})
+    if len(runs):
+        table = table[table["run_id"].isin(runs["run_id"])]
+        lost = set(runs.loc[runs["status"] == "ok", "run_id"]) - set(table["run_id"])
+        if lost:
+            raise ResultsError(
+                f"{len(lost)} ok runs of {store.folder} have no series (a series part is missing or damaged); "
+                f"python -m sim sweep --resume {store.folder} runs them again"
+            )
+    if not parts:
+        return None
+    return table.sort_values(["run_id", "step"], kind="stable").reset_index(drop=True)

@@ -13,7 +13,9 @@ import itertools
 import json
 import math
 import os
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -27,6 +29,7 @@ import pyarrow.parquet as pq
 import pytest
 from pandas.testing import assert_frame_equal
 
+import sim
 import sim.engine
 import sim.provenance
 from sim.cli import main
@@ -405,8 +408,16 @@ def start_big_sweep(tmp_path: Path, out: Path) -> subprocess.Popen:
     return proc
 
 
-def test_sweep_killed_mid_way_resumes_to_the_same_table(tmp_path, capsys):
-    exp = tmp_path / "big.toml"
+@pytest.fixture(scope="module")
+def big_reference(tmp_path_factory):
+    """BIG swept without interruption by two workers: the results folder."""
+    root = tmp_path_factory.mktemp("big")
+    out = root / "reference"
+    assert main(["sweep", str(write(root / "big.toml", BIG)), "--out", str(out), "--workers", "2", "--quiet"]) == 0
+    return out
+
+
+def test_sweep_killed_mid_way_resumes_to_the_same_table(tmp_path, capsys, big_reference):
     killed = tmp_path / "killed"
     proc = start_big_sweep(tmp_path, killed)
     with contextlib.suppress(ProcessLookupError):
@@ -424,14 +435,12 @@ def test_sweep_killed_mid_way_resumes_to_the_same_table(tmp_path, capsys):
     assert partial["run_id"].is_unique
 
     sweep_ok(capsys, "--resume", str(killed))
-    reference = tmp_path / "reference"
-    sweep_ok(capsys, str(exp), "--out", str(reference), "--workers", "2")
-
     resumed = load_results(killed)
     assert resumed.complete
     assert resumed.manifest["counts"] == {"ok": 400}
     assert len(resumed.manifest["resumed_utc"]) == 1
-    assert_frame_equal(without_duration(resumed.runs), without_duration(load_results(reference).runs), check_exact=True)
+    reference = load_results(big_reference).runs
+    assert_frame_equal(without_duration(resumed.runs), without_duration(reference), check_exact=True)
 
 
 def test_resume_cleans_temporary_and_orphan_parts(tmp_path, capsys, monkeypatch):
@@ -459,7 +468,8 @@ def test_resume_cleans_temporary_and_orphan_parts(tmp_path, capsys, monkeypatch)
 
     sweep_ok(capsys, "--resume", str(out))
     assert not (parts / ".runs-00009.parquet.tmp").exists()
-    assert not (parts / "series-00009.parquet").exists()
+    orphan = (parts / "series-00000.parquet").read_bytes()
+    assert [p.name for p in parts.glob("series-*.parquet") if p.read_bytes() == orphan] == ["series-00000.parquet"]
     for series_part in parts.glob("series-*.parquet"):  # every series part has its runs part
         assert (parts / series_part.name.replace("series-", "runs-")).exists()
     resumed = load_results(out)
@@ -467,6 +477,149 @@ def test_resume_cleans_temporary_and_orphan_parts(tmp_path, capsys, monkeypatch)
     assert_frame_equal(without_duration(resumed.runs), without_duration(complete.runs), check_exact=True)
     assert not resumed.series.duplicated(["run_id", "step"]).any()
     assert_frame_equal(resumed.series, complete.series, check_exact=True)
+
+
+# ---- damaged parts --------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def parted_sweep(tmp_path_factory):
+    """SHOCKED swept into four parts of three runs (runs and series parts 0-3), complete."""
+    root = tmp_path_factory.mktemp("parted")
+    exp = write(root / "shocked.toml", SHOCKED)
+    out = root / "out"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(sim.engine, "PART_RUNS", 3)  # flushing happens in this process
+        assert main(["sweep", str(exp), "--out", str(out), "--workers", "1", "--quiet"]) == 0
+    assert sorted(p.name for p in (out / "parts").iterdir())[:4] == [f"runs-0000{k}.parquet" for k in range(4)]
+    return out
+
+
+def flip_a_byte(path: Path) -> None:
+    """Flip one byte among the stored values of the stability index (the end of its dictionary page): bit
+    rot that a plain read does not notice (it returns other numbers), caught by the page checksums."""
+    group = pq.read_metadata(path).row_group(0)
+    columns = [group.column(k) for k in range(group.num_columns)]
+    chunk = next(c for c in columns if c.path_in_schema in ("stability_index", "stability_index_mean"))
+    assert chunk.dictionary_page_offset is not None
+    before = pq.read_table(path)
+    data = bytearray(path.read_bytes())
+    data[chunk.data_page_offset - 4] ^= 0xFF
+    path.write_bytes(bytes(data))
+    assert not pq.read_table(path).equals(before)  # the file still reads, with other numbers
+
+
+def truncate(path: Path) -> None:
+    path.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2])
+
+
+# name: (what is done to the complete folder, what the resume's line names, whether analyze refuses it)
+DAMAGES = {
+    "runs-part-truncated": (lambda p: truncate(p / "runs-00001.parquet"), "runs-00001.parquet cannot be read", True),
+    "runs-part-byte-flipped": (
+        lambda p: flip_a_byte(p / "runs-00001.parquet"),
+        "runs-00001.parquet cannot be read",
+        None,
+    ),
+    "series-part-truncated": (
+        lambda p: truncate(p / "series-00002.parquet"),
+        "series-00002.parquet cannot be read",
+        True,
+    ),
+    "series-part-byte-flipped": (
+        lambda p: flip_a_byte(p / "series-00002.parquet"),
+        "series-00002.parquet cannot be read",
+        True,
+    ),
+    "series-part-missing": (lambda p: (p / "series-00002.parquet").unlink(), "series-00002.parquet is missing", True),
+    "series-part-of-other-runs": (
+        lambda p: shutil.copy(p / "series-00000.parquet", p / "series-00002.parquet"),
+        "series-00002.parquet does not hold 12 months of each ok run of runs-00002.parquet",
+        True,
+    ),
+    "runs-part-missing": (lambda p: (p / "runs-00001.parquet").unlink(), "runs-00001.parquet is missing", False),
+    "runs-part-repeats-runs": (
+        lambda p: shutil.copy(p / "runs-00000.parquet", p / "runs-00001.parquet"),
+        "runs-00001.parquet holds run ids that are not its own",
+        False,
+    ),
+    "design-truncated": (lambda p: truncate(p.parent / "design.parquet"), "design.parquet cannot be read", True),
+    "runs-table-truncated": (lambda p: truncate(p.parent / "runs.parquet"), None, True),
+}
+
+
+@pytest.mark.parametrize("damage", list(DAMAGES))
+def test_a_damaged_part_is_refused_by_analyze_and_its_runs_rerun_on_resume(parted_sweep, tmp_path, capsys, damage):
+    """A complete folder with a damaged or missing part: analyze says so in one line (exit 2, nothing
+    written); resume says in one line what it found, runs those runs again (once) and completes with the
+    same tables; a second resume finds nothing and runs nothing."""
+    harm, found, refused = DAMAGES[damage]
+    out = tmp_path / "out"
+    shutil.copytree(parted_sweep, out)
+    harm(out / "parts")
+    if refused is not None:
+        before = tree(out)
+        status = main(["analyze", str(out), "--quiet"])
+        err = capsys.readouterr().err
+        if refused:
+            assert status == 2, err
+            line = one_error_line(err)
+            assert f"--resume {out}" in line
+            assert tree(out) == before
+        else:
+            assert status == 0, err
+
+    assert main(["sweep", "--resume", str(out), "--quiet"]) == 0
+    lines = capsys.readouterr().err.splitlines()
+    if found is None:  # runs.parquet is rebuilt from the parts on every resume: nothing to report
+        assert lines == []
+    else:
+        assert len(lines) == 1 and lines[0].startswith(f"warning: checked {out} before going on: "), lines
+        assert found in lines[0] and "will be run again" in lines[0]
+    resumed, reference = load_results(out), load_results(parted_sweep)
+    assert resumed.complete and resumed.manifest["counts"] == {"ok": 12}
+    assert_frame_equal(without_duration(resumed.runs), without_duration(reference.runs), check_exact=True)
+    assert_frame_equal(resumed.series, reference.series, check_exact=True)
+    assert_frame_equal(resumed.design, reference.design, check_exact=True)
+    assert len(resumed.manifest.get("repairs", [])) == (found is not None)
+
+    parts = sorted(p.name for p in (out / "parts").rglob("*"))
+    assert main(["sweep", "--resume", str(out), "--quiet"]) == 0  # nothing left to find, nothing to run
+    assert capsys.readouterr().err == ""
+    assert sorted(p.name for p in (out / "parts").rglob("*")) == parts
+
+
+def test_an_interrupted_sweep_with_a_damaged_part_reruns_only_what_it_lost(parted_sweep, tmp_path, capsys):
+    out = tmp_path / "out"
+    shutil.copytree(parted_sweep, out)
+    (out / "runs.parquet").unlink()
+    manifest = json.loads((out / "manifest.json").read_text())
+    (out / "manifest.json").write_text(json.dumps({**manifest, "status": "running"}))
+    (out / "parts" / "runs-00003.parquet").unlink()  # the last part was never written: 3 runs to do
+    (out / "parts" / "series-00003.parquet").unlink()
+    truncate(out / "parts" / "runs-00000.parquet")  # and a damaged part: 3 more
+    assert main(["sweep", "--resume", str(out), "--quiet"]) == 0
+    line = capsys.readouterr().err
+    assert line.count("\n") == 1 and "runs-00000.parquet cannot be read" in line and "(6 runs to run;" in line
+    assert "is missing" not in line  # the last part, never written, is not a loss
+    assert sorted(p.name for p in (out / "parts" / "damaged").iterdir()) == [
+        "runs-00000.parquet",
+        "series-00000.parquet",
+    ]
+    assert_frame_equal(
+        without_duration(load_results(out).runs), without_duration(load_results(parted_sweep).runs), check_exact=True
+    )
+
+
+def test_load_results_names_a_damaged_table_in_one_line(parted_sweep, tmp_path):
+    out = tmp_path / "out"
+    shutil.copytree(parted_sweep, out)
+    flip_a_byte(out / "parts" / "series-00001.parquet")
+    with pytest.raises(ResultsError, match=r"series-00001\.parquet is damaged \(.*\); python -m sim sweep --resume"):
+        load_results(out)
+    (out / "manifest.json").write_text("{")
+    with pytest.raises(ResultsError, match=r"manifest\.json cannot be read as a manifest"):
+        load_results(out)
 
 
 # ---- failures ------------------------------------------------------------------------------------
@@ -527,6 +680,142 @@ def test_cli_sweep_with_a_failing_run_exits_1_and_says_how_many(tmp_path, capsys
     assert results.complete
     assert results.manifest["counts"] == {"ok": 3, "failed": 1}
     assert list(results.runs["status"]) == ["ok", "failed", "ok", "ok"]
+
+
+# ---- workers that die, and a sweep process that dies ----------------------------------------------
+
+
+def die_in(task: RunTask, run_id: int, marker: Path | None) -> Outcome:
+    """A runner whose worker process dies (SIGKILL, as the out-of-memory killer does) when it starts run
+    ``run_id``: once when ``marker`` is given (the file records that it happened), else every time."""
+    if task.run_id == run_id and (marker is None or not marker.exists()):
+        if marker is not None:
+            marker.touch()
+        os.kill(os.getpid(), signal.SIGKILL)
+    return run_task(task)
+
+
+def test_a_worker_that_dies_is_replaced_and_every_run_is_made_once(tmp_path):
+    exp = exp_from(SMALL.format(keep_series="true").replace("replications = 2", "replications = 4"))  # 8 runs
+    stores = {name: Store(tmp_path / name) for name in ("died", "reference")}
+    for store in stores.values():
+        store.create(exp.source, design_table(exp), {"status": "running"})
+    died = functools.partial(die_in, run_id=5, marker=tmp_path / "worker-killed")
+    assert run_sweep(exp, stores["died"], workers=2, quiet=True, runner=died) == {"ok": 8, "failed": 0}
+    assert (tmp_path / "worker-killed").exists()  # a worker did die
+    run_sweep(exp, stores["reference"], workers=2, quiet=True)
+    ids = [i for p in stores["died"].runs_paths() for i in pq.read_table(p).column("run_id").to_pylist()]
+    assert sorted(ids) == list(range(8))  # every run recorded once
+    for store in stores.values():
+        store.consolidate()
+        store.write_manifest({"status": "complete"})
+    died_results, reference = load_results(stores["died"].folder), load_results(stores["reference"].folder)
+    assert_frame_equal(without_duration(died_results.runs), without_duration(reference.runs), check_exact=True)
+    assert_frame_equal(died_results.series, reference.series, check_exact=True)
+
+
+def test_a_run_that_kills_its_worker_every_time_stops_the_sweep_with_exit_1(tmp_path, capsys, monkeypatch):
+    deadly = functools.partial(die_in, run_id=3, marker=None)  # the last of 4 runs, so it dies alone
+    monkeypatch.setattr(sim.engine, "run_sweep", functools.partial(sim.engine.run_sweep, runner=deadly))
+    exp = write(tmp_path / "small.toml", SMALL.format(keep_series="false"))
+    out = tmp_path / "out"
+    status = main(["sweep", str(exp), "--out", str(out), "--workers", "1", "--quiet"])
+    line = one_error_line(capsys.readouterr().err)
+    assert status == 1
+    assert f"worker processes died {sim.engine.MAX_WORKER_DEATHS} times while run 3 was in flight" in line
+    assert f"3 of 4 runs saved in {out}" in line and line.endswith(f"--resume {out}\n")
+    assert list(load_results(out, allow_partial=True).runs["run_id"]) == [0, 1, 2]  # the finished runs are kept
+
+
+def break_at(task: RunTask, run_id: int) -> Outcome:
+    """A runner that raises (as a bug in the engine would) at run ``run_id``; the others run as usual."""
+    if task.run_id == run_id:
+        raise RuntimeError(f"the runner broke at run {run_id}")
+    return run_task(task)
+
+
+@pytest.mark.parametrize("executor", ["process", "dask"])
+def test_an_error_that_stops_the_sweep_keeps_the_finished_runs(tmp_path, executor):
+    """Whatever stops the loop (here an error out of a worker) goes up unchanged, with either executor,
+    after the runs that finished are written."""
+    if executor == "dask":
+        pytest.importorskip("distributed")
+    exp = exp_from(SMALL.format(keep_series="false"))
+    store = Store(tmp_path / "out")
+    store.create(exp.source, design_table(exp), {"status": "running"})
+    with pytest.raises(RuntimeError, match="the runner broke at run 3"):
+        run_sweep(exp, store, executor=executor, workers=1, quiet=True, runner=functools.partial(break_at, run_id=3))
+    assert sorted(store.done_run_ids()) == [0, 1, 2]
+
+
+def family_of(pid: int) -> list[int]:
+    """The ids of the descendants of process ``pid`` (Linux: from /proc)."""
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+    out, frontier = [], [pid]
+    while frontier:
+        kids = [child for child, parent in parents.items() if parent in frontier]
+        out += kids
+        frontier = kids
+    return out
+
+
+def running(pid: int) -> bool:
+    """Whether process ``pid`` exists and has not ended (a zombie has ended)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+linux_only = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
+
+
+@linux_only
+def test_a_worker_killed_from_outside_is_replaced_and_the_sweep_completes(tmp_path, big_reference):
+    out = tmp_path / "out"
+    proc = start_big_sweep(tmp_path, out)
+    try:
+        workers = [pid for pid in family_of(proc.pid) if parent_of(pid) != proc.pid]  # the forkserver's children
+        assert workers, "no worker processes found"
+        os.kill(workers[0], signal.SIGKILL)
+        _, err = proc.communicate(timeout=300)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 0, err
+    assert err == ""
+    results = load_results(out)
+    assert results.manifest["counts"] == {"ok": 400} and results.runs["run_id"].is_unique
+    reference = load_results(big_reference).runs
+    assert_frame_equal(without_duration(results.runs), without_duration(reference), check_exact=True)
+
+
+def parent_of(pid: int) -> int | None:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except OSError:
+        return None
+
+
+@linux_only
+def test_workers_and_forkserver_end_soon_after_the_sweep_process_is_killed(tmp_path):
+    proc = start_big_sweep(tmp_path, tmp_path / "out")
+    try:
+        family = family_of(proc.pid)
+        assert len(family) >= 3, family  # the forkserver, two workers (and the resource tracker)
+        os.kill(proc.pid, signal.SIGKILL)  # the sweep process alone, not its process group
+        proc.wait(timeout=60)
+        deadline = time.monotonic() + 5
+        while [pid for pid in family if running(pid)] and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert [pid for pid in family if running(pid)] == []
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)  # whatever is left of its group
+        proc.stderr.close()
 
 
 # ---- bad input -----------------------------------------------------------------------------------
@@ -644,6 +933,11 @@ BAD_EXPERIMENTS = [
         "same-parameter-nested-and-dotted",
         "parameter 'policy.JPN.quad' is given twice",
         top='[base]\n"policy.JPN.quad" = true\npolicy.JPN.quad = false',
+    ),
+    case(
+        "name-too-long",
+        "'name' is 300 bytes long; it names a folder, so at most 255",
+        text=good().replace('name = "good"', f'name = "{"n" * 300}"'),
     ),
     case(
         "too-large-without-large",
@@ -1032,3 +1326,149 @@ def test_a_folder_being_written_by_a_live_sweep_is_refused_and_a_stale_lock_is_t
     (out / ".lock").write_text(dead.stdout.strip())  # its process has ended
     assert main(["sweep", "--resume", str(out), "--quiet"]) == 0
     assert not (out / ".lock").exists()
+
+
+# ---- a Dask scheduler answers before anything is written ------------------------------------------
+
+
+def closed_port() -> int:
+    """A local port nothing listens on (it was free a moment ago)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def silent_listener(stack: contextlib.ExitStack) -> str:
+    """The address of a local port that accepts connections but never says anything (not Dask)."""
+    server = stack.enter_context(socket.socket())
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    return f"tcp://127.0.0.1:{server.getsockname()[1]}"
+
+
+SCHEDULERS = {
+    "closed-port": (lambda stack: f"tcp://127.0.0.1:{closed_port()}", "no Dask scheduler answers at tcp://127.0.0.1:"),
+    "not-dask": (silent_listener, "but does not answer as a Dask scheduler within 1 s"),
+    "no-port": (lambda stack: "10.0.0.5", "scheduler address '10.0.0.5' is not a Dask scheduler address"),
+    "unknown-protocol": (lambda stack: "udp://10.0.0.5:8786", "unknown address scheme 'udp'"),
+}
+
+
+@pytest.mark.parametrize("scheduler", list(SCHEDULERS))
+def test_a_scheduler_that_does_not_answer_is_refused_before_anything_is_written(
+    tmp_path, monkeypatch, capsys, scheduler
+):
+    pytest.importorskip("distributed")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sim.engine, "SCHEDULER_TIMEOUT", 1.0)
+    exp = write(tmp_path / "small.toml", SMALL.format(keep_series="false"))
+    address_of, message = SCHEDULERS[scheduler]
+    with contextlib.ExitStack() as stack:
+        address = address_of(stack)
+        before, start = tree(tmp_path), time.monotonic()
+        status = main(["sweep", str(exp), "--executor", "dask", "--scheduler", address])
+        line = one_error_line(capsys.readouterr().err)
+    assert status == 2
+    assert message in line and address in line
+    assert time.monotonic() - start < 10
+    assert tree(tmp_path) == before  # no results folder
+
+
+def test_resume_with_a_scheduler_that_does_not_answer_is_refused_and_the_folder_unchanged(small_sweep, capsys):
+    pytest.importorskip("distributed")
+    _, out = small_sweep
+    address = f"tcp://127.0.0.1:{closed_port()}"
+    before = tree(out)
+    assert main(["sweep", "--resume", str(out), "--executor", "dask", "--scheduler", address]) == 2
+    assert f"no Dask scheduler answers at {address}" in one_error_line(capsys.readouterr().err)
+    assert tree(out) == before  # not even the lock or the manifest's resume time
+
+
+def test_the_python_api_refuses_a_scheduler_that_does_not_answer_before_writing(tmp_path, monkeypatch):
+    pytest.importorskip("distributed")
+    monkeypatch.chdir(tmp_path)
+    exp = write(tmp_path / "small.toml", SMALL.format(keep_series="false"))
+    with pytest.raises(ValueError, match=r"no Dask scheduler answers at tcp://127\.0\.0\.1:"):
+        sim.sweep(exp, executor="dask", scheduler=f"tcp://127.0.0.1:{closed_port()}")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["small.toml"]
+
+
+# ---- the red-team list: each is refused with one line, exit 2, nothing written -----------------------
+
+
+def damaged_copy(root: Path, done: Path) -> str:
+    """A copy of the complete folder ``done`` with its first runs part cut in half."""
+    shutil.copytree(done, root / "damaged")
+    truncate(root / "damaged" / "parts" / "runs-00000.parquet")
+    return "damaged"
+
+
+def without_experiment_file(root: Path, done: Path) -> str:
+    shutil.copytree(done, root / "no-toml")
+    (root / "no-toml" / "experiment.toml").unlink()
+    return "no-toml"
+
+
+def port_in_use(stack: contextlib.ExitStack) -> str:
+    return silent_listener(stack).rsplit(":", 1)[1]
+
+
+def long_named(root: Path) -> str:
+    """An experiment file whose name (the results folder's) is too long for a file system."""
+    write(root / "long.toml", SMALL.format(keep_series="false").replace('name = "small"', f'name = "{LONG}"'))
+    return "long.toml"
+
+
+def closed_address() -> str:
+    return f"tcp://127.0.0.1:{closed_port()}"
+
+
+LONG = "a" * 256
+# id: (the arguments, given the folder, a complete sweep folder and an exit stack; part of the error line)
+RED_TEAM = {
+    "analyze-damaged-part": (lambda root, done, _: ["analyze", damaged_copy(root, done)], "is damaged"),
+    "plot-damaged-part": (lambda root, done, _: ["plot", damaged_copy(root, done)], "is damaged"),
+    "resume-without-experiment-toml": (
+        lambda root, done, _: ["sweep", "--resume", without_experiment_file(root, done)],
+        "missing experiment.toml",
+    ),
+    "sweep-out-dot": (lambda root, done, _: ["sweep", "exp.toml", "--out", "."], "is the current folder"),
+    "run-out-dot": (lambda root, done, _: ["run", "--steps", "2", "--out", "."], "is the current folder"),
+    "run-out-dot-dot": (lambda root, done, _: ["run", "--steps", "2", "--out", ".."], "is the current folder or one"),
+    "sweep-out-name-too-long": (lambda root, done, _: ["sweep", "exp.toml", "--out", LONG], "is 256 bytes long"),
+    "run-out-name-too-long": (lambda root, done, _: ["run", "--out", f"x/{LONG}/y"], "is 256 bytes long"),
+    "experiment-name-too-long": (lambda root, done, _: ["sweep", long_named(root)], "'name' is 256 bytes long"),
+    "scheduler-bad-address": (
+        lambda root, done, _: ["sweep", "exp.toml", "--executor", "dask", "--scheduler", "tcp://10.0.0.5"],
+        "is not a Dask scheduler address",
+    ),
+    "scheduler-closed-port": (
+        lambda root, done, _: ["sweep", "exp.toml", "--executor", "dask", "--scheduler", closed_address()],
+        "no Dask scheduler answers",
+    ),
+    "app-port-in-use": (lambda root, done, stack: ["app", "--port", port_in_use(stack)], "Address already in use"),
+    "params-grep-nomatch": (lambda root, done, _: ["params", "--grep", "nomatch"], "no parameter name contains"),
+}
+
+
+@pytest.mark.parametrize("case", list(RED_TEAM))
+def test_red_team_inputs_exit_2_with_one_line_and_write_nothing(shocked_sweep, tmp_path, monkeypatch, capsys, case):
+    """The issue's red-team list (``params | head`` is test_cli's closed-pipe test)."""
+    if "scheduler" in case:
+        pytest.importorskip("distributed")
+    _, done = shocked_sweep
+    root = tmp_path / "here"  # the current folder: empty but for what a case puts there
+    root.mkdir()
+    monkeypatch.chdir(root)
+    args, message = RED_TEAM[case]
+    with contextlib.ExitStack() as stack:
+        argv = args(root, done, stack)
+        if "exp.toml" in argv:
+            write(root / "exp.toml", SMALL.format(keep_series="false"))
+        before = tree(tmp_path)
+        status = main(argv)
+        stdout, err = capsys.readouterr()
+    assert status == 2, err
+    assert message in one_error_line(err)
+    assert stdout == ""
+    assert tree(tmp_path) == before
