@@ -246,8 +246,9 @@ def abc_smc(
     simulator: Callable[[tuple], list[float]] = simulate,
     observed: np.ndarray | None = None,
     progress: Callable[[str], None] | None = None,
-) -> tuple[list[Generation], np.ndarray]:
-    """Run ABC-SMC; returns the generations and the statistics' scale. ``mapper`` is a ``map`` that
+) -> tuple[list[Generation], np.ndarray, int]:
+    """Run ABC-SMC; returns the generations, the statistics' scale and the number of simulations made
+    (those of a last generation that the budget cut short included). ``mapper`` is a ``map`` that
     keeps order (an executor's). ``observed`` defaults to the data's statistics (tests and the
     coverage check pass synthetic ones)."""
     names = config.statistics
@@ -303,7 +304,7 @@ def abc_smc(
         gen.seconds = time.perf_counter() - started
         gens.append(gen)
         _say(progress, gen)
-    return gens, scale
+    return gens, scale, total
 
 
 def _overrides(config: Config, theta: np.ndarray) -> dict[str, Any]:
@@ -395,7 +396,7 @@ def coverage_check(config: Config, mapper: Callable, progress: Callable[[str], N
             config.statistics,
         )
         synthetic = np.array(next(iter(mapper(simulate, [task]))), dtype=float)
-        gens, _ = abc_smc(replace(small, seed=config.seed + 1 + k), mapper, observed=synthetic)
+        gens, _, _ = abc_smc(replace(small, seed=config.seed + 1 + k), mapper, observed=synthetic)
         post = posterior_table(config, gens[-1])
         for j, p in enumerate(config.priors):
             q = weighted_quantiles(post[p.name].to_numpy(), post["weight"].to_numpy(), [0.05, 0.25, 0.5, 0.75, 0.95])
@@ -511,7 +512,7 @@ def report_text(
     scale: np.ndarray,
     header: Mapping[str, Any],
 ) -> str:
-    sims = int(diagnostics["simulations"].sum())
+    sims = int(header.get("simulations", diagnostics["simulations"].sum()))
     seconds = float(diagnostics["seconds"].sum())
     months = header["months_per_run"]
     judged = check[check["passed"].notna()]
@@ -528,7 +529,13 @@ def report_text(
         "",
         f"Cost: {sims:,} simulations of {months} months each (spin-up included) in {seconds:,.0f} s on "
         f"{header['workers']} workers: {1000 * seconds / max(1, sims * months):.2f} ms of wall time per simulated "
-        "month.",
+        "month"
+        + (
+            f" ({sims - int(diagnostics['simulations'].sum()):,} of the simulations belong to a last generation "
+            "that the simulation budget cut short; the posterior is the last full generation)."
+            if sims > diagnostics["simulations"].sum()
+            else "."
+        ),
         "",
         "## Parameters: prior, posterior median and 90% interval",
         "",

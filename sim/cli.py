@@ -494,7 +494,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     made_by = provenance(args.argv)  # the code as it was when the runs started
     try:
         with make_executor(args.executor, workers, args.scheduler) as pool:
-            gens, scale = C.abc_smc(config, pool.map, progress=say)
+            gens, scale, simulations = C.abc_smc(config, pool.map, progress=say)
             posterior = C.posterior_table(config, gens[-1])
             predictive = C.posterior_predictive(config, posterior, pool.map, seed=config.seed)
             coverage = C.coverage_check(config, pool.map, progress=say) if config.coverage else None
@@ -503,6 +503,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
             "config": str(args.config),
             "workers": workers,
             "executor": args.executor,
+            "simulations": simulations,
             "seed": config.seed,
             "overrides": "",
             "parameters": "drawn from the posterior",
@@ -526,7 +527,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         if out.is_dir() and not any(out.iterdir()):
             out.rmdir()
     if not args.quiet:
-        print(f"wrote {out} ({sum(g.simulations for g in gens):,} simulations, {len(gens)} generations)")
+        print(f"wrote {out} ({simulations:,} simulations, {len(gens)} generations)")
     return 0
 
 

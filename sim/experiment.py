@@ -14,17 +14,17 @@ An experiment file (see ``experiments/*.toml``) has these top-level keys::
     [design]                          # kind = "factorial" | "list" | "lhs" | "sobol" | "morris"
 
 Designs: ``factorial`` takes ``[design.factors]`` (name = [values]) and runs the full grid; a factor
-may also be a *bundle*: any name with a list of labelled tables of overrides, e.g.
-``threats = [{label = "piracy-heavy", "crime.rate" = 22.5, "china.shipdays" = 90.0}, ...]``, to move several parameters
-together. ``list``
-takes ``[[design.points]]`` (tables of overrides, with an optional ``label``); ``lhs``, ``sobol`` and
-``morris`` take ``[design.ranges]`` (name = [low, high], numeric parameters only) and ``samples``
-(LHS points; Sobol base sample N, giving N(D+2) points, or N(2D+2) with ``second_order = true``;
-Morris trajectories, giving N(D+1) points, with ``levels``, default 4). Samplers are SALib's, seeded
-from the master seed. ``posterior`` takes ``posterior`` (a ``posterior.parquet`` written by ``python -m
-sim calibrate``, its path relative to the working folder), ``draws`` (parameter sets drawn from it by
-weight, seeded from the master seed) and optional ``[design.factors]`` as in ``factorial``, crossed
-with the draws: every finding then carries the parameters' uncertainty.
+may also be a *bundle*: any name with a list of labelled tables of overrides, e.g. ``threats =
+[{label = "piracy-heavy", "crime.attempt_rate" = 0.9, "china.shipdays" = 90.0}, ...]``, to move
+several parameters together. ``list`` takes ``[[design.points]]`` (tables of overrides, with an
+optional ``label``); ``lhs``, ``sobol`` and ``morris`` take ``[design.ranges]`` (name = [low, high],
+numeric parameters only) and ``samples`` (LHS points; Sobol base sample N, giving N(D+2) points, or
+N(2D+2) with ``second_order = true``; Morris trajectories, giving N(D+1) points, with ``levels``,
+default 4). Samplers are SALib's, seeded from the master seed. ``posterior`` takes ``posterior`` (a
+``posterior.parquet`` written by ``python -m sim calibrate``, its path relative to the working
+folder), ``draws`` (parameter sets drawn from it by weight, seeded from the master seed) and
+optional ``[design.factors]`` as in ``factorial``, crossed with the draws: every finding then
+carries the parameters' uncertainty.
 
 Seeds: replicate r of every design point uses the same seed (common random numbers), the r-th child
 of ``numpy.random.SeedSequence(seed)``; so replicates differ and any run can be re-run alone.

@@ -43,7 +43,7 @@ def toy_simulator(task):
 
 def test_abc_smc_recovers_a_known_posterior():
     config = C.parse_config(TOY)
-    gens, _ = C.abc_smc(config, map, simulator=toy_simulator, observed=np.array([4.0]))
+    gens, _, _ = C.abc_smc(config, map, simulator=toy_simulator, observed=np.array([4.0]))
     post = C.posterior_table(config, gens[-1])
     lo, mid, hi = C.weighted_quantiles(
         post["crime.attempt_rate"].to_numpy(), post["weight"].to_numpy(), [0.05, 0.5, 0.95]
@@ -56,12 +56,12 @@ def test_abc_smc_recovers_a_known_posterior():
 
 def test_the_same_seed_gives_the_same_posterior_with_one_worker_or_two():
     config = replace(C.parse_config(TOY), population=40, batch=40, generations=3)
-    one, _ = C.abc_smc(config, map, simulator=toy_simulator, observed=np.array([4.0]))
+    one, _, _ = C.abc_smc(config, map, simulator=toy_simulator, observed=np.array([4.0]))
     with cf.ProcessPoolExecutor(2) as pool:
-        two, _ = C.abc_smc(config, pool.map, simulator=toy_simulator, observed=np.array([4.0]))
+        two, _, _ = C.abc_smc(config, pool.map, simulator=toy_simulator, observed=np.array([4.0]))
     assert np.array_equal(one[-1].particles, two[-1].particles)
     assert np.array_equal(one[-1].weights, two[-1].weights)
-    other, _ = C.abc_smc(replace(config, seed=12), map, simulator=toy_simulator, observed=np.array([4.0]))
+    other, _, _ = C.abc_smc(replace(config, seed=12), map, simulator=toy_simulator, observed=np.array([4.0]))
     assert not np.array_equal(one[-1].particles, other[-1].particles)
 
 

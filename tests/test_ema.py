@@ -87,7 +87,12 @@ def test_an_unknown_outcome_is_refused():
 
 def test_replicate_seeds_are_those_a_sweep_gives_its_replicates():
     experiment = parse_experiment(
-        {"name": "s", "seed": 99, "replications": 4, "design": {"kind": "factorial", "factors": {"crime.rate": [1.0]}}}
+        {
+            "name": "s",
+            "seed": 99,
+            "replications": 4,
+            "design": {"kind": "factorial", "factors": {"crime.attempt_rate": [0.3]}},
+        }
     )
     assert ema.replicate_seeds(99, 4) == experiment.replicate_seeds()
 
@@ -127,7 +132,7 @@ seed = 8
 kind = "factorial"
 [design.factors]
 "china.shipdays" = [90.0, 270.0]
-world = [{ label = "calm", "crime.rate" = 2.0 }, { label = "rough", "crime.rate" = 12.0 }]
+world = [{ label = "calm", "crime.attempt_rate" = 0.2 }, { label = "rough", "crime.attempt_rate" = 0.6 }]
 """
 
 
@@ -136,7 +141,7 @@ def test_a_sweep_becomes_one_ema_row_per_design_point(tmp_path):
     path.write_text(BUNDLED)
     res = sim.sweep(path, out=tmp_path / "out", workers=1)
     experiments, outcomes = ema.from_results(res, outcomes=["incidents_mean", "coercion_mean"])
-    assert list(experiments.columns) == ["world", "china_shipdays", "crime_rate"]
+    assert list(experiments.columns) == ["world", "china_shipdays", "crime_attempt_rate"]
     assert str(experiments["world"].dtype) == "category" and len(experiments) == 4
     assert set(outcomes) == {"incidents_mean", "coercion_mean"}
     for point in range(4):
