@@ -158,6 +158,9 @@ def publish(tmp: Path, out: Path) -> None:
     rename onto an empty directory), so no other process can take the name in between.
     """
     out.parent.mkdir(parents=True, exist_ok=True)
+    mask = os.umask(0)
+    os.umask(mask)
+    tmp.chmod(0o777 & ~mask)  # mkdtemp makes it private; a results folder gets the user's usual mode
     os.replace(tmp, out)
 
 

@@ -11,7 +11,7 @@ An experiment file (see ``experiments/*.toml``) has these top-level keys::
     keep_series = false               # also store every run's monthly metrics
     summaries = ["stability_index_mean", ...]   # optional: summary columns to keep (default all)
     [base]                            # parameter overrides shared by every point (dotted or nested)
-    [design]                          # kind = "factorial" | "list" | "lhs" | "sobol" | "morris"
+    [design]                          # kind = "factorial" | "list" | "lhs" | "sobol" | "morris" | "posterior"
 
 Designs: ``factorial`` takes ``[design.factors]`` (name = [values]) and runs the full grid; a factor
 may also be a *bundle*: any name with a list of labelled tables of overrides, e.g. ``threats =

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 
 import numpy as np
 import pandas as pd
@@ -154,6 +155,9 @@ def test_validate_writes_its_table_figures_and_report(tmp_path, capsys):
     report = (out / "report.md").read_text()
     assert "## What failed" in report and "criteria passed" in capsys.readouterr().out
     assert len(pd.read_csv(out / "runs.csv")) == 4
+    mask = os.umask(0)
+    os.umask(mask)
+    assert out.stat().st_mode & 0o777 == 0o777 & ~mask  # the user's usual mode, not a temp folder's 0700
 
 
 @pytest.mark.parametrize(
