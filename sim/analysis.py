@@ -802,3 +802,37 @@ def allocation_response(
                  **t_interval(y[:, mask].mean(axis=1))}
             )  # fmt: skip
     return pd.DataFrame(rows, columns=["layer", "share", "n_points", "metric", *STAT_COLUMNS])
+
+
+def posterior_rankings(
+    runs: pd.DataFrame, design: pd.DataFrame, level: str, metrics: Sequence[str], baseline: str | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """For a design over posterior draws (a ``draw`` column) crossed with one factor ``level``:
+
+    - ``levels``: each level's value per draw (the mean over its replicates), summarised over draws
+      by the median and the 5% and 95% quantiles (parameter uncertainty and randomness together),
+      and, against ``baseline`` (default: the first level), the median difference, its 5-95% range
+      and the share of draws in which the level is lower than the baseline;
+    - ``pairs``: for every ordered pair of levels (a, b), the share of draws in which a's value is
+      lower than b's (the probability that the ranking "a below b" holds over the posterior)."""
+    ok = runs[runs["status"] == "ok"].merge(design[["point_id", "draw", level]], on="point_id")
+    levels = list(dict.fromkeys(design[level]))
+    base = baseline if baseline is not None else levels[0]
+    level_rows, pair_rows = [], []
+    for metric in metrics:
+        by = ok.groupby(["draw", level])[metric].mean().unstack(level)[levels]
+        for name in levels:
+            v = by[name].dropna().to_numpy()
+            d = (by[name] - by[base]).dropna().to_numpy()
+            level_rows.append({"metric": metric, "level": name, "median": float(np.median(v)),
+                               "q05": float(np.quantile(v, 0.05)), "q95": float(np.quantile(v, 0.95)),
+                               "diff_median": float(np.median(d)), "diff_q05": float(np.quantile(d, 0.05)),
+                               "diff_q95": float(np.quantile(d, 0.95)), "share_below_baseline": float((d < 0).mean()),
+                               "baseline": base, "draws": len(v)})  # fmt: skip
+        for a in levels:
+            for b in levels:
+                if a != b:
+                    both = by[[a, b]].dropna()
+                    below = float((both[a] < both[b]).mean())
+                    pair_rows.append({"metric": metric, "a": a, "b": b, "share_a_below_b": below, "draws": len(both)})
+    return pd.DataFrame(level_rows), pd.DataFrame(pair_rows)

@@ -127,6 +127,8 @@ def plan(results: Results, baseline: int | str = 0, metrics: Sequence[str] = ())
         _differences(out)
         if kind == "factorial":
             _factorial(out)
+        if kind == "posterior":
+            _posterior(out)
         _layering(out)
         _allocation(out)
         _shocks(out)
@@ -168,6 +170,39 @@ def _points(out: Plan) -> None:
                 lambda: P.point_means_plot(stats, key),
             )
         )
+
+
+def _posterior(out: Plan) -> None:
+    """Over posterior draws: each level's value with parameter uncertainty, and ranking probabilities."""
+    r = out.results
+    factors = [c for c in r.design.columns if c not in ("point_id", "label", "draw") and r.design[c].nunique() > 1]
+    named = [c for c in factors if r.design[c].dtype == object]
+    if "draw" not in r.design.columns or not (named or factors):
+        return
+    level = (named or factors)[0]
+    metrics = headline(r.runs, out.metrics)
+    levels, pairs = A.posterior_rankings(r.runs, r.design, level, metrics)
+    out.tables["posterior_levels"], out.tables["posterior_rankings"] = levels, pairs
+    lines = [
+        f"Each value is a level's mean over its replicates in one posterior draw; the brackets are the 5% and 95% "
+        f"quantiles over {int(levels['draws'].max())} draws, so they carry the parameters' uncertainty as well as "
+        f"the runs' randomness. 'Below baseline' is the share of draws in which the level's value is lower than "
+        f"at '{levels['baseline'].iloc[0]}'.",
+        "",
+    ]
+    for metric in metrics:
+        t = levels[levels["metric"] == metric]
+        table = pd.DataFrame({
+            "level": t["level"],
+            f"{words(metric)} [5%, 95% over draws]": [f"{fmt(m)} [{fmt(a)}, {fmt(b)}]" for m, a, b in
+                                                     zip(t["median"], t["q05"], t["q95"], strict=True)],
+            "minus baseline [5%, 95%]": [f"{fmt(m)} [{fmt(a)}, {fmt(b)}]" for m, a, b in
+                                         zip(t["diff_median"], t["diff_q05"], t["diff_q95"], strict=True)],
+            "below baseline": [f"{x:.0%}" for x in t["share_below_baseline"]],
+        })  # fmt: skip
+        lines += [f"**{words(metric).capitalize()}**", "", md_table(table), ""]
+    lines.append("Every ordered pair's ranking probability is in analysis/posterior_rankings.csv.")
+    out.sections.append(("Over the posterior: values and ranking probabilities", "\n".join(lines)))
 
 
 def _differences(out: Plan) -> None:
