@@ -139,3 +139,20 @@ def test_every_shipped_config_parses_and_gives_each_prior_a_reason(path):
     config = C.load_config(path)
     assert config.priors and all(len(p.reason) > 20 for p in config.priors)
     assert not set(config.holdout) & set(config.statistics)  # what is held out is never fitted
+
+
+def test_ranking_probabilities_count_the_draws_in_which_a_ranking_holds():
+    from sim.analysis import posterior_rankings
+
+    # three draws x two choices x two replicates; "b" is lower than "a" in draws 0 and 1, not in draw 2
+    design = pd.DataFrame({"point_id": range(6), "draw": ["d0", "d0", "d1", "d1", "d2", "d2"],
+                           "japan": ["a", "b"] * 3})  # fmt: skip
+    values = {0: 5.0, 1: 3.0, 2: 4.0, 3: 1.0, 4: 2.0, 5: 6.0}
+    runs = pd.DataFrame([{"point_id": p, "status": "ok", "incidents_mean": values[p] + e} for p in range(6)
+                         for e in (-0.5, 0.5)])  # fmt: skip
+    levels, pairs = posterior_rankings(runs, design, "japan", ["incidents_mean"])
+    b = levels[levels["level"] == "b"].iloc[0]
+    assert b["share_below_baseline"] == pytest.approx(2 / 3) and b["diff_median"] == -2.0
+    share = pairs[(pairs["a"] == "b") & (pairs["b"] == "a")]["share_a_below_b"].iloc[0]
+    assert share == pytest.approx(2 / 3)
+    assert levels[levels["level"] == "a"]["median"].iloc[0] == 4.0
