@@ -815,7 +815,10 @@ def posterior_rankings(
       and the share of draws in which the level is lower than the baseline;
     - ``pairs``: for every ordered pair of levels (a, b), the share of draws in which a's value is
       lower than b's (the probability that the ranking "a below b" holds over the posterior)."""
-    ok = runs[runs["status"] == "ok"].merge(design[["point_id", "draw", level]], on="point_id")
+    ok = runs[runs["status"] == "ok"]
+    missing = [c for c in ("draw", level) if c not in ok.columns]  # stored runs carry the design's columns
+    if missing:
+        ok = ok.merge(design[["point_id", *missing]], on="point_id")
     levels = list(dict.fromkeys(design[level]))
     base = baseline if baseline is not None else levels[0]
     level_rows, pair_rows = [], []

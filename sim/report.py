@@ -176,7 +176,7 @@ def _posterior(out: Plan) -> None:
     """Over posterior draws: each level's value with parameter uncertainty, and ranking probabilities."""
     r = out.results
     factors = [c for c in r.design.columns if c not in ("point_id", "label", "draw") and r.design[c].nunique() > 1]
-    named = [c for c in factors if r.design[c].dtype == object]
+    named = [c for c in factors if not pd.api.types.is_numeric_dtype(r.design[c])]
     if "draw" not in r.design.columns or not (named or factors):
         return
     level = (named or factors)[0]
