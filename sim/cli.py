@@ -17,7 +17,7 @@ import sys
 import tempfile
 import textwrap
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -164,6 +164,20 @@ def publish(tmp: Path, out: Path) -> None:
     os.replace(tmp, out)
 
 
+@contextlib.contextmanager
+def publishing(out: Path) -> Iterator[Path]:
+    """A temporary folder beside ``out`` to write into: published as ``out`` in one rename when the
+    block ends without error (see :func:`publish`), removed otherwise."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".partial-", dir=out.parent))
+    try:
+        yield tmp
+        publish(tmp, out)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp)
+
+
 # ---- commands -----------------------------------------------------------------------------------
 
 
@@ -234,9 +248,7 @@ def _run_into(args: argparse.Namespace, out: Path, params, seed: int, steps: int
 
     from sim.plots import plot_run
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".partial-", dir=out.parent))
-    try:
+    with publishing(out) as tmp:
         model.write_tables(tmp)  # timeseries.csv, agents.csv, actions.csv
         (tmp / "summary.json").write_text(json.dumps(model.summary(), indent=2) + "\n")
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n")
@@ -244,10 +256,6 @@ def _run_into(args: argparse.Namespace, out: Path, params, seed: int, steps: int
         fig = plot_run(table, title=f"seed {seed}; {changed}")
         fig.savefig(tmp / "metrics.png", dpi=120)
         plt.close(fig)
-        publish(tmp, out)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp)
     summary = model.summary()
     if not args.quiet:
         print(f"wrote {out}")
@@ -456,15 +464,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
             "finished_utc": utc_now().isoformat(),
             **made_by,
         }
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=".partial-", dir=out.parent))
-        try:
+        with publishing(out) as tmp:
             table = V.write_outputs(tmp, criteria, runs, header)
             (tmp / "manifest.json").write_text(json.dumps(header, indent=2, default=str) + "\n")
-            publish(tmp, out)
-        finally:
-            if tmp.exists():
-                shutil.rmtree(tmp)
     finally:
         if out.is_dir() and not any(out.iterdir()):
             out.rmdir()
@@ -516,16 +518,10 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
             "finished_utc": utc_now().isoformat(),
             **made_by,
         }
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=".partial-", dir=out.parent))
-        try:
+        with publishing(out) as tmp:
             C.write_calibration(tmp, config, gens, scale, predictive, header, coverage)
             (tmp / "config.toml").write_text(config.source, encoding="utf-8")
             (tmp / "manifest.json").write_text(json.dumps(header, indent=2, default=str) + "\n")
-            publish(tmp, out)
-        finally:
-            if tmp.exists():
-                shutil.rmtree(tmp)
     finally:
         if out.is_dir() and not any(out.iterdir()):
             out.rmdir()
