@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import is_bool_dtype, is_numeric_dtype
 
-from sim.experiment import DEFAULT_SEED, DEFAULT_STEPS, SUMMARY_COLUMNS
+from sim.experiment import DEFAULT_SEED, DEFAULT_STEPS, SUMMARY_COLUMNS, replicate_seed
 from sim.metrics import SUMMARY_METRICS
 from sim.model import RegionModel
 from sim.params import SPECS, ParameterError, Spec, make_params, suggest
@@ -128,12 +128,8 @@ def parameter(name: str, ranges: Mapping[str, tuple[float, float]] | None = None
 
 
 def replicate_seeds(seed: int, replications: int) -> list[int]:
-    """The seeds of replicates 0, 1, ... of a sweep with master seed ``seed`` (Experiment.replicate_seed)."""
-    seeds = []
-    for r in range(replications):
-        state = np.random.SeedSequence(seed, spawn_key=(r,)).generate_state(1, dtype=np.uint64)[0]
-        seeds.append(int(state >> np.uint64(1)))
-    return seeds
+    """The seeds of replicates 0, 1, ... of a sweep with master seed ``seed``."""
+    return [replicate_seed(seed, r) for r in range(replications)]
 
 
 def run_summary(*, seed: int, steps: int, fixed: Mapping[str, Any], **params: Any) -> dict[str, float]:

@@ -125,10 +125,8 @@ class Experiment:
         return len(self.points) * self.replications
 
     def replicate_seed(self, replicate: int) -> int:
-        """The seed of one replicate, shared by every design point (common random numbers): the
-        ``replicate``-th child of ``SeedSequence(seed)``, computed alone so a large design stays cheap."""
-        child = np.random.SeedSequence(self.seed, spawn_key=(replicate,))
-        return int(child.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))
+        """The seed of one replicate, shared by every design point (common random numbers)."""
+        return replicate_seed(self.seed, replicate)
 
     def replicate_seeds(self) -> list[int]:
         """One seed per replicate, as :meth:`replicate_seed`."""
@@ -423,6 +421,13 @@ def parse_experiment(raw: Mapping[str, Any], source: str = "", where: str = "exp
         factor_values=tuple(tags),
         source=source,
     )
+
+
+def replicate_seed(seed: int, replicate: int) -> int:
+    """The seed of replicate ``replicate`` under master seed ``seed``: the ``replicate``-th child of
+    ``SeedSequence(seed)``, computed alone so a large design stays cheap."""
+    child = np.random.SeedSequence(seed, spawn_key=(replicate,))
+    return int(child.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))
 
 
 def read_toml(path: Path, what: str, error: type[Exception] = ExperimentError) -> tuple[str, dict[str, Any]]:

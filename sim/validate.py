@@ -231,12 +231,6 @@ def _largest_fall(x: np.ndarray) -> float:
     return max(falls, default=math.nan)
 
 
-def _share(h: History, area: str) -> float:
-    part = h.incidents.loc[2013:2024]
-    total = part.to_numpy().sum()
-    return float(part[area].sum() / total) if total > 0 else math.nan
-
-
 def _share_between(h: History, area: str, first: int, last: int) -> float:
     part = h.incidents.loc[first:last]
     total = part.to_numpy().sum()
@@ -275,8 +269,8 @@ STATISTICS: dict[str, Any] = {
     "lag1_2013_2024": lambda h: _lag1(_totals(h, 2013, 2024)),
     "largest_fall_2013_2024": lambda h: _largest_fall(_totals(h, 2013, 2024)),
     "mean_2007_2012": lambda h: float(_totals(h, 2007, 2012).mean()) if 2007 in h.incidents.index else math.nan,
-    "share_SOMS_2013_2024": lambda h: _share(h, "SOMS"),
-    "share_IDN_2013_2024": lambda h: _share(h, "IDN"),
+    "share_SOMS_2013_2024": lambda h: _share_between(h, "SOMS", 2013, 2024),
+    "share_IDN_2013_2024": lambda h: _share_between(h, "IDN", 2013, 2024),
     "soms_surge_2015_over_2013": lambda h: (_soms(h, 2015) + 1) / (_soms(h, 2013) + 1),
     "soms_return_2019_2024_over_2015": lambda h: (
         float(h.incidents.loc[2019:2024, "SOMS"].mean() / _soms(h, 2015)) if _soms(h, 2015) > 0 else math.nan
@@ -372,11 +366,10 @@ def checksum(text: str) -> str:
 
 
 def task_seeds(replications: int, seed: int) -> list[int]:
-    """One seed per replication, shared by both variants (common random numbers)."""
-    return [
-        int(np.random.SeedSequence(seed, spawn_key=(r,)).generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))
-        for r in range(replications)
-    ]
+    """One seed per replication, shared by both variants (common random numbers), as a sweep's replicates."""
+    from sim.experiment import replicate_seed
+
+    return [replicate_seed(seed, r) for r in range(replications)]
 
 
 def run_all(
