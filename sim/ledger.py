@@ -38,6 +38,8 @@ KINDS = frozenset(
         "statement",
         "robbery",
         "arrest",
+        "raid",
+        "roll_up",
         "kidnap",
         "displacement",
         "new_group",

@@ -394,12 +394,20 @@ class RegionModel(mesa.Model):
                     unit="incidents", status="done" if gang.loot else "attempted",
                 )  # fmt: skip
         for gang in self.syndicates:
-            arrested = gang.face_arrest()
+            if gang.size <= 0:  # rolled up this month already
+                continue
+            arrested, broken = gang.face_arrest()
             if arrested:
                 self.ledger.record(
                     self.date, "", "arrest", target=f"SYN-{gang.unique_id}", area=gang.area, amount=arrested,
                     unit="members", status="done",
                 )  # fmt: skip
+            if broken:
+                self.roll_up(gang)
+        for member in self.members:
+            for gang in member.raid():
+                if gang.size > 0:
+                    self.break_up(gang, member.iso3)
         self._count_gangs()
         self.syndicates.do("grow")
         self.syndicates.do("move")
@@ -412,6 +420,32 @@ class RegionModel(mesa.Model):
         for area, n in incidents.items():
             self.month[f"incidents_{area}"] = n
             self.threat[area] += memory * (n - self.threat[area])
+
+    def break_up(self, gang: Syndicate, by: str) -> None:
+        """``by`` breaks up a group (a raid on its base): all its members are arrested, and what the
+        state learns may roll up the rest of its network."""
+        self.ledger.record(
+            self.date, by, "raid", target=f"SYN-{gang.unique_id}", area=gang.area, amount=gang.size,
+            unit="members", status="done",
+        )  # fmt: skip
+        gang.size = 0
+        self.roll_up(gang)
+
+    def roll_up(self, broken: Syndicate) -> None:
+        """Intelligence from a broken-up group: every other group of its network is broken up with a
+        chance ``crime.rollup`` x the mean prosecution rate of the littoral states where it robs."""
+        rng = self.streams["crime"]
+        for gang in self.syndicates:
+            if gang is broken or gang.network != broken.network or gang.size <= 0:
+                continue
+            littoral = [self.member_by[s] for s in self.areas[gang.area].littoral if s in self.member_by]
+            prosecution = sum(m.prosecution(gang.area) for m in littoral) / max(1, len(littoral))
+            if rng.random() < self.p["crime.rollup"] * prosecution:
+                self.ledger.record(
+                    self.date, "", "roll_up", target=f"SYN-{gang.unique_id}", area=gang.area, amount=gang.size,
+                    unit="members", status="done",
+                )  # fmt: skip
+                gang.size = 0
 
     def _count_gangs(self) -> None:
         self.gang_size = dict.fromkeys(self.area_codes, 0)

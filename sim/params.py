@@ -312,6 +312,14 @@ SPECS: dict[str, Spec] = {
         0.0,
         10.0,
     ),
+    "crime.rollup": Spec(
+        0.5,
+        "share",
+        A,
+        "chance that breaking up one group of a network rolls up each other group, at certain prosecution",
+        0.0,
+        1.0,
+    ),
     "crime.split_size": Spec(12, "members", A, "a syndicate larger than this splits in two", 2, 1000),
     "crime.displacement": Spec(
         2.0, "1/detection", A, "chance of moving to a safer neighbouring area per unit of lower detection", 0.0, 100.0
@@ -352,6 +360,14 @@ SPECS: dict[str, Spec] = {
     ),
     "history.crackdown_focus": Spec(
         4.0, "multiple", A, "weight a member gives an area during a crackdown there, times the threat's", 1.0, 100.0
+    ),
+    "history.crackdown_raid": Spec(
+        0.2,
+        "1/month",
+        A,
+        "chance a month that a crackdown's raids find a visible group's base, at certain prosecution",
+        0.0,
+        1.0,
     ),
     "history.crackdown_prosecution": Spec(
         0.9, "share", A, "share of arrested robbers convicted during a crackdown", 0.0, 1.0

@@ -82,10 +82,44 @@ def test_without_risk_nobody_is_arrested_and_with_certain_risk_the_group_is_brok
     model = fresh_model(**{"crime.breakup": 1.0})
     gang = _only_gang(model, "SOMS", 12)
     model.arrest_risk["SOMS"] = 0.0
-    assert gang.face_arrest() == 0 and gang.size == 12
+    assert gang.face_arrest() == (0, False) and gang.size == 12
     model.arrest_risk["SOMS"] = 1.0
-    assert gang.face_arrest() == 12
+    assert gang.face_arrest() == (12, True)
     assert gang.disband() and gang not in model.syndicates
+
+
+def test_an_offshoot_stays_in_its_parents_network_and_a_new_group_starts_its_own(fresh_model):
+    model = fresh_model(**{"crime.attrition": 0.0, "crime.split_size": 12})
+    gang = _only_gang(model, "IDN", 20)
+    gang.loot = 0
+    gang.grow()
+    assert {g.network for g in model.syndicates} == {gang.network}
+    assert Syndicate(model, "SOMS", 3).network not in {gang.network}
+
+
+@pytest.mark.parametrize("rollup, survivors", [(1.0, 0), (0.0, 2)])
+def test_breaking_up_one_group_rolls_up_its_network_and_spares_other_networks(fresh_model, rollup, survivors):
+    model = fresh_model(**{"crime.rollup": rollup, "member.prosecution": 1.0})
+    first = _only_gang(model, "SOMS", 5)
+    offshoots = [Syndicate(model, area, 5, network=first.network) for area in ("SOMS", "IDN")]
+    stranger = Syndicate(model, "SOMS", 5)
+    model.break_up(first, "IDN")
+    assert first.size == 0
+    assert sum(g.size > 0 for g in offshoots) == survivors
+    assert stranger.size == 5
+
+
+def test_a_crackdown_raids_only_the_groups_in_its_area_and_only_while_it_lasts(fresh_model):
+    model = fresh_model(**{"history.crackdown_raid": 1.0, "history.crackdown_prosecution": 1.0})
+    visible = _only_gang(model, "SOMS", model.p["crime.split_size"])
+    elsewhere = Syndicate(model, "IDN", model.p["crime.split_size"])
+    idn = model.member_by["IDN"]
+    assert idn.raid() == []  # no crackdown
+    idn.crackdown = {"SOMS": model.t}
+    assert idn.raid() == [visible]  # certain: full visibility, rate and prosecution
+    idn.crackdown = {"SOMS": model.t - 1}  # over
+    assert idn.raid() == []
+    assert elsewhere.size == model.p["crime.split_size"]
 
 
 def test_a_group_moves_to_the_safer_neighbour_when_risk_rises(fresh_model):

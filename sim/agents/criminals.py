@@ -23,19 +23,25 @@ if TYPE_CHECKING:
 class Syndicate(CellAgent):
     """A criminal group robbing ships in one ReCAAP sea area.
 
+    A group that splits stays part of one organised network with its offshoot (same leaders, fences
+    and buyers): when the state breaks up one group of a network, what it learns can roll up the rest
+    (``RegionModel.break_up``).
+
     Attributes:
         area: the code of the sea area it is in (its ``cell``).
         size: members (a whole number; the group is broken up at zero).
         loot: successful robberies this month.
+        network: the id of the organised network it belongs to (its founding group's id).
     """
 
-    def __init__(self, model: RegionModel, area: str, size: int):
+    def __init__(self, model: RegionModel, area: str, size: int, network: int | None = None):
         super().__init__(model)
         self.unique_id = model.new_id()
         self.cell = model.sea[area]
         self.area = area
         self.size = size
         self.loot = 0
+        self.network = self.unique_id if network is None else network
 
     def rob(self) -> int:
         """Attempt robberies at a rate that grows with the group's size and the area's traffic; an
@@ -46,20 +52,23 @@ class Syndicate(CellAgent):
         self.loot = int(rng.binomial(attempts, 1.0 - model.detection[self.area])) if attempts else 0
         return attempts
 
-    def face_arrest(self) -> int:
-        """Lose members to arrest and conviction (each at ``crime.arrest`` x the area's risk), and be
+    def visibility(self) -> float:
+        """How easily the state finds the group's leaders: its size over ``crime.split_size``, at most 1."""
+        return min(1.0, self.size / self.model.p["crime.split_size"])
+
+    def face_arrest(self) -> tuple[int, bool]:
+        """Lose members to arrest and conviction (each at ``crime.arrest`` x the area's risk), or be
         broken up altogether when the state catches its leaders: a chance ``crime.breakup`` x the
-        area's risk x how visible the group is (its size over ``crime.split_size``). Returns the
-        members lost."""
+        area's risk x its visibility. Returns (members lost, whether it was broken up)."""
         model, p = self.model, self.model.p
         rng = model.streams["crime"]
         risk = model.arrest_risk[self.area]
-        if rng.random() < p["crime.breakup"] * risk * min(1.0, self.size / p["crime.split_size"]):
-            arrested = self.size
-        else:
-            arrested = int(rng.binomial(self.size, p["crime.arrest"] * risk))
+        if rng.random() < p["crime.breakup"] * risk * self.visibility():
+            arrested, self.size = self.size, 0
+            return arrested, True
+        arrested = int(rng.binomial(self.size, p["crime.arrest"] * risk))
         self.size -= arrested
-        return arrested
+        return arrested, False
 
     def grow(self) -> None:
         """Recruit with loot, less as the area's opportunities fill up (``crime.capacity`` members per
@@ -73,7 +82,7 @@ class Syndicate(CellAgent):
         if self.size > p["crime.split_size"]:
             half = self.size // 2
             self.size -= half
-            Syndicate(model, self.area, half)
+            Syndicate(model, self.area, half, network=self.network)
 
     def move(self) -> None:
         """Move to the neighbouring sea area with the best prospects (traffic where robbery goes

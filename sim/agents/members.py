@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import mesa
 
 if TYPE_CHECKING:
+    from sim.agents.criminals import Syndicate
     from sim.model import RegionModel
 
 
@@ -178,6 +179,21 @@ class Member(mesa.Agent):
         if self.crackdown.get(area, -1) >= self.model.t:
             return max(p["member.prosecution"], p["history.crackdown_prosecution"])
         return p["member.prosecution"]
+
+    def raid(self) -> list[Syndicate]:
+        """While it cracks down in an area, raid the bases ashore of the syndicates robbing there (an
+        intelligence-led operation, as the 2015 crackdowns in the Straits were): each group there is
+        found and broken up with a chance ``history.crackdown_raid`` x the group's visibility x its
+        prosecution rate there. Returns the groups it found (``RegionModel.break_up`` ends them)."""
+        now, rng = self.model.t, self.model.streams["crime"]
+        rate = self.model.p["history.crackdown_raid"]
+        found = []
+        for area in sorted(a for a, until in self.crackdown.items() if until >= now):
+            for gang in self.model.syndicates:
+                seen = gang.area == area and gang.size > 0
+                if seen and rng.random() < rate * gang.visibility() * self.prosecution(area):
+                    found.append(gang)
+        return found
 
     def perceive(self) -> None:
         """At the start of each month, take stock of the threat: the recent incidents a month in its
