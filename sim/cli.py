@@ -299,6 +299,8 @@ def _sweep(args: argparse.Namespace, guard: contextlib.ExitStack) -> int:
                 "--executor dask needs the cluster extra: pip install 'sea-layering-sim[cluster]'"
             ) from None
     if args.resume:
+        if args.over_posterior is not None:
+            raise UsageError("--over-posterior starts a new sweep; resume one with --resume DIR alone")
         folder = Path(args.resume)
         stored = read_stored_experiment(folder)
         if args.experiment:
@@ -325,7 +327,13 @@ def _sweep(args: argparse.Namespace, guard: contextlib.ExitStack) -> int:
     else:
         if not args.experiment:
             raise UsageError("give an experiment file (experiments/*.toml) or --resume DIR")
-        experiment = load_experiment(args.experiment)
+        if args.over_posterior is None and (args.draws is not None or args.replications is not None):
+            raise UsageError("--draws and --replications go with --over-posterior")
+        if any(v is not None and v < 1 for v in (args.draws, args.replications)):
+            raise UsageError("--draws and --replications must be at least 1")
+        experiment = load_experiment(
+            args.experiment, args.over_posterior, args.draws or 20, args.replications
+        )  # fmt: skip
         try:
             check_design_size(experiment, large=args.large)
         except ValueError as err:
@@ -660,6 +668,13 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--quiet", action="store_true", help="no progress bar or messages")
     sweep.add_argument("--analyze", action="store_true", help="then write the report and figures (as `analyze`)")
     sweep.add_argument("--large", action="store_true", help="confirm a design past 10 million run-months")
+    sweep.add_argument(
+        "--over-posterior",
+        metavar="PARQUET",
+        help="run a factorial or list experiment over parameter sets drawn from a posterior.parquet",
+    )
+    sweep.add_argument("--draws", type=int, help="with --over-posterior: parameter sets to draw (default 20)")
+    sweep.add_argument("--replications", type=int, help="with --over-posterior: replications per point and draw")
     sweep.add_argument(
         "--allow-code-change", action="store_true", help="with --resume: resume although the code changed (recorded)"
     )

@@ -23,8 +23,10 @@ N(2D+2) with ``second_order = true``; Morris trajectories, giving N(D+1) points,
 default 4). Samplers are SALib's, seeded from the master seed. ``posterior`` takes ``posterior`` (a
 ``posterior.parquet`` written by ``python -m sim calibrate``, its path relative to the working
 folder), ``draws`` (parameter sets drawn from it by weight, seeded from the master seed) and
-optional ``[design.factors]`` as in ``factorial``, crossed with the draws: every finding then
-carries the parameters' uncertainty.
+optional ``[design.factors]`` as in ``factorial`` or ``[[design.points]]`` as in ``list``, crossed
+with the draws: every finding then carries the parameters' uncertainty. ``over_posterior`` (and
+``python -m sim sweep FILE --over-posterior POSTERIOR``) turns a factorial or list experiment into
+one over a posterior.
 
 Seeds: replicate r of every design point uses the same seed (common random numbers), the r-th child
 of ``numpy.random.SeedSequence(seed)``; so replicates differ and any run can be re-run alone.
@@ -64,7 +66,7 @@ DESIGN_KEYS = {
     "lhs": ("kind", "ranges", "samples"),
     "sobol": ("kind", "ranges", "samples", "second_order"),
     "morris": ("kind", "ranges", "samples", "levels"),
-    "posterior": ("kind", "posterior", "draws", "factors"),
+    "posterior": ("kind", "posterior", "draws", "factors", "points"),
 }
 SUMMARY_COLUMNS: tuple[str, ...] = (
     *(f"{m}_{s}" for m in SUMMARY_METRICS for s in ("mean", "final")),
@@ -345,10 +347,14 @@ def _posterior_points(
         _check_name(f"{where}.posterior", name)
     draws = _whole(f"{where}.draws", design.get("draws"), 1)
     sets = draw_posterior(posterior, draws, seed)
-    factors = design.get("factors")
+    factors, listed = design.get("factors"), design.get("points")
+    if factors and listed:
+        raise ExperimentError(f"{where}: give factors or points to cross with the draws, not both")
     grid: list[tuple[dict[str, Any], str, dict[str, Any]]] = [({}, "", {})]
     if factors:
         grid = list(zip(*design_points({"kind": "factorial", "factors": factors}, seed, where), strict=True))
+    elif listed:
+        grid = list(zip(*design_points({"kind": "list", "points": listed}, seed, where), strict=True))
     clash = {n for point, _, _ in grid for n in point} & set(params)
     if clash:
         raise ExperimentError(f"{where}: {sorted(clash)[0]} is both a factor and drawn from the posterior")
@@ -358,8 +364,36 @@ def _posterior_points(
         for point, label, tag in grid:
             points.append({**drawn, **point})
             labels.append(f"draw {d}" + (f", {label}" if label else ""))
-            tags.append({**tag, "draw": f"draw {d}"})
+            tags.append({**tag, **({"setting": label} if label else {}), "draw": f"draw {d}"})
     return points, labels, tags
+
+
+def over_posterior(text: str, posterior: str, draws: int, replications: int | None = None) -> str:
+    """The text of a factorial or list experiment turned into the same experiment over a posterior:
+    its points crossed with ``draws`` parameter sets drawn from ``posterior`` (``kind = "posterior"``),
+    named ``<name>-posterior``, optionally with ``replications`` per point. Everything else, comments
+    included, is kept, so the stored experiment reads as the original. Raises ExperimentError."""
+    raw = tomllib.loads(text)
+    kind = raw.get("design", {}).get("kind")
+    if kind not in ("factorial", "list"):
+        raise ExperimentError(f"only a factorial or list design can be run over a posterior, not {kind!r}")
+    lines, out, in_design = text.splitlines(), [], False
+    for line in lines:
+        head = line.strip()
+        if head.startswith("["):
+            in_design = head in ("[design]",) or head.startswith(("[design.", "[[design."))
+        if head.startswith("name") and head.partition("=")[0].strip() == "name" and not in_design:
+            line = f'name = "{raw["name"]}-posterior"'
+        elif replications is not None and head.partition("=")[0].strip() == "replications" and not in_design:
+            line = f"replications = {replications}"
+        elif in_design and head.partition("=")[0].strip() == "kind":
+            line = f'kind = "posterior"\nposterior = "{posterior}"\ndraws = {draws}'
+        out.append(line)
+    result = "\n".join(out) + "\n"
+    check = tomllib.loads(result)
+    if check["design"].get("posterior") != posterior or (replications and check.get("replications") != replications):
+        raise ExperimentError("could not rewrite the experiment over the posterior (write a posterior design by hand)")
+    return result
 
 
 def _bundle(where: str, table: Mapping[str, Any], k: int) -> tuple[str, dict[str, Any]]:
@@ -466,7 +500,17 @@ def experiment_warnings(experiment: Experiment) -> list[str]:
     return list(seen)
 
 
-def load_experiment(path: str | Path) -> Experiment:
-    """Read and check an experiment file. Raises ExperimentError naming the file and the problem."""
+def load_experiment(
+    path: str | Path, posterior: str | None = None, draws: int = 20, replications: int | None = None
+) -> Experiment:
+    """Read and check an experiment file; with ``posterior``, the same experiment over ``draws``
+    parameter sets from that posterior (``over_posterior``). Raises ExperimentError naming the file
+    and the problem."""
     text, raw = read_toml(Path(path), "experiment file")
+    if posterior is not None:
+        try:
+            text = over_posterior(text, posterior, draws, replications)
+        except ExperimentError as err:
+            raise ExperimentError(f"{path}: {err}") from None
+        raw = tomllib.loads(text)
     return parse_experiment(raw, source=text, where=str(path))

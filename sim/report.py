@@ -179,7 +179,7 @@ def _posterior(out: Plan) -> None:
     named = [c for c in factors if not pd.api.types.is_numeric_dtype(r.design[c])]
     if "draw" not in r.design.columns or not (named or factors):
         return
-    level = (named or factors)[0]
+    level = "setting" if "setting" in named else (named or factors)[0]  # a whole design point, over draws
     metrics = headline(r.runs, out.metrics)
     levels, pairs = A.posterior_rankings(r.runs, r.design, level, metrics)
     out.tables["posterior_levels"], out.tables["posterior_rankings"] = levels, pairs

@@ -156,3 +156,71 @@ def test_ranking_probabilities_count_the_draws_in_which_a_ranking_holds():
     share = pairs[(pairs["a"] == "b") & (pairs["b"] == "a")]["share_a_below_b"].iloc[0]
     assert share == pytest.approx(2 / 3)
     assert levels[levels["level"] == "a"]["median"].iloc[0] == 4.0
+
+
+def _toy_posterior(path="posterior.parquet"):
+    pd.DataFrame({"crime.attempt_rate": [0.2, 0.4], "weight": [0.5, 0.5], "distance": [1.0, 1.0]}).to_parquet(path)
+
+
+def test_a_shipped_factorial_experiment_runs_over_a_posterior_with_every_setting_tagged(tmp_path, monkeypatch):
+    from sim.experiment import load_experiment
+
+    monkeypatch.chdir(tmp_path)
+    _toy_posterior()
+    plain = load_experiment(ROOT / "experiments" / "layering.toml")
+    over = load_experiment(ROOT / "experiments" / "layering.toml", "posterior.parquet", draws=3, replications=2)
+    assert over.name == "layering-posterior" and over.replications == 2
+    assert len(over.points) == 3 * len(plain.points)
+    assert {p["crime.attempt_rate"] for p in over.points} <= {0.2, 0.4}
+    assert [t["setting"] for t in over.factor_values[: len(plain.points)]] == list(plain.labels)
+    assert "# 30 replications" in over.source  # the original text, comments included, is what is stored
+    assert load_experiment(ROOT / "experiments" / "layering.toml").source == plain.source  # the file is untouched
+
+
+def test_a_list_experiment_runs_over_a_posterior_and_a_sampled_design_is_refused(tmp_path, monkeypatch):
+    from sim.experiment import ExperimentError, load_experiment
+
+    monkeypatch.chdir(tmp_path)
+    _toy_posterior()
+    plain = load_experiment(ROOT / "experiments" / "allocation.toml")
+    over = load_experiment(ROOT / "experiments" / "allocation.toml", "posterior.parquet", draws=2)
+    assert len(over.points) == 2 * len(plain.points) and over.replications == plain.replications
+    assert over.labels[1] == f"draw 0, {plain.labels[1]}"
+    with pytest.raises(ExperimentError, match="only a factorial or list design"):
+        load_experiment(ROOT / "experiments" / "morris.toml", "posterior.parquet")
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (["--draws", "5"], "--draws and --replications go with --over-posterior"),
+        (["--over-posterior", "posterior.parquet", "--draws", "0"], "must be at least 1"),
+        (["--over-posterior", "missing.parquet"], "cannot read missing.parquet"),
+    ],
+)
+def test_over_posterior_flags_are_checked_before_anything_is_written(tmp_path, monkeypatch, capsys, extra, message):
+    from sim.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    _toy_posterior()
+    out = tmp_path / "out"
+    code = main(["sweep", str(ROOT / "experiments" / "knockouts.toml"), "--out", str(out), "--quiet", *extra])
+    err = capsys.readouterr().err
+    assert code == 2 and message in err and err.count("\n") == 1
+    assert not out.exists()
+
+
+def test_a_sweep_over_a_posterior_reports_every_setting_against_the_first(tmp_path, monkeypatch):
+    from sim.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    _toy_posterior()
+    out = tmp_path / "out"
+    args = ["sweep", str(ROOT / "experiments" / "knockouts.toml"), "--over-posterior", "posterior.parquet"]
+    assert main([*args, "--draws", "2", "--replications", "1", "--out", str(out), "--quiet", "--analyze"]) == 0
+    levels = pd.read_csv(out / "analysis" / "posterior_levels.csv")
+    assert list(dict.fromkeys(levels["level"])) == [
+        "none", "members accept all", "China ignores cooperation", "China ignores alignment", "partners never adapt"
+    ]  # fmt: skip
+    assert set(levels["baseline"]) == {"none"} and set(levels["draws"]) == {2}
+    assert "Over the posterior" in (out / "report.md").read_text()
