@@ -72,11 +72,14 @@ def ema_name(name: str) -> str:
 
 
 def default_uncertainties() -> list[str]:
-    """The numeric parameters labelled "assumption", except policies, ``run.*`` and ``metrics.*``."""
+    """The numeric parameters labelled "assumption" or "calibrated" (still uncertain: the posterior
+    has a width), except policies, ``run.*`` and ``metrics.*``."""
     return [
         name
         for name, spec in SPECS.items()
-        if spec.source.startswith("assumption") and _numeric(spec) and not name.startswith(NOT_UNCERTAIN)
+        if spec.source.startswith(("assumption", "calibrated"))
+        and _numeric(spec)
+        and not name.startswith(NOT_UNCERTAIN)
     ]
 
 

@@ -2,8 +2,9 @@
 
 Names are dotted (``policy.JPN.budget``, ``china.shipdays``). A step is one calendar month; money is
 in US dollars (``USD``); presence at sea in ship-days or vessels. A source names a document or a data
-file in ``sim/data`` (see ``sim/data/SOURCES.md``), or says "assumption": none of the behavioural
-parameters is calibrated yet (issue 10 will fit them to the patterns of ``shared/data/validation``).
+file in ``sim/data`` (see ``sim/data/SOURCES.md``), says "calibrated" (the posterior median of a
+committed calibration against the patterns of ``shared/data/validation``, with its 90% interval, the
+command and the result folder: ``sim/data/calibrated.csv``), or says "assumption".
 Partner policies are ``policy.<ISO3>.<field>``; ``mode`` chooses a fixed or an adaptive plan.
 
 Use :func:`make_params` to build a validated, frozen :class:`Params` from overrides; it refuses
@@ -16,7 +17,7 @@ from __future__ import annotations
 import difflib
 import math
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -429,6 +430,32 @@ SPECS: dict[str, Spec] = {
         [], "list", "scenario", 'events, e.g. [{step = 60, kind = "withdraw", state = "USA"}] or date = "2030-01"'
     ),
 }
+
+
+def apply_calibration(specs: dict[str, Spec], text: str) -> None:
+    """Give every parameter listed in ``text`` (``sim/data/calibrated.csv``, written by
+    ``tools/adopt_calibration.py`` from a committed calibration) its posterior median as the default
+    and the posterior's 90% interval, the command and the result folder as its source."""
+    import csv
+
+    for row in csv.DictReader(text.splitlines()):
+        spec = specs[row["parameter"]]
+        value = float(f"{float(row['median']):.3g}")
+        source = (
+            f"calibrated: posterior median {value:g}, 90% interval [{float(row['q05']):.3g}, "
+            f"{float(row['q95']):.3g}], by `{row['command']}` ({row['folder']}); sim/data/calibrated.csv"
+        )
+        specs[row["parameter"]] = replace(spec, default=spec.kind(round(value) if spec.kind is int else value),
+                                          source=source)  # fmt: skip
+
+
+def _shipped_calibration() -> str:
+    from importlib import resources
+
+    return resources.files("sim.data").joinpath("calibrated.csv").read_text(encoding="utf-8")
+
+
+apply_calibration(SPECS, _shipped_calibration())
 
 
 class Params(dict[str, Any]):

@@ -482,3 +482,37 @@ def test_a_dated_shock_gets_its_step_from_run_start_and_keeps_its_date():
     p = make_params({"run.start": "2026-01", "shocks": [{"date": "2030-01", "kind": "withdraw", "state": "USA"}]})
     assert p["shocks"][0].step == 49  # January 2030 is the 49th month from January 2026
     assert p.to_dict()["shocks"] == [{"date": "2030-01", "kind": "withdraw", "state": "USA"}]
+
+
+# ---- calibrated parameters --------------------------------------------------------------------------
+
+
+def test_a_calibrated_parameter_takes_its_posterior_median_and_cites_the_calibration():
+    from sim.params import apply_calibration
+
+    specs = dict(SPECS)
+    text = (
+        "parameter,median,q05,q95,command,folder\n"
+        "crime.attempt_rate,0.27176,0.12,0.68,python -m sim calibrate calibration/history.toml,results/c/1\n"
+        "crime.split_size,13.6,9,20,python -m sim calibrate calibration/history.toml,results/c/1\n"
+    )
+    apply_calibration(specs, text)
+    assert specs["crime.attempt_rate"].default == 0.272  # three significant digits
+    assert specs["crime.split_size"].default == 14 and specs["crime.split_size"].kind is int
+    source = specs["crime.attempt_rate"].source
+    assert source.startswith("calibrated: posterior median 0.272, 90% interval [0.12, 0.68]")
+    assert "calibration/history.toml" in source and "results/c/1" in source
+    assert specs["crime.detection"] == SPECS["crime.detection"]  # not listed: untouched
+
+
+def test_every_shipped_calibrated_default_is_the_median_of_a_committed_calibration():
+    import csv
+
+    rows = list(csv.DictReader((DATA / "calibrated.csv").read_text(encoding="utf-8").splitlines()))
+    for row in rows:
+        summary = DATA.parents[1] / row["folder"] / "summary.csv"
+        assert summary.is_file(), f"{row['parameter']} cites {row['folder']}, which has no summary.csv"
+        fitted = {r["parameter"]: r for r in csv.DictReader(summary.read_text(encoding="utf-8").splitlines())}
+        assert float(fitted[row["parameter"]]["median"]) == float(row["median"])
+        assert SPECS[row["parameter"]].default == pytest.approx(float(row["median"]), rel=5e-3)
+        assert SPECS[row["parameter"]].source.startswith("calibrated:")
