@@ -355,14 +355,11 @@ def _posterior_points(
         grid = list(zip(*design_points({"kind": "factorial", "factors": factors}, seed, where), strict=True))
     elif listed:
         grid = list(zip(*design_points({"kind": "list", "points": listed}, seed, where), strict=True))
-    clash = {n for point, _, _ in grid for n in point} & set(params)
-    if clash:
-        raise ExperimentError(f"{where}: {sorted(clash)[0]} is both a factor and drawn from the posterior")
     points, labels, tags = [], [], []
     for d, row in sets.iterrows():
         drawn = {n: (int(np.rint(v)) if SPECS[n].kind is int else float(v)) for n, v in row.items()}
         for point, label, tag in grid:
-            points.append({**drawn, **point})
+            points.append({**drawn, **point})  # a factor that sets a drawn parameter pins it
             labels.append(f"draw {d}" + (f", {label}" if label else ""))
             tags.append({**tag, **({"setting": label} if label else {}), "draw": f"draw {d}"})
     return points, labels, tags

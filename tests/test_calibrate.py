@@ -126,9 +126,10 @@ def test_a_posterior_design_crosses_draws_with_factors(tmp_path, monkeypatch):
     )  # weight 0: never drawn
     assert [p["policy.JPN.capacity"] for p in exp.points] == [True, False] * 3
     assert exp.labels[1] == "draw 0, capacity=False" and exp.factor_values[5]["draw"] == "draw 2"
-    raw["design"]["factors"] = {"crime.attempt_rate": [0.1]}
-    with pytest.raises(ExperimentError, match="both a factor and drawn"):
-        parse_experiment(raw)
+    raw["design"]["factors"] = {"crime.attempt_rate": [0.1]}  # a factor pins a drawn parameter
+    pinned = parse_experiment(raw)
+    assert [p["crime.attempt_rate"] for p in pinned.points] == [0.1] * 3
+    assert [p["crime.split_size"] for p in pinned.points] == [14] * 3
     raw["design"]["posterior"] = "missing.parquet"
     with pytest.raises(ExperimentError, match=r"cannot read missing\.parquet"):
         parse_experiment(raw)
