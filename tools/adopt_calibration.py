@@ -33,7 +33,10 @@ def rows(folder: Path) -> list[dict[str, str]]:
 
 def main(argv: list[str]) -> int:
     if len(argv) != 1 or not (Path(argv[0]) / "summary.csv").is_file():
-        print("usage: python tools/adopt_calibration.py results/calibration-NAME/STAMP (a folder with summary.csv)")
+        print(
+            "usage: python tools/adopt_calibration.py results/calibration-NAME/STAMP (a folder with summary.csv)",
+            file=sys.stderr,
+        )
         return 2
     table = rows(Path(argv[0]))
     with OUT.open("w", encoding="utf-8", newline="") as f:
