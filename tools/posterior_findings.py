@@ -108,6 +108,18 @@ def section(name: str, folder: Path) -> list[str]:
         for m, words in MEASURES.items():
             d = (wide[m][a] - wide[m][b]).dropna()
             lines.append(f"- {words}: {q(d)}; below zero in {(d < 0).mean():.0%}")
+    if name == "threat_mix":
+        for world in dict.fromkeys(x.split(", ")[0] for x in settings):
+            group = [x for x in settings if x.startswith(f"{world}, ")]
+            lines += [
+                "",
+                f"Within the {world} world, share of draws in which each of Japan's choices is the lowest:",
+                "",
+            ]
+            lines += ["| choice | " + " | ".join(MEASURES.values()) + " |", "|---" * (len(MEASURES) + 1) + "|"]
+            low = {m: wide[m][group].idxmin(axis=1).value_counts(normalize=True) for m in MEASURES}
+            for x in group:
+                lines.append(f"| {x} | " + " | ".join(f"{low[m].get(x, 0.0):.0%}" for m in MEASURES) + " |")
     if name == "mechanisms":
         lines += [
             "",
