@@ -44,6 +44,11 @@ def _layers(quad: int, bilateral: int, forums: int, capacity: int) -> str:
     return ", ".join(f"{k}={bool(v)}" for k, v in on.items())
 
 
+def _split(quad: float, bilateral: float, forums: float, capacity: float) -> str:
+    """The label of an allocation point."""
+    return f"quad {quad:.2f} / bilateral {bilateral:.2f} / forums {forums:.2f} / capacity {capacity:.2f}"
+
+
 KNOCKOUTS = ("none", "members accept all", "China ignores cooperation", "China ignores alignment")
 #: (experiment, a, b): "a minus b" in each draw
 CONTRASTS = {
@@ -52,6 +57,11 @@ CONTRASTS = {
         (_layers(1, 1, 1, 1), _layers(0, 0, 0, 0)),
         (_layers(0, 0, 0, 1), _layers(1, 0, 0, 0)),
         (_layers(0, 0, 1, 0), _layers(1, 1, 1, 1)),
+    ],
+    "allocation": [
+        (_split(0, 0, 0, 1), _split(0.25, 0.25, 0.25, 0.25)),
+        (_split(0, 0, 1, 0), _split(0.25, 0.25, 0.25, 0.25)),
+        (_split(0, 0, 0, 1), _split(0, 0, 1, 0)),
     ],
     "coordination": [
         (
