@@ -466,7 +466,7 @@ def report_text(table: pd.DataFrame, header: Mapping[str, Any]) -> str:
         f"(sha256 {header['criteria_sha256'][:12]}), written before any run judged the model. "
         f"Code: git {header.get('git_commit') or 'unknown'} "
         f"(sim/ sha256 {str(header.get('code_sha256', ''))[:12]}). Parameters: "
-        f"{header.get('parameters', 'the defaults (not calibrated)')}, with {header['overrides'] or 'no overrides'}.",
+        f"{header.get('parameters', 'the defaults (the calibrated ones at their posterior medians, sim/data/calibrated.csv)')}, with {header['overrides'] or 'no overrides'}.",
         "",
         f"**{int((judged['passed'] == True).sum())} of {len(judged)} judged criteria passed.**",  # noqa: E712
         "",
