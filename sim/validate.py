@@ -39,6 +39,9 @@ TCA_START = "2017-07"  # first full month of the trilateral patrols (launched 20
 SE_SHARE_2013_2024 = 0.865
 
 
+DEFAULTS_TEXT = "the defaults (the calibrated ones at their posterior medians, sim/data/calibrated.csv)"
+
+
 class ValidationError(ValueError):
     """The criteria file is malformed. The message is one line naming the problem."""
 
@@ -466,7 +469,7 @@ def report_text(table: pd.DataFrame, header: Mapping[str, Any]) -> str:
         f"(sha256 {header['criteria_sha256'][:12]}), written before any run judged the model. "
         f"Code: git {header.get('git_commit') or 'unknown'} "
         f"(sim/ sha256 {str(header.get('code_sha256', ''))[:12]}). Parameters: "
-        f"{header.get('parameters', 'the defaults (the calibrated ones at their posterior medians, sim/data/calibrated.csv)')}, with {header['overrides'] or 'no overrides'}.",
+        f"{header.get('parameters', DEFAULTS_TEXT)}, with {header['overrides'] or 'no overrides'}.",
         "",
         f"**{int((judged['passed'] == True).sum())} of {len(judged)} judged criteria passed.**",  # noqa: E712
         "",
