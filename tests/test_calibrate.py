@@ -233,11 +233,11 @@ def test_adopting_a_calibration_lists_each_fitted_parameter_with_its_median_inte
     spec = importlib.util.spec_from_file_location("adopt", ROOT / "tools" / "adopt_calibration.py")
     adopt = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(adopt)
-    folder = ROOT / "results" / "calibration-history" / "20261202T165647Z"
+    folder = ROOT / "results" / "calibration-history" / "20261202T183905Z"
     rows = adopt.rows(folder)
     summary = pd.read_csv(folder / "summary.csv")
     assert [r["parameter"] for r in rows] == list(summary["parameter"])
     assert float(rows[0]["median"]) == summary["median"].iloc[0]
     assert rows[0]["command"] == "python -m sim calibrate calibration/history.toml"
-    assert rows[0]["folder"] == "results/calibration-history/20261202T165647Z"
+    assert rows[0]["folder"] == "results/calibration-history/20261202T183905Z"
     assert adopt.main([str(ROOT / "calibration")]) == 2  # not a calibration folder: nothing written
