@@ -216,7 +216,7 @@ def test_a_sweep_over_a_posterior_reports_every_setting_against_the_first(tmp_pa
 
     monkeypatch.chdir(tmp_path)
     _toy_posterior()
-    out = tmp_path / "out"
+    out = tmp_path / "results" / "knockouts-posterior" / "1"
     args = ["sweep", str(ROOT / "experiments" / "knockouts.toml"), "--over-posterior", "posterior.parquet"]
     assert main([*args, "--draws", "2", "--replications", "1", "--out", str(out), "--quiet", "--analyze"]) == 0
     levels = pd.read_csv(out / "analysis" / "posterior_levels.csv")
@@ -225,14 +225,26 @@ def test_a_sweep_over_a_posterior_reports_every_setting_against_the_first(tmp_pa
     ]  # fmt: skip
     assert set(levels["baseline"]) == {"none"} and set(levels["draws"]) == {2}
     assert "Over the posterior" in (out / "report.md").read_text()
+    # the findings' numbers are computed from such a folder by tools/posterior_findings.py
+    findings = _tool("posterior_findings")
+    assert findings.main([str(tmp_path / "results")]) == 0
+    text = (tmp_path / "results" / "posterior-findings.md").read_text()
+    assert "## knockouts" in text and "2 posterior draws" in text
+    none = levels[(levels["level"] == "none") & (levels["metric"] == "incidents_mean")]["median"].iloc[0]
+    assert f"| none | {none:.3g} [" in text  # the same median over draws as the report's
+
+
+def _tool(name):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def test_adopting_a_calibration_lists_each_fitted_parameter_with_its_median_interval_and_command():
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("adopt", ROOT / "tools" / "adopt_calibration.py")
-    adopt = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(adopt)
+    adopt = _tool("adopt_calibration")
     folder = ROOT / "results" / "calibration-history" / "20261202T183905Z"
     rows = adopt.rows(folder)
     summary = pd.read_csv(folder / "summary.csv")

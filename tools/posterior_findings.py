@@ -77,9 +77,9 @@ CONTRASTS = {
 }
 
 
-def newest(root: Path, name: str) -> Path | None:
-    """The newest finished sweep of ``name`` over the posterior, or None."""
-    folders = sorted((root / f"{name}-posterior").glob("*/runs.parquet"))
+def newest(root: Path, name: str, suffix: str = "-posterior") -> Path | None:
+    """The newest finished sweep in ``results/<name><suffix>/``, or None."""
+    folders = sorted((root / f"{name}{suffix}").glob("*/runs.parquet"))
     return folders[-1].parent if folders else None
 
 
@@ -158,8 +158,7 @@ def main(argv: list[str]) -> int:
     out = ["# Findings over the posterior: the numbers", "", intro, ""]
     for name in ("posterior", "mechanisms", "knockouts", "layering", "allocation", "coordination", "withdrawal",
                  "threat_mix"):  # fmt: skip
-        folder = newest(root, name) if name != "posterior" else (
-            sorted((root / name).glob("*/runs.parquet"))[-1].parent)  # fmt: skip
+        folder = newest(root, name, suffix="" if name == "posterior" else "-posterior")
         if folder is not None and "setting" in sim.load_results(folder, series=False).design.columns:
             out += section(name, folder)
     (root / "posterior-findings.md").write_text("\n".join(out), encoding="utf-8")
