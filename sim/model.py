@@ -125,6 +125,7 @@ class RegionModel(mesa.Model):
         self.feature_codes = [a.code for a in self.area_records if a.kind == "feature"]
         self.detection = dict.fromkeys(self.area_codes, 0.0)  # chance an attempt is detected, this month
         self.arrest_risk = dict.fromkeys(self.area_codes, 0.0)  # a robber's chance of conviction, this month
+        self.prosecution = dict.fromkeys(self.area_codes, 0.0)  # littoral states' mean conviction rate, this month
         self.gang_size = dict.fromkeys(self.area_codes, 0)  # syndicate members in each area
         self.committed_joint: dict[str, tuple[str, ...]] = {}  # joint patrols committed by a documented event
         self.info_sharing: set[str] = set()  # areas with an information-sharing arrangement (a documented event)
@@ -374,9 +375,9 @@ class RegionModel(mesa.Model):
             d = detection_chance(
                 vessels, p["crime.detection"], joint, p["crime.coordination"], p["crime.awareness"] * aware
             )
-            prosecution = sum(m.prosecution(area) for m in littoral) / max(1, len(littoral))
+            self.prosecution[area] = sum(m.prosecution(area) for m in littoral) / max(1, len(littoral))
             self.detection[area] = d
-            self.arrest_risk[area] = d * prosecution
+            self.arrest_risk[area] = d * self.prosecution[area]
 
     def crime(self) -> None:
         """The month's crime: risks are assessed; syndicates rob, face arrest, grow (or split) and may
@@ -433,14 +434,13 @@ class RegionModel(mesa.Model):
 
     def roll_up(self, broken: Syndicate) -> None:
         """Intelligence from a broken-up group: every other group of its network is broken up with a
-        chance ``crime.rollup`` x the mean prosecution rate of the littoral states where it robs."""
+        chance ``crime.rollup`` x the mean prosecution rate of the littoral states where it robs (as
+        ``assess_risk`` found it this month)."""
         rng = self.streams["crime"]
         for gang in self.syndicates:
             if gang is broken or gang.network != broken.network or gang.size <= 0:
                 continue
-            littoral = [self.member_by[s] for s in self.areas[gang.area].littoral if s in self.member_by]
-            prosecution = sum(m.prosecution(gang.area) for m in littoral) / max(1, len(littoral))
-            if rng.random() < self.p["crime.rollup"] * prosecution:
+            if rng.random() < self.p["crime.rollup"] * self.prosecution[gang.area]:
                 self.ledger.record(
                     self.date, "", "roll_up", target=f"SYN-{gang.unique_id}", area=gang.area, amount=gang.size,
                     unit="members", status="done",

@@ -103,6 +103,7 @@ def test_breaking_up_one_group_rolls_up_its_network_and_spares_other_networks(fr
     first = _only_gang(model, "SOMS", 5)
     offshoots = [Syndicate(model, area, 5, network=first.network) for area in ("SOMS", "IDN")]
     stranger = Syndicate(model, "SOMS", 5)
+    model.assess_risk()  # the month's prosecution rates, which the roll-up reads
     model.break_up(first, "IDN")
     assert first.size == 0
     assert sum(g.size > 0 for g in offshoots) == survivors
