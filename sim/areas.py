@@ -35,8 +35,6 @@ class AreaRecord:
         littoral: ISO3 codes of the states that may patrol it.
         claimants: for a feature, the ASEAN states whose claim China's presence challenges.
         neighbours: codes of the areas that share a sea boundary with it.
-        traffic: relative shipping traffic, Straits of Malacca and Singapore = 1 (an assumption, to
-            be calibrated); 0 for features, where no robbery is modelled.
     """
 
     code: str
@@ -47,7 +45,6 @@ class AreaRecord:
     littoral: tuple[str, ...]
     claimants: tuple[str, ...]
     neighbours: tuple[str, ...]
-    traffic: float
 
 
 class AreaDataError(ValueError):
@@ -72,7 +69,6 @@ def parse_areas(text: str) -> tuple[AreaRecord, ...]:
                 littoral=_codes(row["littoral"]),
                 claimants=_codes(row["claimants"]),
                 neighbours=_codes(row["neighbours"]),
-                traffic=float(row["traffic"]),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise AreaDataError(f"areas file line {line}: {exc}") from None
@@ -80,8 +76,6 @@ def parse_areas(text: str) -> tuple[AreaRecord, ...]:
             raise AreaDataError(f"areas file line {line}: kind {record.kind!r} is not one of {AREA_KINDS}")
         if not (-180 <= record.lon <= 180 and -90 <= record.lat <= 90):
             raise AreaDataError(f"areas file line {line}: position {record.lon}, {record.lat} is off the globe")
-        if record.traffic < 0:
-            raise AreaDataError(f"areas file line {line}: traffic {record.traffic} is negative")
         if record.kind == "feature" and not record.claimants:
             raise AreaDataError(f"areas file line {line}: feature {record.code} has no claimant")
         records.append(record)

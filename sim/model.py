@@ -122,6 +122,8 @@ class RegionModel(mesa.Model):
         self.areas = {a.code: a for a in self.area_records}
         self.sea = build_sea(self.area_records, random=self.random)
         self.area_codes = [a.code for a in self.area_records if a.kind == "recaap_area"]
+        #: each sea area's opportunity for robbery, relative to the Straits (``sea.traffic.<CODE>``)
+        self.traffic = {code: self.p[f"sea.traffic.{code}"] for code in self.area_codes}
         self.feature_codes = [a.code for a in self.area_records if a.kind == "feature"]
         self.detection = dict.fromkeys(self.area_codes, 0.0)  # chance an attempt is detected, this month
         self.arrest_risk = dict.fromkeys(self.area_codes, 0.0)  # a robber's chance of conviction, this month
@@ -457,7 +459,7 @@ class RegionModel(mesa.Model):
         undetected (opportunity draws new entrants)."""
         p, rng = self.p, self.streams["crime"]
         for area in self.area_codes:
-            opportunity = self.areas[area].traffic * (1.0 - self.detection[area])
+            opportunity = self.traffic[area] * (1.0 - self.detection[area])
             for _ in range(int(rng.poisson(p["crime.emergence"] * opportunity))):
                 gang = Syndicate(self, area, p["crime.new_size"])
                 self.ledger.record(

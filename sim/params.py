@@ -96,6 +96,9 @@ BUDGETS = {
     ),
     "IND": (20e6, A),
 }
+#: the ReCAAP sea areas' opportunity for robbery, relative to the Straits (``sea.traffic.<CODE>``):
+#: assumptions, the Straits are the unit
+TRAFFIC = {"SOMS": 1.0, "IDN": 0.5, "SCS": 0.9, "SULU_CELEBES": 0.15, "PHL": 0.3, "VNM": 0.3, "MYS": 0.3, "THA": 0.2}
 #: default allocation weights per partner and layer (quad, bilateral, forums, capacity): assumption
 ALLOCATION = {
     "JPN": (0.15, 0.15, 0.15, 0.55),
@@ -181,6 +184,15 @@ SPECS: dict[str, Spec] = {
     "member.noise": Spec(0.5, "utility", A, "scale of the logistic noise in accepting", 0.01, 10.0),
     "member.tolerance": Spec(
         2.0, "incidents/month", A, "threat in an area above which a member coordinates", 0.0, 100.0
+    ),
+    "member.joint_sovereignty": Spec(
+        1.0,
+        "1/vessel ratio",
+        A,
+        "how much the threat a member bears before joining joint patrols rises per foreign vessel that "
+        "would enter its waters, relative to its own",
+        0.0,
+        20.0,
     ),
     "member.trust_needed": Spec(0.3, "share", A, "trust in a neighbour needed to coordinate", 0.0, 1.0),
     "member.alignment_rate": Spec(0.02, "1/month", A, "how fast alignment follows help and coercion", 0.0, 1.0),
@@ -294,6 +306,19 @@ SPECS: dict[str, Spec] = {
     "asean.include_timor_leste": Spec(
         True, "switch", "Timor-Leste joined on 2025-10-26 (sim/data/states.csv)", "ASEAN-11"
     ),
+    # --- the sea areas' opportunity for robbery (sim/agents/criminals.py) --------------------------
+    **{
+        f"sea.traffic.{code}": Spec(
+            value,
+            "traffic",
+            A,
+            f"opportunity for robbery in {code}: ships exposed, relative to the Straits (the unit); no sourced "
+            "per-area series exists, so it is left to calibration against ReCAAP's composition by area",
+            0.01,
+            10.0,
+        )
+        for code, value in TRAFFIC.items()
+    },
     # --- criminal syndicates (sim/agents/criminals.py) -------------------------------------------
     "crime.attempt_rate": Spec(
         0.3, "attempts/member/month", A, "robbery attempts a syndicate member makes, at traffic 1", 0.0, 10.0
@@ -370,6 +395,17 @@ SPECS: dict[str, Spec] = {
         "chance a month that a crackdown's raids find a visible group's base, at certain prosecution",
         0.0,
         1.0,
+    ),
+    "history.crackdown_intel": Spec(
+        6.0,
+        "months",
+        "assumption read off ReCAAP ISC's portal incidents in SOMS by month "
+        "(shared/data/validation/recaap_portal_incidents_2012_2024.csv): 5-21 incidents a month from "
+        "the Indonesian Navy's quick-response teams' start (about 2015-03) to 2015-09, then 7, 1 and 0 "
+        "in 2015-10 to 2015-12: the raids took six to eight months to bite",
+        "months a crackdown takes to build its picture of the groups (1/e of the way to a full one)",
+        0.1,
+        120.0,
     ),
     "history.crackdown_prosecution": Spec(
         0.9, "share", A, "share of arrested robbers convicted during a crackdown", 0.0, 1.0

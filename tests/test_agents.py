@@ -131,7 +131,7 @@ def test_patrol_follows_the_threat():
 
 
 def test_joint_patrols_form_only_where_every_littoral_state_trusts_the_others():
-    model = fresh()
+    model = fresh(**{"member.joint_sovereignty": 0.0})
     model.threat["SOMS"] = 5.0
     for iso3 in ("IDN", "MYS", "SGP"):
         model.member_by[iso3].trust = {s: 0.9 for s in ("IDN", "MYS", "SGP") if s != iso3}
@@ -140,6 +140,26 @@ def test_joint_patrols_form_only_where_every_littoral_state_trusts_the_others():
     model.member_by["SGP"].trust["IDN"] = 0.0
     model.coordinate()
     assert "SOMS" not in model.joint
+
+
+def test_a_small_navy_beside_a_large_one_joins_joint_patrols_only_when_the_threat_is_severe():
+    """Ready when threat >= tolerance x (1 + joint_sovereignty x foreign / own vessels in the area)."""
+    model = fresh(**{"member.joint_sovereignty": 1.0, "member.tolerance": 2.0})
+    idn, mys, sgp = (model.member_by[s] for s in ("IDN", "MYS", "SGP"))
+    for m in (idn, mys, sgp):
+        m.trust = {s: 0.9 for s in ("IDN", "MYS", "SGP") if s != m.iso3}
+    idn.patrol, mys.patrol, sgp.patrol = {"SOMS": 10.0}, {"SOMS": 10.0}, {"SOMS": 80.0}
+    # Indonesia bears 2 x (1 + 90 / 10) = 20 incidents a month before joining; Singapore 2 x (1 + 20 / 80) = 2.5
+    model.threat["SOMS"] = 10.0
+    for m in (idn, mys, sgp):
+        m.coordinate()
+    assert "SOMS" in sgp.coordinating and "SOMS" not in idn.coordinating
+    assert "SOMS" in idn.proposing  # it still proposes (the threat is above its tolerance)
+    model.coordinate()
+    assert "SOMS" not in model.joint
+    model.threat["SOMS"] = 20.0
+    model.coordinate()
+    assert "SOMS" in model.joint
 
 
 def test_align_moves_toward_helpers_and_back_toward_neutral_without_help():

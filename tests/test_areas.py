@@ -7,8 +7,9 @@ from importlib import resources
 import pytest
 
 from sim.areas import AreaDataError, build_sea, features, load_areas, parse_areas, recaap_areas
+from sim.params import SPECS
 
-HEADER = "code,label,kind,lon,lat,littoral,claimants,neighbours,traffic\n"
+HEADER = "code,label,kind,lon,lat,littoral,claimants,neighbours\n"
 
 
 def tiny(*rows: str) -> str:
@@ -38,12 +39,13 @@ def test_every_littoral_state_and_claimant_is_a_modelled_state():
         assert set(r.claimants) <= states, r.code
 
 
-def test_features_are_claimed_and_have_no_traffic():
+def test_features_are_claimed_and_every_recaap_area_has_an_opportunity_parameter():
     for r in load_areas():
         if r.kind == "feature":
-            assert r.claimants and r.traffic == 0, r.code
+            assert r.claimants and f"sea.traffic.{r.code}" not in SPECS, r.code
         else:
-            assert not r.claimants and r.traffic > 0, r.code
+            assert not r.claimants and SPECS[f"sea.traffic.{r.code}"].default > 0, r.code
+    assert SPECS["sea.traffic.SOMS"].default == 1.0  # the unit
 
 
 def test_space_has_a_cell_per_area_joined_as_the_file_says():
@@ -57,7 +59,7 @@ def test_space_has_a_cell_per_area_joined_as_the_file_says():
 
 
 def test_a_tiny_hand_built_sea():
-    records = parse_areas(tiny("A,a,recaap_area,100,0,IDN,,B,1", "B,b,feature,101,1,IDN,IDN,A,0"))
+    records = parse_areas(tiny("A,a,recaap_area,100,0,IDN,,B", "B,b,feature,101,1,IDN,IDN,A"))
     sea = build_sea(records, random=random.Random(0))
     assert [c.coordinate for c in sea["A"].neighborhood] == ["B"]
     assert [c.coordinate for c in features(sea)] == ["B"]
@@ -66,14 +68,13 @@ def test_a_tiny_hand_built_sea():
 @pytest.mark.parametrize(
     ("rows", "message"),
     [
-        (("A,a,recaap_area,100,0,IDN,,B,1",), "unknown neighbour B"),
-        (("A,a,recaap_area,100,0,IDN,,B,1", "B,b,recaap_area,100,0,IDN,,,1"), "not the reverse"),
-        (("A,a,lagoon,100,0,IDN,,,1",), "kind 'lagoon'"),
-        (("A,a,recaap_area,200,0,IDN,,,1",), "off the globe"),
-        (("A,a,recaap_area,100,0,IDN,,,-1",), "negative"),
-        (("A,a,feature,100,0,IDN,,,0",), "no claimant"),
-        (("A,a,recaap_area,east,0,IDN,,,1",), "line 2"),
-        (("A,a,recaap_area,100,0,IDN,,,1", "A,b,recaap_area,100,0,IDN,,,1"), "appears twice"),
+        (("A,a,recaap_area,100,0,IDN,,B",), "unknown neighbour B"),
+        (("A,a,recaap_area,100,0,IDN,,B", "B,b,recaap_area,100,0,IDN,,"), "not the reverse"),
+        (("A,a,lagoon,100,0,IDN,,",), "kind 'lagoon'"),
+        (("A,a,recaap_area,200,0,IDN,,",), "off the globe"),
+        (("A,a,feature,100,0,IDN,,",), "no claimant"),
+        (("A,a,recaap_area,east,0,IDN,,",), "line 2"),
+        (("A,a,recaap_area,100,0,IDN,,", "A,b,recaap_area,100,0,IDN,,"), "appears twice"),
     ],
 )
 def test_bad_area_files_are_refused_naming_the_problem(rows, message):

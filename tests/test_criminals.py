@@ -42,7 +42,7 @@ def test_an_undetected_group_robs_in_proportion_to_its_size_and_traffic(fresh_mo
     gang = _only_gang(model, "SOMS", 10)
     model.detection["SOMS"] = 0.0
     attempts = [gang.rob() for _ in range(400)]
-    assert sum(attempts) / 400 == pytest.approx(0.5 * 10 * model.areas["SOMS"].traffic, rel=0.1)
+    assert sum(attempts) / 400 == pytest.approx(0.5 * 10 * model.traffic["SOMS"], rel=0.1)
     assert gang.loot == attempts[-1]  # nothing detected: every attempt succeeds
 
 
@@ -63,7 +63,7 @@ def test_a_group_grows_with_loot_until_the_area_is_full(fresh_model):
     assert gang.size > 5 + 10
     full = _only_gang(model, "SOMS", 5)
     full.loot = 20
-    model.gang_size["SOMS"] = int(model.p["crime.capacity"] * model.areas["SOMS"].traffic)
+    model.gang_size["SOMS"] = int(model.p["crime.capacity"] * model.traffic["SOMS"])
     full.grow()
     assert full.size == 5  # no room: no recruits
 
@@ -111,16 +111,37 @@ def test_breaking_up_one_group_rolls_up_its_network_and_spares_other_networks(fr
 
 
 def test_a_crackdown_raids_only_the_groups_in_its_area_and_only_while_it_lasts(fresh_model):
-    model = fresh_model(**{"history.crackdown_raid": 1.0, "history.crackdown_prosecution": 1.0})
-    visible = _only_gang(model, "SOMS", model.p["crime.split_size"])
+    # a picture that is complete after one month (history.crackdown_intel tiny), certain raids and convictions
+    model = fresh_model(
+        **{"history.crackdown_raid": 1.0, "history.crackdown_prosecution": 1.0, "history.crackdown_intel": 0.1}
+    )
+    small = _only_gang(model, "SOMS", 2)  # a small crew is found as readily as a large one
     elsewhere = Syndicate(model, "IDN", model.p["crime.split_size"])
     idn = model.member_by["IDN"]
     assert idn.raid() == []  # no crackdown
     idn.crackdown = {"SOMS": model.t}
-    assert idn.raid() == [visible]  # certain: full visibility, rate and prosecution
+    assert idn.raid() == [small]
     idn.crackdown = {"SOMS": model.t - 1}  # over
     assert idn.raid() == []
     assert elsewhere.size == model.p["crime.split_size"]
+
+
+def test_a_crackdown_builds_its_picture_of_the_groups_month_by_month(fresh_model):
+    """With history.crackdown_intel = 6 months the picture is 1 - exp(-m / 6) complete after m months,
+    and the share of groups found each month follows it: raids start slowly."""
+    model = fresh_model(**{"history.crackdown_raid": 1.0, "history.crackdown_prosecution": 1.0})
+    for gang in list(model.syndicates):
+        gang.remove()
+    groups = [Syndicate(model, "SOMS", 3) for _ in range(4000)]
+    idn = model.member_by["IDN"]
+    idn.crackdown = {"SOMS": model.t + 100}
+    first = len(idn.raid()) / len(groups)
+    assert idn.intel["SOMS"] == pytest.approx(1 - math.exp(-1 / 6))
+    assert first == pytest.approx(1 - math.exp(-1 / 6), abs=0.03)
+    for _ in range(11):
+        idn.raid()
+    assert idn.intel["SOMS"] == pytest.approx(1 - math.exp(-12 / 6))
+    assert len(idn.raid()) / len(groups) == pytest.approx(1 - math.exp(-13 / 6), abs=0.03)
 
 
 def test_a_group_moves_to_the_safer_neighbour_when_risk_rises(fresh_model):

@@ -48,7 +48,7 @@ class Syndicate(CellAgent):
         attempt fails when it is detected. Returns the attempts (ReCAAP counts actual and attempted)."""
         model, p = self.model, self.model.p
         rng = model.streams["crime"]
-        attempts = int(rng.poisson(p["crime.attempt_rate"] * self.size * self.cell.area.traffic))
+        attempts = int(rng.poisson(p["crime.attempt_rate"] * self.size * model.traffic[self.area]))
         self.loot = int(rng.binomial(attempts, 1.0 - model.detection[self.area])) if attempts else 0
         return attempts
 
@@ -76,7 +76,7 @@ class Syndicate(CellAgent):
         ``crime.split_size`` splits in two."""
         model, p = self.model, self.model.p
         rng = model.streams["crime"]
-        room = max(0.0, 1.0 - model.gang_size[self.area] / (p["crime.capacity"] * self.cell.area.traffic))
+        room = max(0.0, 1.0 - model.gang_size[self.area] / (p["crime.capacity"] * model.traffic[self.area]))
         self.size += int(rng.poisson(p["crime.recruit"] * self.loot * room))
         self.size -= int(rng.binomial(self.size, p["crime.attrition"])) if self.size > 0 else 0
         if self.size > p["crime.split_size"]:
@@ -95,7 +95,9 @@ class Syndicate(CellAgent):
         options = [model.sea[n] for n in self.cell.area.neighbours if model.areas[n].kind == "recaap_area"]
         if not options or here <= 0:
             return
-        best = max(options, key=lambda c: (c.area.traffic * (1.0 - model.detection[c.area.code]), c.area.code))
+        best = max(
+            options, key=lambda c: (model.traffic[c.area.code] * (1.0 - model.detection[c.area.code]), c.area.code)
+        )
         gain = here - model.detection[best.area.code]
         if gain > 0 and model.streams["crime"].random() < p["crime.displacement"] * gain:
             model.ledger.record(model.date, "", "displacement", area=best.area.code, amount=self.size, unit="members")

@@ -43,6 +43,8 @@ class Member(mesa.Agent):
         coordinating: the areas where it is ready to patrol jointly with its neighbours this month.
         proposing: the areas where it proposes joint patrols this month (threat above tolerance).
         crackdown: month up to which it cracks down on crime in an area (a documented event).
+        intel: how complete its picture of the groups in an area is, in [0, 1]: built up month by
+            month while it cracks down there (see :meth:`raid`).
         orientation: its leader's stated orientation, -1 toward China to +1 toward the partners.
         awareness_until: month up to which it receives shared maritime domain awareness.
     """
@@ -65,6 +67,7 @@ class Member(mesa.Agent):
         self.coordinating: set[str] = set()
         self.proposing: set[str] = set()
         self.crackdown: dict[str, int] = {}
+        self.intel: dict[str, float] = {}
         self.orientation = 0.0
         self.awareness_until = -1
         self.help_received = 0.0  # USD delivered by partners, decaying
@@ -123,18 +126,26 @@ class Member(mesa.Agent):
 
     def coordinate(self) -> None:
         """Propose joint patrols in a shared area when the threat there exceeds what it tolerates, and
-        be ready to join them when it also trusts every other littoral state there enough. Both sides
-        decide; the model joins an area's patrols only when every littoral state is ready (see
-        ``RegionModel.coordinate``), and proposals build trust."""
-        p = self.model.p
+        be ready to join them when it also trusts every other littoral state there enough and the
+        threat outweighs the sovereignty cost: joint patrols let the others' vessels into its waters,
+        so the threat it will bear before joining is its tolerance times (1 + ``member.joint_sovereignty``
+        x the others' vessels there over its own). A small navy beside a large one joins only when the
+        threat is severe. Both sides decide; the model joins an area's patrols only when every
+        littoral state is ready (see ``RegionModel.coordinate``), and proposals build trust."""
+        p, model = self.model.p, self.model
         self.coordinating = set()
         self.proposing = set()
         for area in self.areas:
-            others = [s for s in self.model.areas[area].littoral if s != self.iso3 and s in self.model.member_by]
-            if not others or self.model.threat[area] < p["member.tolerance"]:
+            others = [s for s in model.areas[area].littoral if s != self.iso3 and s in model.member_by]
+            threat = model.threat[area]
+            if not others or threat < p["member.tolerance"]:
                 continue
             self.proposing.add(area)
-            if all(self.trust.get(s, p["member.trust_start"]) >= p["member.trust_needed"] for s in others):
+            own = self.patrol.get(area, 0.0)
+            foreign = sum(model.member_by[s].patrol.get(area, 0.0) for s in others)
+            bearable = p["member.tolerance"] * (1.0 + p["member.joint_sovereignty"] * foreign / max(own, 1.0))
+            trusted = all(self.trust.get(s, p["member.trust_start"]) >= p["member.trust_needed"] for s in others)
+            if trusted and threat >= bearable:
                 self.coordinating.add(area)
 
     def align(self) -> None:
@@ -182,16 +193,24 @@ class Member(mesa.Agent):
 
     def raid(self) -> list[Syndicate]:
         """While it cracks down in an area, raid the bases ashore of the syndicates robbing there (an
-        intelligence-led operation, as the 2015 crackdowns in the Straits were): each group there is
-        found and broken up with a chance ``history.crackdown_raid`` x the group's visibility x its
-        prosecution rate there. Returns the groups it found (``RegionModel.break_up`` ends them)."""
-        now, rng = self.model.t, self.model.streams["crime"]
-        rate = self.model.p["history.crackdown_raid"]
+        intelligence-led operation, as the 2015 crackdowns in the Straits were). Its picture of the
+        groups first grows: each month of the crackdown closes 1 - exp(-1 / ``history.crackdown_intel``)
+        of the gap to a full one (informants, suspects' statements, the incidents investigated), so
+        raids start slowly. Each group there is then found and broken up with a chance
+        ``history.crackdown_raid`` x that picture x its prosecution rate there: a state that knows
+        the villages and the fences finds a small crew as readily as a large one. Returns the groups
+        it found (``RegionModel.break_up`` ends them)."""
+        model = self.model
+        now, rng = model.t, model.streams["crime"]
+        rate = model.p["history.crackdown_raid"]
+        build = 1.0 - math.exp(-1.0 / model.p["history.crackdown_intel"])
         found = []
         for area in sorted(a for a, until in self.crackdown.items() if until >= now):
-            for gang in self.model.syndicates:
+            intel = self.intel.get(area, 0.0)
+            intel = self.intel[area] = intel + build * (1.0 - intel)
+            for gang in model.syndicates:
                 seen = gang.area == area and gang.size > 0
-                if seen and rng.random() < rate * gang.visibility() * self.prosecution(area):
+                if seen and rng.random() < rate * intel * self.prosecution(area):
                     found.append(gang)
         return found
 
