@@ -283,11 +283,12 @@ SPECS: dict[str, Spec] = {
     "china.punishment_learning": Spec(0.1, "1/month", A, "how fast members learn China's punishment", 0.0, 1.0),
     # --- escalation --------------------------------------------------------------------------------
     "escalation.encounter_rate": Spec(
-        0.00028,
+        0.00036,
         "incidents/(ship-day x vessel)",
         "assumption, set by hand so that the default outlook has about CSIS AMTI's 0.54 major coercive "
         "incidents a month of 2010-2016 (sim/data/scs_indicators.csv): 0.53 over 20 runs, re-set after the "
-        "calibrated defaults (the calibration's statistics do not include coercion)",
+        "calibrated defaults and again after joint patrols gained a sovereignty cost (the calibration's "
+        "statistics do not include coercion)",
         "coercion incidents per China ship-day and claimant vessel",
         0.0,
         1.0,
@@ -472,7 +473,8 @@ SPECS: dict[str, Spec] = {
 def apply_calibration(specs: dict[str, Spec], text: str) -> None:
     """Give every parameter listed in ``text`` (``sim/data/calibrated.csv``, written by
     ``tools/adopt_calibration.py`` from a committed calibration) its posterior median as the default
-    and the posterior's 90% interval, the command and the result folder as its source."""
+    and the posterior's 90% interval, the command, the result folder and the commit of the model it
+    was fitted to (when the file has it) as its source."""
     import csv
 
     for row in csv.DictReader(text.splitlines()):
@@ -480,7 +482,9 @@ def apply_calibration(specs: dict[str, Spec], text: str) -> None:
         value = float(f"{float(row['median']):.3g}")
         source = (
             f"calibrated: posterior median {value:g}, 90% interval [{float(row['q05']):.3g}, "
-            f"{float(row['q95']):.3g}], by `{row['command']}` ({row['folder']}); sim/data/calibrated.csv"
+            f"{float(row['q95']):.3g}], by `{row['command']}` ({row['folder']}"
+            + (f", fitted to the model of commit {row['commit']}" if row.get("commit") else "")
+            + "); sim/data/calibrated.csv"
         )
         specs[row["parameter"]] = replace(spec, default=spec.kind(round(value) if spec.kind is int else value),
                                           source=source)  # fmt: skip

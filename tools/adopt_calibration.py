@@ -4,8 +4,8 @@ Run from the project root: ``python tools/adopt_calibration.py results/calibrati
 reads the folder's ``summary.csv`` (each fitted parameter's posterior median and 5% and 95%
 quantiles) and ``manifest.json`` (the command that produced it) and writes
 ``sim/data/calibrated.csv``, which ``sim/params.py`` reads: each listed parameter gets its posterior
-median (three significant digits) as its default and the interval, the command and the folder as its
-source (``python -m sim params`` shows them). Parameters the calibration did not fit are untouched and
+median (three significant digits) as its default and the interval, the command, the folder and the commit
+of the model it was fitted to as its source (``python -m sim params`` shows them). Parameters the calibration did not fit are untouched and
 keep their own sources. The file is replaced whole, so it always describes one calibration.
 """
 
@@ -18,7 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "sim" / "data" / "calibrated.csv"
-COLUMNS = ("parameter", "median", "q05", "q95", "command", "folder")
+COLUMNS = ("parameter", "median", "q05", "q95", "command", "folder", "commit")
 
 
 def rows(folder: Path) -> list[dict[str, str]]:
@@ -26,9 +26,10 @@ def rows(folder: Path) -> list[dict[str, str]]:
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     command = "python -m sim calibrate " + str(manifest["config"])
     where = folder.resolve().relative_to(ROOT).as_posix()
+    commit = str(manifest.get("git_commit", ""))[:7]  # the model the posterior was fitted to
     with (folder / "summary.csv").open(encoding="utf-8", newline="") as f:
         return [{"parameter": r["parameter"], "median": r["median"], "q05": r["q05"], "q95": r["q95"],
-                 "command": command, "folder": where} for r in csv.DictReader(f)]  # fmt: skip
+                 "command": command, "folder": where, "commit": commit} for r in csv.DictReader(f)]  # fmt: skip
 
 
 def main(argv: list[str]) -> int:
