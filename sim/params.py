@@ -314,7 +314,7 @@ SPECS: dict[str, Spec] = {
             "traffic",
             A,
             f"opportunity for robbery in {code}: ships exposed, relative to the Straits (the unit); no sourced "
-            "per-area series exists, so it is left to calibration against ReCAAP's composition by area",
+            "per-area series exists; a parameter so that a calibration can fit it to ReCAAP's composition by area",
             0.01,
             10.0,
         )

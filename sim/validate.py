@@ -274,11 +274,6 @@ STATISTICS: dict[str, Any] = {
     "mean_2007_2012": lambda h: float(_totals(h, 2007, 2012).mean()) if 2007 in h.incidents.index else math.nan,
     "share_SOMS_2013_2024": lambda h: _share_between(h, "SOMS", 2013, 2024),
     "share_IDN_2013_2024": lambda h: _share_between(h, "IDN", 2013, 2024),
-    # the other areas' shares: calibration targets for the areas' opportunity (sea.traffic.*), not criteria
-    **{
-        f"share_{a}_2013_2024": (lambda h, a=a: _share_between(h, a, 2013, 2024))
-        for a in ("SCS", "SULU_CELEBES", "PHL", "VNM", "MYS", "THA")
-    },
     "soms_surge_2015_over_2013": lambda h: (_soms(h, 2015) + 1) / (_soms(h, 2013) + 1),
     "soms_return_2019_2024_over_2015": lambda h: (
         float(h.incidents.loc[2019:2024, "SOMS"].mean() / _soms(h, 2015)) if _soms(h, 2015) > 0 else math.nan
