@@ -19,7 +19,7 @@ import time
 import mesa
 
 from sim import SCHEDULE, RegionModel
-from sim.metrics import METRICS
+from sim.model.metrics import METRICS
 
 TARGET_RATIO = 50.0
 

@@ -26,9 +26,9 @@ from pathlib import Path
 import mesa
 
 from sim import RegionModel
-from sim.engine import design_table, run_sweep
-from sim.experiment import parse_experiment
-from sim.store import Store
+from sim.runs.experiment import parse_experiment
+from sim.runs.runner import Execution, Sweep, design_table
+from sim.runs.store import Store
 
 FACTORS = {"policy.JPN.quad": [True, False], "policy.JPN.capacity": [True, False], "china.shipdays": [180.0, 360.0]}
 
@@ -50,7 +50,7 @@ def engine_seconds(experiment, workers: int) -> float:
         store = Store(Path(tmp) / "out")
         store.create("", design_table(experiment), {"status": "running"})
         start = time.perf_counter()
-        run_sweep(experiment, store, workers=workers, quiet=True)
+        Sweep(experiment, store, Execution(workers=workers), quiet=True).run()
         store.consolidate()
         return time.perf_counter() - start
 

@@ -4,14 +4,42 @@
 ``sim.sweep`` and ``sim.analyze`` are the Python API (``sim/api.py``); ``sim.load_results(DIR)`` reads
 a sweep's results as tidy tables; ``sim.shipped_experiments()`` lists the experiment files shipped with
 the package and ``sim.copy_experiments(DIR)`` copies them to edit. See README.md.
+
+The package is built in floors, each importing only the ones below it (the contracts in
+``pyproject.toml`` keep it so):
+
+- ``sim.model``: everything that defines a run (the model, its agents, parameters, data, metrics);
+- ``sim.runs``: experiment files and designs, the runner and its executors, the results store;
+- ``sim.science``: validation, calibration, analysis, reports and figures;
+- the faces on top: ``sim.cli``, ``sim.api``, ``sim.app``, ``sim.ema``.
+
+The names below are loaded when first used, so that ``import sim`` (and the command line's help) does
+not pay for Mesa, pandas or pyarrow until something needs them.
 """
 
-from sim.api import analyze, run, sweep
-from sim.model import SCHEDULE, RegionModel
-from sim.params import SPECS, ParameterError, Params, make_params
-from sim.shipped import copy_experiments, shipped_experiments
-from sim.store import Results, load_results
+from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+#: where each public name lives
+_EXPORTS = {
+    "analyze": "sim.api",
+    "run": "sim.api",
+    "sweep": "sim.api",
+    "RegionModel": "sim.model.region",
+    "SCHEDULE": "sim.model.region",
+    "SPECS": "sim.model.params",
+    "ParameterError": "sim.model.params",
+    "Params": "sim.model.params",
+    "make_params": "sim.model.params",
+    "copy_experiments": "sim.runs.shipped",
+    "shipped_experiments": "sim.runs.shipped",
+    "Results": "sim.runs.results",
+    "load_results": "sim.runs.store",
+}
 __all__ = [
     "SCHEDULE",
     "SPECS",
@@ -27,4 +55,23 @@ __all__ = [
     "shipped_experiments",
     "sweep",
 ]
-__version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from sim.api import analyze, run, sweep
+    from sim.model.params import SPECS, ParameterError, Params, make_params
+    from sim.model.region import SCHEDULE, RegionModel
+    from sim.runs.results import Results
+    from sim.runs.shipped import copy_experiments, shipped_experiments
+    from sim.runs.store import load_results
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'sim' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])

@@ -20,9 +20,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sim.experiment import DEFAULT_SEED, DEFAULT_STEPS, Experiment, load_experiment
-from sim.model import RegionModel
-from sim.store import Results, ResultsError, load_results
+from sim.model.region import RegionModel
+from sim.runs.experiment import DEFAULT_SEED, DEFAULT_STEPS, Experiment, load_experiment
+from sim.runs.results import Results, ResultsError
 
 
 def run(*, seed: int = DEFAULT_SEED, steps: int = DEFAULT_STEPS, params: Any = None, **overrides: Any) -> RegionModel:
@@ -53,18 +53,10 @@ def sweep(
         ValueError: the design is past the size limit (pass ``large=True``), the folder is not empty, or no
             Dask scheduler answers at ``scheduler``.
     """
-    from sim.engine import (
-        EXECUTORS,
-        check_design_size,
-        check_new_folder,
-        check_scheduler,
-        create_sweep,
-        finish_sweep,
-        results_folder,
-    )
+    from sim.runs.folders import check_new_folder, results_folder
+    from sim.runs.runner import Execution, Sweep, check_design_size, check_scheduler
 
-    if executor not in EXECUTORS:
-        raise ValueError(f"executor must be one of {', '.join(EXECUTORS)}, got {executor!r}")
+    execution = Execution(executor, workers, scheduler)  # an unknown executor is refused here
     exp = experiment if isinstance(experiment, Experiment) else load_experiment(experiment)
     check_design_size(exp, large=large)
     if out is not None:
@@ -73,11 +65,9 @@ def sweep(
         check_scheduler(scheduler)  # it answers before anything is written
     folder = results_folder(Path("results"), exp.name) if out is None else Path(out)
     source = "" if isinstance(experiment, Experiment) else str(experiment)
-    store = create_sweep(
-        exp, folder, executor=executor, workers=workers, scheduler=scheduler, argv=["(python api)"],
-        experiment_file=source,
-    )  # fmt: skip
-    finish_sweep(exp, store, executor=executor, workers=workers, scheduler=scheduler, quiet=quiet)
+    from sim.runs.store import load_results
+
+    Sweep.create(exp, folder, execution, quiet=quiet, argv=["(python api)"], experiment_file=source).finish()
     return load_results(folder)
 
 
@@ -85,7 +75,7 @@ def analyze(results: Results | str | Path, *, baseline: int | str = 0, metrics: 
     """Write the tables (``analysis/*.csv``), figures and ``report.md`` of a finished sweep, with
     differences from design point ``baseline`` (id or label) and ``metrics`` reported first; returns the
     report's path."""
-    from sim.report import analyze as write_analysis
+    from sim.science.report import analyze as write_analysis
 
     folder = Path(results.folder) if isinstance(results, Results) else Path(results)
     if not folder.is_dir():

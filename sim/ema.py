@@ -20,14 +20,14 @@ its dots as underscores (``policy.JPN.budget`` is ``policy_JPN_budget``, :func:`
 dotted name as EMA's ``variable_name``, which is what the model receives.
 
 What varies: by default the uncertainties are the numeric parameters labelled "assumption" in
-``sim/params.py``, except the partners' policies, ``run.*`` and ``metrics.*`` (how a run is made and
+``sim/model/params.py``, except the partners' policies, ``run.*`` and ``metrics.*`` (how a run is made and
 measured, not the world), and the levers are the partners' policies (``policy.<ISO3>.*``). A number
 ranges from half to one and a half times its default, clipped to its allowed range (the rule of
 ``experiments/morris.toml``); ``ranges`` chooses others. Switches are EMA boolean parameters, choices
 categorical ones.
 
 Seeds: replicate *r* of every experiment runs with the seed that replicate *r* of a sweep with master
-seed ``seed`` gets (common random numbers, as in ``sim/experiment.py``), so results do not depend on
+seed ``seed`` gets (common random numbers, as in ``sim/runs/experiment.py``), so results do not depend on
 EMA's evaluator or the order of experiments. Each outcome is a per-run summary (``<measure>_mean``...)
 averaged over the replicates.
 """
@@ -43,13 +43,17 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import is_bool_dtype, is_numeric_dtype
 
-from sim.experiment import DEFAULT_SEED, DEFAULT_STEPS, SUMMARY_COLUMNS, replicate_seed
-from sim.metrics import SUMMARY_METRICS
-from sim.model import RegionModel
-from sim.params import SPECS, ParameterError, Spec, make_params, suggest
-from sim.store import Results
+from sim.model.metrics import SUMMARY_METRICS
+from sim.model.params import SPECS, ParameterError, Spec, make_params, suggest
+from sim.model.region import RegionModel
+from sim.runs.experiment import DEFAULT_SEED, DEFAULT_STEPS, SUMMARY_COLUMNS, replicate_seed
+from sim.runs.extras import extra
+from sim.runs.results import Results
 
-with warnings.catch_warnings():  # EMA warns on import that ipyparallel (an evaluator not used here) is missing
+with (
+    extra("ema"),
+    warnings.catch_warnings(),
+):  # EMA warns on import that ipyparallel (an evaluator not used here) is missing
     warnings.filterwarnings("ignore", message="ipyparallel not installed")
     from ema_workbench import (
         BooleanParameter,

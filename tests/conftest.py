@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from sim.model import RegionModel
+from sim.model.region import RegionModel
 
 
 def build_fresh_model(*, rng: int = 1, **overrides: Any) -> RegionModel:
@@ -28,3 +28,67 @@ def build_fresh_model(*, rng: int = 1, **overrides: Any) -> RegionModel:
 def fresh_model():
     """The factory ``fresh_model(*, rng=1, **overrides)``."""
     return build_fresh_model
+
+
+# ---- a test run that says where it is -------------------------------------------------------------
+# Slow tests (marked ``slow``: process pools, Dask, calibrations, the app server, the browser, the
+# notebook) can run for minutes. So that a long wait is never a silent stall, the process that reports
+# (the only one, or xdist's controller) names every test that has been running for more than
+# STILL_RUNNING seconds, once a minute, on the terminal.
+
+STILL_RUNNING = 30.0
+
+
+class _Watch:
+    """Tests that have started and not finished, by node id, with the time each started."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        import threading
+
+        self.config = config
+        self.started: dict[str, float] = {}
+        self.lock = threading.Lock()
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self.loop, name="still-running", daemon=True)
+        self.thread.start()
+
+    def loop(self) -> None:
+        import time
+
+        while not self.done.wait(STILL_RUNNING):
+            now = time.monotonic()
+            with self.lock:
+                long = [(now - t, node) for node, t in self.started.items() if now - t >= STILL_RUNNING]
+            reporter = self.config.pluginmanager.get_plugin("terminalreporter")
+            for seconds, node in sorted(long, reverse=True):
+                if reporter is not None:
+                    reporter.write_line(f"  ... still running after {seconds:.0f} s: {node}", yellow=True)
+
+
+_WATCH: list[_Watch] = []  # the watch of this process, when it is the one that reports
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not hasattr(config, "workerinput"):  # not an xdist worker
+        _WATCH.append(_Watch(config))
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    while _WATCH:
+        _WATCH.pop().done.set()
+
+
+def pytest_runtest_logstart(nodeid: str, location: tuple[str, int | None, str]) -> None:
+    import time
+
+    watch = _WATCH[0] if _WATCH else None
+    if watch is not None:
+        with watch.lock:
+            watch.started[nodeid] = time.monotonic()
+
+
+def pytest_runtest_logfinish(nodeid: str, location: tuple[str, int | None, str]) -> None:
+    watch = _WATCH[0] if _WATCH else None
+    if watch is not None:
+        with watch.lock:
+            watch.started.pop(nodeid, None)

@@ -6,12 +6,12 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from sim.agents.asean import chair_of
-from sim.agents.members import Offer
-from sim.ledger import COLUMNS
-from sim.model import RegionModel
-from sim.params import ParameterError
-from sim.params import make_params as make_region_params
+from sim.model.agents.asean import chair_of
+from sim.model.agents.members import Offer
+from sim.model.ledger import COLUMNS
+from sim.model.params import ParameterError
+from sim.model.params import make_params as make_region_params
+from sim.model.region import RegionModel
 from tests.conftest import build_fresh_model as fresh
 
 

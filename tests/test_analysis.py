@@ -1,4 +1,4 @@
-"""sim.analysis: every statistic against numbers worked out by hand on small hand-made tables, SALib's
+"""sim.science.analysis: every statistic against numbers worked out by hand on small hand-made tables, SALib's
 indices against a function whose ranking is known, and the tables of a tiny real sweep."""
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim import analysis as A
-from sim.engine import design_table, run_sweep
-from sim.experiment import parse_experiment
-from sim.provenance import utc_now
-from sim.store import Results, ResultsError, Store, load_results
+from sim.runs.experiment import parse_experiment
+from sim.runs.provenance import utc_now
+from sim.runs.runner import Execution, Sweep, design_table
+from sim.runs.store import Results, ResultsError, Store, load_results
+from sim.science import analysis as A
 
 # Student t quantiles t(0.975, df), from tables (not from scipy, which the code under test uses)
 T1, T2, T3 = 12.706204736174694, 4.302652729749462, 3.1824463052837078
@@ -30,7 +30,7 @@ def sweep(folder: Path, text: str, workers: int = 2) -> Results:
     exp = parse_experiment(tomllib.loads(text), source=text)
     store = Store(folder)
     store.create(text, design_table(exp), {"kind": "sweep", "experiment": exp.name, "status": "running"})
-    run_sweep(exp, store, workers=workers, quiet=True)
+    Sweep(exp, store, Execution(workers=workers), quiet=True).run()
     counts = store.consolidate()
     manifest = store.manifest()
     manifest.update(status="complete", finished_utc=utc_now().isoformat(), counts=counts)

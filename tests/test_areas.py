@@ -6,8 +6,9 @@ from importlib import resources
 
 import pytest
 
-from sim.areas import AreaDataError, build_sea, features, load_areas, parse_areas, recaap_areas
-from sim.params import SPECS
+from sim.model.areas import AreaDataError, load_areas, parse_areas
+from sim.model.params import SPECS
+from sim.model.sea import build_sea, features, recaap_areas
 
 HEADER = "code,label,kind,lon,lat,littoral,claimants,neighbours\n"
 
@@ -32,7 +33,7 @@ def test_shipped_recaap_codes_appear_in_the_validation_data():
 
 
 def test_every_littoral_state_and_claimant_is_a_modelled_state():
-    text = resources.files("sim.data").joinpath("states.csv").read_text(encoding="utf-8")
+    text = resources.files("sim.model.data").joinpath("states.csv").read_text(encoding="utf-8")
     states = {row["iso3"] for row in csv.DictReader(text.splitlines())}
     for r in load_areas():
         assert set(r.littoral) <= states, r.code
@@ -83,5 +84,5 @@ def test_bad_area_files_are_refused_naming_the_problem(rows, message):
 
 
 def test_the_file_has_the_documented_columns():
-    text = resources.files("sim.data").joinpath("areas.csv").read_text(encoding="utf-8")
+    text = resources.files("sim.model.data").joinpath("areas.csv").read_text(encoding="utf-8")
     assert next(csv.reader(text.splitlines())) == HEADER.strip().split(",")

@@ -3,7 +3,7 @@
 import mesa
 
 from sim import RegionModel
-from sim.metrics import METRICS
+from sim.model.metrics import METRICS
 
 
 def test_batch_run_returns_metrics_per_parameter_combination():

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim import calibrate as C
 from sim.cli import main
+from sim.science import calibrate as C
 
 ROOT = Path(__file__).resolve().parents[1]
 TOY = """
@@ -112,7 +112,7 @@ def test_a_bad_config_is_refused_with_one_line(tmp_path, capsys, edit, message):
 
 
 def test_a_posterior_design_crosses_draws_with_factors(tmp_path, monkeypatch):
-    from sim.experiment import ExperimentError, parse_experiment
+    from sim.runs.experiment import ExperimentError, parse_experiment
 
     monkeypatch.chdir(tmp_path)
     pd.DataFrame({"crime.attempt_rate": [0.2, 0.4], "crime.split_size": [10.0, 14.0], "weight": [0.0, 1.0],
@@ -143,7 +143,7 @@ def test_every_shipped_config_parses_and_gives_each_prior_a_reason(path):
 
 
 def test_ranking_probabilities_count_the_draws_in_which_a_ranking_holds():
-    from sim.analysis import posterior_rankings
+    from sim.science.analysis import posterior_rankings
 
     # three draws x two choices x two replicates; "b" is lower than "a" in draws 0 and 1, not in draw 2
     design = pd.DataFrame({"point_id": range(6), "draw": ["d0", "d0", "d1", "d1", "d2", "d2"],
@@ -164,7 +164,7 @@ def _toy_posterior(path="posterior.parquet"):
 
 
 def test_a_shipped_factorial_experiment_runs_over_a_posterior_with_every_setting_tagged(tmp_path, monkeypatch):
-    from sim.experiment import load_experiment
+    from sim.runs.experiment import load_experiment
 
     monkeypatch.chdir(tmp_path)
     _toy_posterior()
@@ -179,7 +179,7 @@ def test_a_shipped_factorial_experiment_runs_over_a_posterior_with_every_setting
 
 
 def test_a_list_experiment_runs_over_a_posterior_and_a_sampled_design_is_refused(tmp_path, monkeypatch):
-    from sim.experiment import ExperimentError, load_experiment
+    from sim.runs.experiment import ExperimentError, load_experiment
 
     monkeypatch.chdir(tmp_path)
     _toy_posterior()

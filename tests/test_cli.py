@@ -11,8 +11,8 @@ import matplotlib.pyplot as plt
 import pytest
 
 from sim.cli import main
-from sim.metrics import METRICS
-from sim.params import SPECS, make_params
+from sim.model.metrics import METRICS
+from sim.model.params import SPECS, make_params
 
 STEPS = 12
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -484,7 +484,7 @@ def test_params_into_a_closed_pipe_exits_quietly():
 
 
 def test_runs_started_in_the_same_second_each_keep_their_results(in_tmp, monkeypatch, capsys):
-    monkeypatch.setattr("sim.provenance.utc_stamp", lambda moment=None: "20260101T000000Z")
+    monkeypatch.setattr("sim.runs.provenance.utc_stamp", lambda moment=None: "20260101T000000Z")
     assert main(["run", "--steps", "3", "--quiet"]) == 0
     assert main(["run", "--steps", "3", "--seed", "2", "--quiet"]) == 0
     folders = sorted((in_tmp / "results" / "run").iterdir())
@@ -497,6 +497,6 @@ def test_a_failed_run_leaves_no_empty_folder(in_tmp, monkeypatch, capsys):
     def boom(*args, **kwargs):
         raise RuntimeError("model broke")
 
-    monkeypatch.setattr("sim.model.RegionModel", boom)
+    monkeypatch.setattr("sim.model.region.RegionModel", boom)
     assert main(["run", "--steps", "3", "--quiet"]) == 1
     assert list((in_tmp / "results" / "run").iterdir()) == []

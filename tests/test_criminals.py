@@ -1,4 +1,4 @@
-"""The threat actors' rules, each on a situation set by hand (sim/agents/criminals.py)."""
+"""The threat actors' rules, each on a situation set by hand (sim/model/agents/criminals.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from sim.agents.criminals import KidnapGroup, Syndicate, detection_chance
+from sim.model.agents.criminals import KidnapGroup, Syndicate, detection_chance
 
 
 def _only_gang(model, area: str, size: int) -> Syndicate:

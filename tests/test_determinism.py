@@ -6,8 +6,8 @@ import multiprocessing as mp
 import numpy as np
 
 from sim import RegionModel, make_params
-from sim.metrics import AREAS, METRICS
-from sim.streams import Streams
+from sim.model.metrics import AREAS, METRICS
+from sim.model.streams import Streams
 
 OVERRIDES = {"policy.JPN.asean_coordination": 0.2, "shocks": [{"step": 10, "kind": "withdraw", "state": "AUS"}]}
 

@@ -12,13 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from sim import cli, metrics
-from sim.agents.asean import Asean
-from sim.agents.china import China
-from sim.agents.members import Member
-from sim.agents.partners import Partner
-from sim.model import SCHEDULE
-from sim.params import SPECS
+from sim import cli
+from sim.model import metrics
+from sim.model.agents.asean import Asean
+from sim.model.agents.china import China
+from sim.model.agents.members import Member
+from sim.model.agents.partners import Partner
+from sim.model.params import SPECS
+from sim.model.region import SCHEDULE
 
 ODD = Path(__file__).resolve().parents[1] / "docs" / "ODD.md"
 

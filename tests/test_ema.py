@@ -14,8 +14,8 @@ from ema_workbench import BooleanParameter, CategoricalParameter, IntegerParamet
 
 import sim
 from sim import ema
-from sim.experiment import parse_experiment
-from sim.params import SPECS, ParameterError
+from sim.model.params import SPECS, ParameterError
+from sim.runs.experiment import parse_experiment
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -1,7 +1,7 @@
 """The shipped experiments (experiments/*.toml): each is valid, documented and runs.
 
 Each file is run shortened (same text, 6 months, 1 replication, at most its first 3 runs) through
-sim.engine.run_task, the function every sweep worker calls.
+sim.runs.runner.run_task, the function every sweep worker calls.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from sim.engine import run_task
-from sim.experiment import SUMMARY_COLUMNS, Experiment, load_experiment, parse_experiment
-from sim.metrics import SHOCK_METRICS, SUMMARY_METRICS
+from sim.model.metrics import SHOCK_METRICS, SUMMARY_METRICS
+from sim.runs.experiment import SUMMARY_COLUMNS, Experiment, load_experiment, parse_experiment
+from sim.runs.runner import run_task
 
 EXPERIMENTS = Path(__file__).resolve().parent.parent / "experiments"
 FILES = sorted(EXPERIMENTS.glob("*.toml"))
@@ -103,7 +103,7 @@ def test_shipped_shock_is_measured(path):
     """Six months end before any shock; run the first shocked point long enough to see its shock."""
     _, exp = shortened(path)
     task = next(t for t in exp.tasks() if t.overrides.get("shocks"))
-    from sim.params import make_params
+    from sim.model.params import make_params
 
     last = max(shock.step for shock in make_params(task.overrides)["shocks"])
     outcome = run_task(dataclasses.replace(task, steps=last + 12, keep_series=False))

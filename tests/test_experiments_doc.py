@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.experiment import DESIGN_KINDS, TOP_KEYS, parse_experiment
+from sim.runs.experiment import DESIGN_KINDS, TOP_KEYS, parse_experiment
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "experiments.md"
 EXAMPLES = re.findall(r"```toml\n(.*?)```", DOC.read_text(encoding="utf-8"), flags=re.S)

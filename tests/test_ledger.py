@@ -4,7 +4,7 @@ import csv
 
 import pytest
 
-from sim.ledger import COLUMNS, Ledger
+from sim.model.ledger import COLUMNS, Ledger
 
 
 def small_ledger() -> Ledger:

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from sim import RegionModel, make_params
-from sim.metrics import BOUNDED, METRICS, shock_response, stability_index, summarise
+from sim.model.metrics import BOUNDED, METRICS, shock_response, stability_index, summarise
 
 
 def test_stability_index_is_the_weighted_mean_of_its_parts():

@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 
 import sim
-from sim.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -55,16 +54,6 @@ def test_every_imported_library_is_declared():
         name for name in sorted(_top_level_imports()) if import_to_distribution.get(name, name).lower() not in declared
     ]
     assert missing == []
-
-
-def test_dask_executor_without_the_cluster_extra_is_bad_input(tmp_path, monkeypatch, capsys):
-    monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed now raises ImportError
-    out = tmp_path / "out"
-    code = main(["sweep", str(ROOT / "experiments" / "layering.toml"), "--executor", "dask", "--out", str(out)])
-    assert code == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert err == ["error: --executor dask needs the cluster extra: pip install 'sea-layering-sim[cluster]'"]
-    assert not out.exists()
 
 
 # ---- building the sdist and the wheel -------------------------------------------------------------

@@ -11,9 +11,9 @@ import pytest
 
 import sim
 from sim import RegionModel
-from sim.params import LAYERS, PARTNERS, SPECS, ParameterError, Params, make_params
+from sim.model.params import LAYERS, PARTNERS, SPECS, ParameterError, Params, make_params
 
-DATA = Path(sim.__file__).parent / "data"
+DATA = Path(sim.__file__).parent / "model" / "data"
 
 
 def shock(**fields):
@@ -401,11 +401,11 @@ def test_spec_has_unit_source_and_doc(name):
     source = spec.source.strip()
     assert source, f"{name} has no source"
     if source not in ("assumption", "scenario"):
-        files = re.findall(r"\b(?:sim|shared)/data/[\w./-]+\.csv\b", source)
+        files = re.findall(r"\b(?:sim/model|shared)/data/[\w./-]+\.csv\b", source)
         assert files, f"{name}: source {source!r} is neither 'assumption', 'scenario' nor a data citation"
         for f in files:
-            if f.startswith("sim/data/"):
-                assert (DATA / f.removeprefix("sim/data/")).is_file(), f"{name} cites missing {f}"
+            if f.startswith("sim/model/data/"):
+                assert (DATA / f.removeprefix("sim/model/data/")).is_file(), f"{name} cites missing {f}"
 
 
 @pytest.mark.parametrize("name", [n for n, s in SPECS.items() if s.kind in (int, float)])
@@ -488,7 +488,7 @@ def test_a_dated_shock_gets_its_step_from_run_start_and_keeps_its_date():
 
 
 def test_a_calibrated_parameter_takes_its_posterior_median_and_cites_the_calibration():
-    from sim.params import apply_calibration
+    from sim.model.params import apply_calibration
 
     specs = dict(SPECS)
     text = (
@@ -511,7 +511,7 @@ def test_every_shipped_calibrated_default_is_the_median_of_a_committed_calibrati
     rows = list(csv.DictReader((DATA / "calibrated.csv").read_text(encoding="utf-8").splitlines()))
     assert len(rows) >= 10  # the adopted calibration of calibration/history.toml fits ten parameters
     for row in rows:
-        summary = DATA.parents[1] / row["folder"] / "summary.csv"
+        summary = DATA.parents[2] / row["folder"] / "summary.csv"
         assert summary.is_file(), f"{row['parameter']} cites {row['folder']}, which has no summary.csv"
         fitted = {r["parameter"]: r for r in csv.DictReader(summary.read_text(encoding="utf-8").splitlines())}
         assert float(fitted[row["parameter"]]["median"]) == float(row["median"])

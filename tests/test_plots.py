@@ -1,4 +1,4 @@
-"""sim.plots: every figure function returns a Figure with the expected panels, titles, labels and
+"""sim.science.plots: every figure function returns a Figure with the expected panels, titles, labels and
 legends, from hand-made tables and from the tables of tiny real sweeps (run here, not read from disk)."""
 
 from __future__ import annotations
@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from sim import analysis as A
-from sim import plots as P
-from sim.model import RegionModel
-from sim.params import LAYERS, PARTNERS
-from sim.store import ResultsError
+from sim.model.params import LAYERS, PARTNERS
+from sim.model.region import RegionModel
+from sim.runs.store import ResultsError
+from sim.science import analysis as A
+from sim.science import plots as P
 from tests.test_analysis import factorial_tables, known_function_results, sweep
 
 LAYERING = """

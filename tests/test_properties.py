@@ -1,6 +1,6 @@
 """Property tests: for any valid parameter set, short runs keep every number finite and in range.
 
-Hypothesis draws a handful of parameters from ``sim.params.SPECS`` (each within its lo/hi or choices,
+Hypothesis draws a handful of parameters from ``sim.model.params.SPECS`` (each within its lo/hi or choices,
 extremes included), repairs the few combinations make_params refuses, runs a short model and checks,
 month by month, that the agents' state stays in range and that the metrics are finite, bounded or
 whole counts.
@@ -15,8 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim import RegionModel
-from sim.metrics import BOUNDED, METRICS
-from sim.params import LAYERS, PARTNERS, SPECS, make_params
+from sim.model.metrics import BOUNDED, METRICS
+from sim.model.params import LAYERS, PARTNERS, SPECS, make_params
 
 TUNABLE = sorted(name for name in SPECS if name not in ("shocks", "run.start"))
 COUNTS = tuple(

@@ -8,8 +8,8 @@ import pytest
 
 import sim
 from sim.cli import main
-from sim.experiment import ExperimentError, load_experiment
-from sim.shipped import first_sentence, shipped_folder
+from sim.runs.experiment import ExperimentError, load_experiment
+from sim.runs.shipped import first_sentence, shipped_folder
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = sorted(path.stem for path in (ROOT / "experiments").glob("*.toml"))

@@ -30,13 +30,14 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 import sim
-import sim.engine
-import sim.provenance
+import sim.runs.folders
+import sim.runs.provenance
+import sim.runs.runner
 from sim.cli import main
-from sim.engine import Outcome, design_table, run_sweep, run_task
-from sim.experiment import SUMMARY_COLUMNS, Experiment, RunTask, load_experiment, parse_experiment
-from sim.metrics import METRICS
-from sim.store import ResultsError, Store, load_results
+from sim.model.metrics import METRICS
+from sim.runs.experiment import SUMMARY_COLUMNS, Experiment, RunTask, load_experiment, parse_experiment
+from sim.runs.runner import Execution, Outcome, Sweep, design_table, run_task
+from sim.runs.store import ResultsError, Store, load_results
 
 # ---- experiments used below --------------------------------------------------------------------
 
@@ -444,7 +445,7 @@ def test_sweep_killed_mid_way_resumes_to_the_same_table(tmp_path, capsys, big_re
 
 
 def test_resume_cleans_temporary_and_orphan_parts(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(sim.engine, "PART_RUNS", 2)  # flushing happens in this process
+    monkeypatch.setattr(sim.runs.runner, "PART_RUNS", 2)  # flushing happens in this process
     exp = write(tmp_path / "shocked.toml", SHOCKED)
     out = tmp_path / "out"
     sweep_ok(capsys, str(exp), "--out", str(out), "--workers", "1")
@@ -489,7 +490,7 @@ def parted_sweep(tmp_path_factory):
     exp = write(root / "shocked.toml", SHOCKED)
     out = root / "out"
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(sim.engine, "PART_RUNS", 3)  # flushing happens in this process
+        mp.setattr(sim.runs.runner, "PART_RUNS", 3)  # flushing happens in this process
         assert main(["sweep", str(exp), "--out", str(out), "--workers", "1", "--quiet"]) == 0
     assert sorted(p.name for p in (out / "parts").iterdir())[:4] == [f"runs-0000{k}.parquet" for k in range(4)]
     return out
@@ -648,7 +649,7 @@ def test_a_failing_run_is_recorded_and_the_rest_complete(tmp_path):
     exp = exp_from(SMALL.format(keep_series="false"))
     store = Store(tmp_path / "out")
     store.create(exp.source, design_table(exp), {"status": "running"})
-    counts = run_sweep(exp, store, workers=2, quiet=True, runner=fail_one_run)
+    counts = Sweep(exp, store, Execution(workers=2), quiet=True).run(fail_one_run)
     assert counts == {"ok": 3, "failed": 1}
     assert store.consolidate() == {"ok": 3, "failed": 1}
     runs = pd.read_parquet(store.folder / "runs.parquet")
@@ -667,8 +668,8 @@ def test_a_failing_run_is_recorded_and_the_rest_complete(tmp_path):
 
 def test_cli_sweep_with_a_failing_run_exits_1_and_says_how_many(tmp_path, capsys, monkeypatch):
     """The sweep command offers no way to make a valid run fail, so the failing runner is put in
-    through sim.engine.run_sweep (which cmd_sweep looks up when called)."""
-    monkeypatch.setattr(sim.engine, "run_sweep", functools.partial(sim.engine.run_sweep, runner=fail_one_run))
+    as sim.runs.runner.run_task (which a sweep looks up when it runs)."""
+    monkeypatch.setattr(sim.runs.runner, "run_task", fail_one_run)
     exp = write(tmp_path / "small.toml", SMALL.format(keep_series="false"))
     out = tmp_path / "out"
     status = main(["sweep", str(exp), "--out", str(out), "--workers", "2", "--quiet"])
@@ -701,9 +702,9 @@ def test_a_worker_that_dies_is_replaced_and_every_run_is_made_once(tmp_path):
     for store in stores.values():
         store.create(exp.source, design_table(exp), {"status": "running"})
     died = functools.partial(die_in, run_id=5, marker=tmp_path / "worker-killed")
-    assert run_sweep(exp, stores["died"], workers=2, quiet=True, runner=died) == {"ok": 8, "failed": 0}
+    assert Sweep(exp, stores["died"], Execution(workers=2), quiet=True).run(died) == {"ok": 8, "failed": 0}
     assert (tmp_path / "worker-killed").exists()  # a worker did die
-    run_sweep(exp, stores["reference"], workers=2, quiet=True)
+    Sweep(exp, stores["reference"], Execution(workers=2), quiet=True).run()
     ids = [i for p in stores["died"].runs_paths() for i in pq.read_table(p).column("run_id").to_pylist()]
     assert sorted(ids) == list(range(8))  # every run recorded once
     for store in stores.values():
@@ -716,13 +717,13 @@ def test_a_worker_that_dies_is_replaced_and_every_run_is_made_once(tmp_path):
 
 def test_a_run_that_kills_its_worker_every_time_stops_the_sweep_with_exit_1(tmp_path, capsys, monkeypatch):
     deadly = functools.partial(die_in, run_id=3, marker=None)  # the last of 4 runs, so it dies alone
-    monkeypatch.setattr(sim.engine, "run_sweep", functools.partial(sim.engine.run_sweep, runner=deadly))
+    monkeypatch.setattr(sim.runs.runner, "run_task", deadly)
     exp = write(tmp_path / "small.toml", SMALL.format(keep_series="false"))
     out = tmp_path / "out"
     status = main(["sweep", str(exp), "--out", str(out), "--workers", "1", "--quiet"])
     line = one_error_line(capsys.readouterr().err)
     assert status == 1
-    assert f"worker processes died {sim.engine.MAX_WORKER_DEATHS} times while run 3 was in flight" in line
+    assert f"worker processes died {sim.runs.runner.MAX_WORKER_DEATHS} times while run 3 was in flight" in line
     assert f"3 of 4 runs saved in {out}" in line and line.endswith(f"--resume {out}\n")
     assert list(load_results(out, allow_partial=True).runs["run_id"]) == [0, 1, 2]  # the finished runs are kept
 
@@ -744,7 +745,7 @@ def test_an_error_that_stops_the_sweep_keeps_the_finished_runs(tmp_path, executo
     store = Store(tmp_path / "out")
     store.create(exp.source, design_table(exp), {"status": "running"})
     with pytest.raises(RuntimeError, match="the runner broke at run 3"):
-        run_sweep(exp, store, executor=executor, workers=1, quiet=True, runner=functools.partial(break_at, run_id=3))
+        Sweep(exp, store, Execution(executor, 1), quiet=True).run(functools.partial(break_at, run_id=3))
     assert sorted(store.done_run_ids()) == [0, 1, 2]
 
 
@@ -1110,11 +1111,11 @@ def test_load_results_returns_tidy_tables(shocked_sweep):
 
 
 def test_runs_are_written_in_parts(tmp_path, monkeypatch):
-    monkeypatch.setattr(sim.engine, "PART_RUNS", 3)  # flushing happens in this process
+    monkeypatch.setattr(sim.runs.runner, "PART_RUNS", 3)  # flushing happens in this process
     exp = exp_from(SMALL.format(keep_series="true").replace("replications = 2", "replications = 6"))
     store = Store(tmp_path / "out")
     store.create(exp.source, design_table(exp), {"status": "running"})
-    counts = run_sweep(exp, store, executor="process", workers=1, quiet=True)
+    counts = Sweep(exp, store, Execution("process", 1), quiet=True).run()
     assert counts == {"ok": 12, "failed": 0}
     parts = sorted(store.parts.glob("runs-*.parquet"))
     assert len(parts) > 1  # before consolidation the runs live in several parts
@@ -1131,11 +1132,11 @@ def test_runs_are_written_in_parts(tmp_path, monkeypatch):
 def test_consolidating_in_small_blocks_gives_the_same_table(tmp_path, monkeypatch):
     """runs.parquet is merged a block of run ids at a time (bounded memory); the block size must not
     change the result."""
-    monkeypatch.setattr(sim.engine, "PART_RUNS", 3)
+    monkeypatch.setattr(sim.runs.runner, "PART_RUNS", 3)
     exp = exp_from(SMALL.format(keep_series="false").replace("replications = 2", "replications = 6"))
     store = Store(tmp_path / "out")
     store.create(exp.source, design_table(exp), {"status": "running"})
-    run_sweep(exp, store, executor="process", workers=2, quiet=True)
+    Sweep(exp, store, Execution("process", 2), quiet=True).run()
     assert store.consolidate(block=1000) == {"ok": 12}
     whole = pd.read_parquet(store.folder / "runs.parquet")
     assert store.consolidate(block=5) == {"ok": 12}
@@ -1146,7 +1147,7 @@ def test_consolidating_in_small_blocks_gives_the_same_table(tmp_path, monkeypatc
 
 def test_sweeps_started_in_the_same_second_get_their_own_folders(tmp_path, monkeypatch, capsys):
     """The stamp is frozen, as when two sweeps start in one second: each claims a folder and completes."""
-    monkeypatch.setattr("sim.provenance.utc_stamp", lambda moment=None: "20260101T000000Z")
+    monkeypatch.setattr("sim.runs.provenance.utc_stamp", lambda moment=None: "20260101T000000Z")
     monkeypatch.chdir(tmp_path)
     exp = write(tmp_path / "exp.toml", SMALL.format(keep_series="false"))
     sweep_ok(capsys, str(exp))
@@ -1160,9 +1161,9 @@ def test_sweeps_started_in_the_same_second_get_their_own_folders(tmp_path, monke
 
 def test_results_folder_is_claimed_when_named(tmp_path, monkeypatch):
     """Naming a folder creates it, so a second caller in the same second cannot get the same one."""
-    monkeypatch.setattr("sim.provenance.utc_stamp", lambda moment=None: "20260101T000000Z")
-    first = sim.engine.results_folder(tmp_path, "x")
-    second = sim.engine.results_folder(tmp_path, "x")
+    monkeypatch.setattr("sim.runs.provenance.utc_stamp", lambda moment=None: "20260101T000000Z")
+    first = sim.runs.folders.results_folder(tmp_path, "x")
+    second = sim.runs.folders.results_folder(tmp_path, "x")
     assert first != second
     assert first.is_dir() and second.is_dir()
 
@@ -1177,11 +1178,15 @@ def test_a_store_cannot_be_created_twice_in_one_folder(tmp_path):
 
 def test_large_confirms_a_big_design_and_a_small_one_needs_nothing():
     big = exp_from(good().replace("replications = 2", "replications = 1_000_000"))
-    assert sim.engine.design_size(big) == {"runs": 2_000_000, "run_months": 12_000_000, "disk_bytes": 2_000_000_000}
+    assert sim.runs.runner.design_size(big) == {
+        "runs": 2_000_000,
+        "run_months": 12_000_000,
+        "disk_bytes": 2_000_000_000,
+    }
     with pytest.raises(ValueError, match="past the limit"):
-        sim.engine.check_design_size(big)
-    sim.engine.check_design_size(big, large=True)  # confirmed: no error
-    sim.engine.check_design_size(exp_from(good()))
+        sim.runs.runner.check_design_size(big)
+    sim.runs.runner.check_design_size(big, large=True)  # confirmed: no error
+    sim.runs.runner.check_design_size(exp_from(good()))
 
 
 def test_a_replicate_seed_alone_equals_its_place_in_the_list():
@@ -1205,7 +1210,7 @@ def test_a_replicate_seed_alone_equals_its_place_in_the_list():
     ],
 )
 def test_workers_are_capped_by_cores_and_runs(requested, runs, executor, scheduler, expected):
-    assert sim.engine.effective_workers(requested, runs, executor, scheduler) == expected
+    assert sim.runs.runner.Execution(executor, requested, scheduler).workers_for(runs) == expected
 
 
 def test_a_huge_worker_count_is_capped_and_the_manifest_records_the_workers_started(tmp_path, capsys):
@@ -1253,7 +1258,7 @@ def test_progress_off_a_terminal_is_a_plain_line_at_intervals():
     import io
 
     stream = io.StringIO()  # not a terminal, like nohup or CI
-    progress = sim.engine.Progress(total=10, done=2, quiet=False, interval=0.0, stream=stream)
+    progress = sim.runs.runner.Progress(total=10, done=2, quiet=False, interval=0.0, stream=stream)
     for _ in range(3):
         progress.update()
     progress.close()
@@ -1262,9 +1267,9 @@ def test_progress_off_a_terminal_is_a_plain_line_at_intervals():
     assert lines[-1].startswith("progress: 5/10 runs (50%), ") and lines[-1].endswith(" left")
     assert "runs/s" in lines[-1]
     silent = io.StringIO()
-    quiet = sim.engine.Progress(total=10, done=0, quiet=True, interval=0.0, stream=silent)
+    quiet = sim.runs.runner.Progress(total=10, done=0, quiet=True, interval=0.0, stream=silent)
     quiet.update(5)
-    slow = sim.engine.Progress(total=10, done=0, quiet=False, interval=3600.0, stream=silent)
+    slow = sim.runs.runner.Progress(total=10, done=0, quiet=False, interval=3600.0, stream=silent)
     slow.update(5)  # an hour has not passed: no line yet
     assert silent.getvalue() == ""
 
@@ -1307,7 +1312,7 @@ def test_resume_refuses_an_experiment_file_edited_in_the_folder(small_sweep, cap
 
 def test_resume_refuses_changed_code_unless_allowed_and_records_it(small_sweep, capsys, monkeypatch):
     _, out = small_sweep
-    monkeypatch.setattr(sim.provenance, "code_sha256", lambda: "0" * 64)  # as if the model had changed
+    monkeypatch.setattr(sim.runs.provenance, "code_sha256", lambda: "0" * 64)  # as if the model had changed
     before = tree(out)
     assert main(["sweep", "--resume", str(out)]) == 2
     assert "the model's code changed" in one_error_line(capsys.readouterr().err)
@@ -1317,15 +1322,26 @@ def test_resume_refuses_changed_code_unless_allowed_and_records_it(small_sweep, 
     assert [entry["code_sha256"] for entry in allowed] == ["0" * 64]
 
 
-def test_a_folder_being_written_by_a_live_sweep_is_refused_and_a_stale_lock_is_taken_over(small_sweep, capsys):
+def test_a_folder_being_written_by_a_live_sweep_is_refused_and_freed_when_its_holder_is_killed(small_sweep, capsys):
+    """The folder's lock is the operating system's: another process holding it refuses a resume, and
+    killing that process (SIGKILL: no clean-up runs) frees it at once."""
     _, out = small_sweep
-    (out / ".lock").write_text(str(os.getpid()))  # a live process holds it
-    assert main(["sweep", "--resume", str(out)]) == 2
-    assert f"(process {os.getpid()}) is writing in {out}" in one_error_line(capsys.readouterr().err)
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
-    (out / ".lock").write_text(dead.stdout.strip())  # its process has ended
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from filelock import FileLock; FileLock(sys.argv[1]).acquire(); "
+         "print('held', flush=True); time.sleep(120)", str(out / ".lock")],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        before = tree(out)
+        assert main(["sweep", "--resume", str(out)]) == 2
+        assert f"another sweep is writing in {out}" in one_error_line(capsys.readouterr().err)
+        assert tree(out) == before
+    finally:
+        holder.kill()
+        holder.wait()
     assert main(["sweep", "--resume", str(out), "--quiet"]) == 0
-    assert not (out / ".lock").exists()
+    assert load_results(out).complete
 
 
 # ---- a Dask scheduler answers before anything is written ------------------------------------------
@@ -1360,7 +1376,7 @@ def test_a_scheduler_that_does_not_answer_is_refused_before_anything_is_written(
 ):
     pytest.importorskip("distributed")
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(sim.engine, "SCHEDULER_TIMEOUT", 1.0)
+    monkeypatch.setattr(sim.runs.runner, "SCHEDULER_TIMEOUT", 1.0)
     exp = write(tmp_path / "small.toml", SMALL.format(keep_series="false"))
     address_of, message = SCHEDULERS[scheduler]
     with contextlib.ExitStack() as stack:

@@ -37,15 +37,15 @@ import pandas as pd
 import pytest
 
 from sim import load_results
-from sim.agents.asean import Asean
-from sim.agents.china import China
-from sim.agents.members import Member
-from sim.agents.partners import Partner
-from sim.analysis import t_interval
-from sim.cli import read_run_config
-from sim.experiment import load_experiment
-from sim.model import RegionModel
-from sim.params import LAYERS, PARTNERS, SPECS, make_params
+from sim.cli.run import read_run_config
+from sim.model.agents.asean import Asean
+from sim.model.agents.china import China
+from sim.model.agents.members import Member
+from sim.model.agents.partners import Partner
+from sim.model.params import LAYERS, PARTNERS, SPECS, make_params
+from sim.model.region import RegionModel
+from sim.runs.experiment import load_experiment
+from sim.science.analysis import t_interval
 
 ROOT = Path(__file__).resolve().parents[1]
 TUTORIAL = ROOT / "docs" / "tutorial.md"
@@ -201,7 +201,7 @@ def test_every_code_block_names_an_existing_file():
 
 def test_excerpts_are_verbatim_in_the_files_they_name():
     excerpts = [b for b in blocks("python") if b.path.startswith("sim/")]
-    assert {b.path for b in excerpts} >= {"sim/model.py", "sim/agents/members.py"}
+    assert {b.path for b in excerpts} >= {"sim/model/region.py", "sim/model/agents/members.py"}
     for block in excerpts:
         source = (ROOT / block.path).read_text(encoding="utf-8")
         assert block.text in source, f"this excerpt in docs/tutorial.md is not verbatim in {block.path}:\n{block.text}"
@@ -242,7 +242,7 @@ def test_the_edit_applies_to_the_rule_and_does_what_the_tutorial_says(tmp_path):
     (tmp_path / path).write_text(source.replace(old, new), encoding="utf-8")
     script = (
         "import json, sim\n"
-        "from sim.model import RegionModel\n"
+        "from sim.model.region import RegionModel\n"
         "ledger = RegionModel(rng=1, **{'run.spinup': 0}).run(24).ledger\n"
         "print(json.dumps({'file': sim.__file__, 'offers': ledger.count(kind='offer', layer='bilateral'),\n"
         "    'accepted': ledger.count(kind='accept', layer='bilateral'), 'exercises': ledger.count(kind='exercise'),\n"
@@ -260,7 +260,7 @@ def test_the_edit_applies_to_the_rule_and_does_what_the_tutorial_says(tmp_path):
 
 
 def test_the_table_of_agents_lists_every_decision():
-    rows = [line for line in text().splitlines() if line.startswith("|") and "`sim/agents/" in line]
+    rows = [line for line in text().splitlines() if line.startswith("|") and "`sim/model/agents/" in line]
     listed = {}
     for row in rows:
         cells = row.strip("|").split("|")
@@ -275,7 +275,7 @@ def test_the_table_of_agents_lists_every_decision():
 def test_files_methods_and_parameters_the_tutorial_names_exist():
     named = set(re.findall(r"`([^`\s]+)`", text()))
     files = {n for n in named if re.fullmatch(r"(sim|tests|docs|experiments)/[\w/.-]+\.\w+", n)}
-    assert "sim/agents/members.py" in files
+    assert "sim/model/agents/members.py" in files
     assert [f for f in sorted(files) if not (ROOT / f).is_file()] == []
     classes = {**AGENTS, "RegionModel": RegionModel}
     methods = {n for n in named if re.fullmatch(r"[A-Z]\w*\.\w+", n) and n.split(".")[0] in classes}

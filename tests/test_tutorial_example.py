@@ -4,7 +4,7 @@ other offer by the default rule. The edit is made for one test at a time; sim/ i
 
 import pytest
 
-from sim.agents.members import Member, Offer
+from sim.model.agents.members import Member, Offer
 
 DEFAULT_CONSIDER = Member.consider  # the rule as shipped, kept before any test replaces it
 

@@ -9,11 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim import history
-from sim import validate as V
 from sim.cli import main
-from sim.model import RegionModel
-from sim.params import ParameterError
+from sim.model import history
+from sim.model.params import ParameterError
+from sim.model.region import RegionModel
+from sim.science import validate as V
 
 CRITERIA = V.load_criteria(V.criteria_text())
 

@@ -3,7 +3,7 @@
 Run from the project root: ``python tools/adopt_calibration.py results/calibration-NAME/STAMP``. It
 reads the folder's ``summary.csv`` (each fitted parameter's posterior median and 5% and 95%
 quantiles) and ``manifest.json`` (the command that produced it) and writes
-``sim/data/calibrated.csv``, which ``sim/params.py`` reads: each listed parameter gets its posterior
+``sim/model/data/calibrated.csv``, which ``sim/model/params.py`` reads: each listed parameter gets its posterior
 median (three significant digits) as its default and the interval, the command, the folder and the commit
 of the model it was fitted to as its source (``python -m sim params`` shows them). Parameters the calibration did not fit are untouched and
 keep their own sources. The file is replaced whole, so it always describes one calibration.
@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "sim" / "data" / "calibrated.csv"
+OUT = ROOT / "sim" / "model" / "data" / "calibrated.csv"
 COLUMNS = ("parameter", "median", "q05", "q95", "command", "folder", "commit")
 
 

@@ -1,4 +1,4 @@
-"""Cut sim/data/land.json from Natural Earth 1:110m Admin 0 countries (geopandas 0.14.4's naturalearth_lowres).
+"""Cut sim/model/data/land.json from Natural Earth 1:110m Admin 0 countries (geopandas 0.14.4's naturalearth_lowres).
 
 Run once, offline from the package (pyshp and shapely are not dependencies of it)::
 
@@ -6,7 +6,7 @@ Run once, offline from the package (pyshp and shapely are not dependencies of it
     cd /tmp/gpd && unzip -o -q geopandas-0.14.4-py3-none-any.whl 'geopandas/datasets/*' && cd -
     python -m venv /tmp/landvenv && /tmp/landvenv/bin/pip install pyshp shapely
     /tmp/landvenv/bin/python tools/make_land.py \
-        /tmp/gpd/geopandas/datasets/naturalearth_lowres/naturalearth_lowres.shp sim/data/land.json
+        /tmp/gpd/geopandas/datasets/naturalearth_lowres/naturalearth_lowres.shp sim/model/data/land.json
 """
 
 import json

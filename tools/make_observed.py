@@ -1,14 +1,14 @@
-"""Copy the observed series that validation uses from the project's validation data into sim/data/.
+"""Copy the observed series that validation uses from the project's validation data into sim/model/data/.
 
 Run from the project root: ``python tools/make_observed.py [PATH-TO-shared/data/validation]``. It
 writes three small tables, each row keeping its source, and changes nothing else:
 
-- ``sim/data/observed_incidents.csv``: ReCAAP incidents (actual + attempted) by SE Asian area and
+- ``sim/model/data/observed_incidents.csv``: ReCAAP incidents (actual + attempted) by SE Asian area and
   year, 2013-2023 from the ReCAAP ISC portal list, 2024 from ReCAAP's published area figures (the
   portal stops at 25 Nov 2024);
-- ``sim/data/observed_abductions.csv``: every abduction of crew in the Sulu-Celebes Seas that ReCAAP
+- ``sim/model/data/observed_abductions.csv``: every abduction of crew in the Sulu-Celebes Seas that ReCAAP
   recorded (date, crew abducted);
-- ``sim/data/observed_ccg.csv``: AMTI's counts of days with a China Coast Guard vessel at each feature.
+- ``sim/model/data/observed_ccg.csv``: AMTI's counts of days with a China Coast Guard vessel at each feature.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ FEATURES = {
     "Vanguard Bank": "VANGUARD",
     "Luconia Shoals": "LUCONIA",
 }
-OUT = Path(__file__).resolve().parents[1] / "sim" / "data"
+OUT = Path(__file__).resolve().parents[1] / "sim" / "model" / "data"
 
 
 def incidents(src: Path) -> list[dict[str, object]]:
@@ -67,7 +67,7 @@ def write(name: str, rows: list[dict[str, object]]) -> None:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
-    print(f"wrote sim/data/{name} ({len(rows)} rows)")
+    print(f"wrote sim/model/data/{name} ({len(rows)} rows)")
 
 
 def main() -> None:

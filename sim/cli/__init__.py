@@ -1,0 +1,53 @@
+"""The command line, ``python -m sim SUBCOMMAND``: one module a subcommand (``run``, ``sweep``, ``analyze``
+and ``plot``, ``validate``, ``calibrate``, ``params`` and ``experiments``, ``app``), what they share in
+``common.py``.
+
+Exit status: 0 on success; 2 on bad input or a missing optional extra (one line on stderr naming the
+problem, nothing written);
+1 when a run fails; 130 or 143 when a sweep is interrupted (what finished is saved). Each subcommand
+imports what it needs when it runs, so ``--help`` and ``params`` start without pandas or Mesa.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from sim.cli import analyze, app, calibrate, params, run, sweep, validate
+from sim.cli.common import Parser, UsageError, one_line
+from sim.model.params import InputError
+from sim.runs.extras import MissingExtra
+
+#: the subcommands, in the order ``--help`` lists them
+SUBCOMMANDS = (run, sweep, analyze, app, validate, calibrate, params)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = Parser(prog="python -m sim", description="Layered security cooperation in Southeast Asia (Mesa ABM).")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+    for module in SUBCOMMANDS:
+        module.add_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the exit status."""
+    try:
+        argv = list(sys.argv[1:] if argv is None else argv)
+        args = build_parser().parse_args(argv)
+        args.argv = argv
+        return int(args.func(args))
+    except BrokenPipeError:  # the reader went away (`params | head`): not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return 0
+    except (UsageError, InputError, MissingExtra) as err:
+        print(f"error: {one_line(err)}", file=sys.stderr)
+        return 2
+    except Exception as err:  # a run that fails: say so in one line, status 1
+        print(f"error: run failed: {type(err).__name__}: {one_line(err)}", file=sys.stderr)
+        return 1
+
+
+__all__ = ["build_parser", "main"]

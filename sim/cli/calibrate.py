@@ -1,0 +1,85 @@
+"""``python -m sim calibrate``: fit parameters to the observed patterns (ABC-SMC)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from sim.cli.common import (
+    UsageError,
+    check_executor_options,
+    check_out_folder,
+    executor_options,
+    new_results_folder,
+    publishing,
+)
+from sim.model.history import HISTORY_MONTHS
+from sim.model.params import make_params
+
+
+def add_parser(sub: Any) -> None:
+    calibrate = sub.add_parser(
+        "calibrate", parents=[executor_options()], help="fit parameters to the observed patterns (ABC-SMC)"
+    )
+    calibrate.add_argument("config", metavar="CONFIG.toml", help="calibration/NAME.toml")
+    calibrate.add_argument(
+        "--out", metavar="DIR", help="new or empty folder (default: results/calibration-NAME/<stamp>)"
+    )
+    calibrate.add_argument("--quiet", action="store_true", help="no progress lines")
+    calibrate.set_defaults(func=cmd_calibrate)
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    """Fit the config's parameters to the observed patterns by ABC-SMC and write the posterior,
+    diagnostics, a posterior predictive check and a report."""
+    from sim.runs.provenance import provenance, utc_now
+    from sim.runs.runner import make_executor
+    from sim.science import calibrate as C
+    from sim.science import validate as V
+
+    try:
+        config = C.load_config(args.config)
+    except C.CalibrationError as err:
+        raise UsageError(str(err)) from None
+    check_executor_options(args)
+    workers = max(1, args.workers or os.cpu_count() or 1)
+    out = Path(args.out) if args.out else new_results_folder(f"calibration-{config.name}")
+    check_out_folder(out)
+    say = None if args.quiet else (lambda line: print(line, file=sys.stderr, flush=True))
+    started = utc_now()
+    made_by = provenance(args.argv)  # the code as it was when the runs started
+    try:
+        with make_executor(args.executor, workers, args.scheduler) as pool:
+            gens, scale, simulations = C.abc_smc(config, pool.map, progress=say)
+            posterior = C.posterior_table(config, gens[-1])
+            predictive = C.posterior_predictive(config, posterior, pool.map, seed=config.seed)
+            coverage = C.coverage_check(config, pool.map, progress=say) if config.coverage else None
+        header = {
+            "kind": "calibration",
+            "config": str(args.config),
+            "workers": workers,
+            "executor": args.executor,
+            "simulations": simulations,
+            "seed": config.seed,
+            "overrides": "",
+            "parameters": "drawn from the posterior",
+            "months_per_run": HISTORY_MONTHS + make_params({**config.fixed, "run.period": config.period})["run.spinup"],
+            "criteria_sha256": V.checksum(V.criteria_text()),
+            "started_utc": started.isoformat(),
+            "finished_utc": utc_now().isoformat(),
+            **made_by,
+        }
+        with publishing(out) as tmp:
+            C.write_calibration(tmp, config, gens, scale, predictive, header, coverage)
+            (tmp / "config.toml").write_text(config.source, encoding="utf-8")
+            (tmp / "manifest.json").write_text(json.dumps(header, indent=2, default=str) + "\n")
+    finally:
+        if out.is_dir() and not any(out.iterdir()):
+            out.rmdir()
+    if not args.quiet:
+        print(f"wrote {out} ({simulations:,} simulations, {len(gens)} generations)")
+    return 0

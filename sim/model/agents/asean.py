@@ -1,0 +1,96 @@
+"""ASEAN, the institution: a yearly chair, statements that need consensus, and forums whose power
+depends on the partners' forum investment, on participation and on ASEAN's record of agreeing."""
+
+from __future__ import annotations
+
+import csv
+from functools import lru_cache
+from importlib import resources
+from typing import TYPE_CHECKING
+
+import mesa
+
+if TYPE_CHECKING:
+    from sim.model.world import World
+
+#: the alphabetical rotation, used past the last year of sim/model/data/asean_chairs.csv
+ROTATION = ("BRN", "KHM", "IDN", "LAO", "MYS", "MMR", "PHL", "SGP", "THA", "TLS", "VNM")
+
+
+@lru_cache(maxsize=1)
+def chairs() -> dict[int, str]:
+    """The chair of each year 2007-2030 from ``sim/model/data/asean_chairs.csv`` (sources in the file)."""
+    text = resources.files("sim.model.data").joinpath("asean_chairs.csv").read_text(encoding="utf-8")
+    return {int(row["year"]): row["chair"] for row in csv.DictReader(text.splitlines())}
+
+
+def chair_of(year: int, members: tuple[str, ...] = ROTATION) -> str:
+    """The chair in ``year``: the real one where known, then the alphabetical rotation among
+    ``members`` after the last known chair."""
+    known = chairs()
+    if year in known:
+        return known[year]
+    last = max(known)
+    order = [m for m in ROTATION if m in members]
+    start = order.index(known[last]) if known[last] in order else -1
+    return order[(start + year - last) % len(order)]
+
+
+class Asean(mesa.Agent):
+    """ASEAN as an institution.
+
+    Attributes:
+        chair: ISO3 of this year's chair.
+        success: the record of agreeing: an exponential average of agreed / sought statements.
+        condemnation: 1 in the month a statement is agreed, then fading; China weighs it.
+        initiatives: forum initiatives running, as (month it ends, partner).
+        sought, blocked: statements sought and blocked this month.
+    """
+
+    def __init__(self, model: World):
+        super().__init__(model)
+        self.iso3 = "ASEAN"
+        self.chair = ""
+        self.success = model.p["asean.initial_success"]
+        self.condemnation = 0.0
+        self.initiatives: list[tuple[int, str]] = []
+        self.sought = self.blocked = 0
+
+    def rotate_chair(self) -> None:
+        """Each January the chair passes to the next state, in the real order."""
+        if self.model.month_of_year == 1 or not self.chair:
+            self.chair = chair_of(self.model.year, tuple(self.model.member_by))
+
+    def seek_statement(self) -> None:
+        """After a month with coercion incidents at members' features, seek a statement on maritime
+        coercion. It needs consensus: each member votes, and one vote against blocks it. The record of
+        agreeing and the condemnation China weighs follow the outcome."""
+        model, p = self.model, self.model.p
+        self.sought = self.blocked = 0
+        self.condemnation *= 1.0 - p["asean.condemnation_decay"]
+        if model.month["coercion"] < p["asean.statement_threshold"]:
+            return
+        self.sought = 1
+        against = [m.iso3 for m in model.members_list if not m.vote()]
+        agreed = not against
+        self.blocked = int(not agreed)
+        self.success += p["asean.memory"] * (float(agreed) - self.success)
+        if agreed:
+            self.condemnation = 1.0
+        model.ledger.record(
+            model.date, "ASEAN", "statement", target="CHN", amount=len(against), unit="members against",
+            status="agreed" if agreed else "blocked",
+        )  # fmt: skip
+
+    def forum_power(self) -> float:
+        """Forums' power to defuse a confrontation, in [0, 1]: the running initiatives' share of
+        saturation (``asean.forum_half``), times the share of members taking part in ASEAN-led
+        cooperation, times ASEAN's record of agreeing."""
+        running = len(self.initiatives)
+        saturation = running / (running + self.model.p["asean.forum_half"])
+        return saturation * self.model.participation * self.success
+
+    def expire(self) -> None:
+        """Forum initiatives end when their lifetime is over."""
+        now = self.model.t  # months since the spin-up began, as the initiatives' ends are counted
+        self.initiatives = [(end, who) for end, who in self.initiatives if end > now]

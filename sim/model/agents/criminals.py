@@ -1,0 +1,170 @@
+"""Threat actors at sea: criminal syndicates that rob ships, and a kidnap-for-ransom group.
+
+Both live in a cell of the sea (``sim/model/areas.py``) as Mesa ``CellAgent``s. What they do depends on
+the risk they face there, which the states' patrols make: ``RegionModel.assess_risk`` computes each
+area's chance that an attempt is detected (``model.detection``) and each member of a group's chance
+of arrest and conviction in a month (``model.arrest_risk``). Surges come from groups that grow with
+loot; collapses from arrests where patrols, joint patrols, shared information and prosecution are
+strong; displacement from groups moving where the risk is lower. Nothing here is a time-varying rate
+fed in from outside.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from mesa.discrete_space import CellAgent
+
+from sim.model.mesa_compat import neighbours
+
+if TYPE_CHECKING:
+    from sim.model.world import World
+
+
+class Outlaw(CellAgent):
+    """What the two kinds of threat actor share: an id given by the model (``World.new_id``) and a cell
+    of the sea; the area they are in is that cell's."""
+
+    def __init__(self, model: World, area: str):
+        super().__init__(model)
+        self.unique_id = model.new_id()
+        self.cell = model.sea[area]
+
+    @property
+    def area(self) -> str:
+        """The code of the sea area it is in (its cell's)."""
+        return self.cell.area.code
+
+
+class Syndicate(Outlaw):
+    """A criminal group robbing ships in one ReCAAP sea area.
+
+    A group that splits stays part of one organised network with its offshoot (same leaders, fences
+    and buyers): when the state breaks up one group of a network, what it learns can roll up the rest
+    (``RegionModel.break_up``).
+
+    Attributes:
+        size: members (a whole number; the group is broken up at zero).
+        loot: successful robberies this month.
+        network: the id of the organised network it belongs to (its founding group's id).
+    """
+
+    def __init__(self, model: World, area: str, size: int, network: int | None = None):
+        super().__init__(model, area)
+        self.size = size
+        self.loot = 0
+        self.network = self.unique_id if network is None else network
+
+    def rob(self) -> int:
+        """Attempt robberies at a rate that grows with the group's size and the area's traffic; an
+        attempt fails when it is detected. Returns the attempts (ReCAAP counts actual and attempted)."""
+        model, p = self.model, self.model.p
+        rng = model.streams["crime"]
+        attempts = int(rng.poisson(p["crime.attempt_rate"] * self.size * model.traffic[self.area]))
+        self.loot = int(rng.binomial(attempts, 1.0 - model.detection[self.area])) if attempts else 0
+        return attempts
+
+    def visibility(self) -> float:
+        """How easily the state finds the group's leaders: its size over ``crime.split_size``, at most 1."""
+        return min(1.0, self.size / self.model.p["crime.split_size"])
+
+    def face_arrest(self) -> tuple[int, bool]:
+        """Lose members to arrest and conviction (each at ``crime.arrest`` x the area's risk), or be
+        broken up altogether when the state catches its leaders: a chance ``crime.breakup`` x the
+        area's risk x its visibility. Returns (members lost, whether it was broken up)."""
+        model, p = self.model, self.model.p
+        rng = model.streams["crime"]
+        risk = model.arrest_risk[self.area]
+        if rng.random() < p["crime.breakup"] * risk * self.visibility():
+            arrested, self.size = self.size, 0
+            return arrested, True
+        arrested = int(rng.binomial(self.size, p["crime.arrest"] * risk))
+        self.size -= arrested
+        return arrested, False
+
+    def grow(self) -> None:
+        """Recruit with loot, less as the area's opportunities fill up (``crime.capacity`` members per
+        unit of traffic); members drift away at ``crime.attrition`` a month; a group grown past
+        ``crime.split_size`` splits in two."""
+        model, p = self.model, self.model.p
+        rng = model.streams["crime"]
+        room = max(0.0, 1.0 - model.gang_size[self.area] / (p["crime.capacity"] * model.traffic[self.area]))
+        self.size += int(rng.poisson(p["crime.recruit"] * self.loot * room))
+        self.size -= int(rng.binomial(self.size, p["crime.attrition"])) if self.size > 0 else 0
+        if self.size > p["crime.split_size"]:
+            half = self.size // 2
+            self.size -= half
+            Syndicate(model, self.area, half, network=self.network)
+
+    def move(self) -> None:
+        """Move to the neighbouring sea area with the best prospects (traffic where robbery goes
+        undetected) when the risk here has grown: with a chance ``crime.displacement`` times how much
+        lower the risk there is."""
+        model, p = self.model, self.model.p
+        here = model.detection[self.area]
+        options = [cell for cell in neighbours(self.cell) if cell.area.kind == "recaap_area"]
+        if not options or here <= 0:
+            return
+        best = max(
+            options, key=lambda c: (model.traffic[c.area.code] * (1.0 - model.detection[c.area.code]), c.area.code)
+        )
+        gain = here - model.detection[best.area.code]
+        if gain > 0 and model.streams["crime"].random() < p["crime.displacement"] * gain:
+            model.ledger.record(model.date, "", "displacement", area=best.area.code, amount=self.size, unit="members")
+            self.cell = best
+
+    def disband(self) -> bool:
+        """A group with no members left is gone. True when it was removed."""
+        if self.size <= 0:
+            self.remove()
+            return True
+        return False
+
+
+class KidnapGroup(Outlaw):
+    """A kidnap-for-ransom group in the Sulu-Celebes Seas.
+
+    Attributes:
+        fighters: its armed members.
+        abducted: crew it abducted this month.
+    """
+
+    def __init__(self, model: World, area: str, fighters: int):
+        super().__init__(model, area)
+        self.fighters = fighters
+        self.abducted = 0
+
+    def raid(self) -> tuple[int, int]:
+        """Raid ships at a rate that grows with its fighters and falls steeply with the chance of being
+        caught (raids need the boats to get away unseen). A raid that is not detected takes crew:
+        ``kidnap.crew`` on average. Returns (raids, successful abductions)."""
+        model, p = self.model, self.model.p
+        rng = model.streams["kidnap"]
+        d = model.detection[self.area]
+        rate = p["kidnap.raid_rate"] * self.fighters * (1.0 - d) ** p["kidnap.deterrence"]
+        raids = int(rng.poisson(rate))
+        taken = int(rng.binomial(raids, 1.0 - d)) if raids else 0
+        self.abducted = sum(1 + int(rng.poisson(p["kidnap.crew"] - 1.0)) for _ in range(taken))
+        return raids, taken
+
+    def regroup(self) -> int:
+        """Ransoms buy recruits (``kidnap.recruit`` fighters per crew taken); fighters are lost to
+        arrests (at the area's risk, raised by ``kidnap.exposure`` because raids expose them) and to
+        attrition. Returns the fighters lost to arrest."""
+        model, p = self.model, self.model.p
+        rng = model.streams["kidnap"]
+        self.fighters += int(rng.poisson(p["kidnap.recruit"] * self.abducted))
+        risk = min(1.0, p["kidnap.exposure"] * p["crime.arrest"] * model.arrest_risk[self.area])
+        arrested = int(rng.binomial(self.fighters, risk))
+        self.fighters -= arrested
+        self.fighters -= int(rng.binomial(self.fighters, p["kidnap.attrition"])) if self.fighters > 0 else 0
+        return arrested
+
+
+def detection_chance(vessels: float, per_vessel: float, joint: bool, coordination: float, aware: float) -> float:
+    """The chance that a robbery attempt in an area is detected: 1 - exp(-per_vessel x effective
+    vessels), where joint patrols multiply the vessels by (1 + coordination) (no cross-border safe
+    haven) and shared maritime domain awareness by (1 + aware)."""
+    effective = vessels * (1.0 + coordination * joint) * (1.0 + aware)
+    return 1.0 - math.exp(-per_vessel * effective)

@@ -1,0 +1,671 @@
+"""Running an experiment: every run of its design, in parallel, into a resumable store.
+
+One code path for every executor: runs are submitted through the ``concurrent.futures`` interface
+to local processes (default) or to a Dask cluster (``client.get_executor()``; a ``LocalCluster`` when
+no scheduler address is given). At most a few runs per worker are in flight, finished runs are
+written to the store in parts, and nothing else is kept, so memory stays flat however many runs
+there are. Each run depends only on its own seed and parameters, so results are identical, bit for
+bit, whatever the executor, the number of workers and the order in which runs finish.
+
+Before runs are added to a folder, every part in it is checked (``check_store``). A local worker
+process that dies is replaced and its runs are run again (``_run_tasks``); workers end with the sweep
+process, however it ends (``_start_worker``). A Dask scheduler must answer before anything is written
+(``check_scheduler``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures as cf
+import multiprocessing as mp
+import os
+import socket
+import sys
+import time
+import traceback
+from collections import Counter, deque
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.runs.experiment import MAX_RUN_MONTHS, Experiment, RunTask
+from sim.runs.extras import extra
+from sim.runs.store import (
+    UNREADABLE,
+    Store,
+    atomic_write_table,
+    cell,
+    process_alive,
+    read_table,
+    reason,
+    text_sha256,
+)
+
+with extra("sweep"):
+    import pyarrow as pa
+
+EXECUTORS = ("process", "dask")
+
+
+class SweepInterrupted(Exception):
+    """A sweep stopped by SIGINT (Ctrl-C) or SIGTERM after saving every run it had finished."""
+
+    def __init__(self, folder: Path, saved: int, total: int, status: int) -> None:
+        super().__init__(f"interrupted: {saved} of {total} runs are saved in {folder}")
+        self.folder, self.saved, self.total, self.status = folder, saved, total, status
+
+
+class WorkersLost(RuntimeError):
+    """Worker processes died ``deaths`` times while the same runs were in flight: one of them probably
+    kills its worker (out of memory?), so the sweep stops, its finished runs saved, instead of trying
+    for ever."""
+
+    def __init__(
+        self, run_ids: list[int], deaths: int, folder: Path | None = None, saved: int = 0, total: int = 0
+    ) -> None:
+        ids = ", ".join(map(str, run_ids[:10])) + (" ..." if len(run_ids) > 10 else "")
+        which = f"run {ids} was" if len(run_ids) == 1 else f"runs {ids} were"
+        super().__init__(
+            f"worker processes died {deaths} times while {which} in flight (killed, or out of memory?); "
+            f"the sweep stopped with {saved} of {total} runs saved in {folder}; once the cause is found, resume "
+            f"with: python -m sim sweep --resume {folder}"
+        )
+        self.run_ids = run_ids
+
+
+@dataclass(frozen=True)
+class Execution:
+    """How a sweep's runs are executed: ``kind`` ``process`` (local processes) or ``dask``; ``workers``
+    (default: every core); a Dask ``scheduler`` address (default: a LocalCluster on this machine)."""
+
+    kind: str = "process"
+    workers: int | None = None
+    scheduler: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in EXECUTORS:
+            raise ValueError(f"executor must be one of {', '.join(EXECUTORS)}, got {self.kind!r}")
+
+    def workers_for(self, runs: int) -> int:
+        """Workers to start for ``runs`` runs: as asked (default: every core), but never more than the runs,
+        and on this machine (local processes or a LocalCluster) never more than its cores. A remote Dask
+        scheduler's workers are its own, so there only the runs cap applies."""
+        cores = os.cpu_count() or 1
+        workers = self.workers or cores
+        if not (self.kind == "dask" and self.scheduler):
+            workers = min(workers, cores)
+        return max(1, min(workers, runs))
+
+
+PART_RUNS = 200  # runs per part (at most)
+PART_SECONDS = 10.0  # and at least this often while runs finish
+
+
+@dataclass
+class Outcome:
+    """What a worker sends back: one row for runs.parquet and, if kept, the monthly series."""
+
+    row: dict[str, Any]
+    series: dict[str, np.ndarray] | None = field(default=None)
+
+
+def run_task(task: RunTask) -> Outcome:
+    """Make one run. Never raises: a failure is recorded with its traceback."""
+    from sim.model.region import RegionModel
+
+    start = time.perf_counter()
+    row: dict[str, Any] = {
+        "run_id": task.run_id,
+        "point_id": task.point_id,
+        "replicate": task.replicate,
+        "seed": task.seed,
+    }
+    try:
+        model = RegionModel(rng=task.seed, **task.overrides).run(task.steps)
+        summary = model.summary()
+        row.update({k: summary.get(k) for k in task.summaries})
+        row.update(status="ok", error="")
+        series = {k: np.asarray(v) for k, v in model.series().items()} if task.keep_series else None
+    except Exception:
+        row.update(dict.fromkeys(task.summaries))
+        row.update(status="failed", error=traceback.format_exc())
+        series = None
+    row["duration_s"] = time.perf_counter() - start
+    return Outcome(row=row, series=series)
+
+
+@contextmanager
+def _workers_skip_main() -> Iterator[None]:
+    """Hide the caller's ``__main__`` (its ``__file__`` and ``__spec__``) while the workers run.
+
+    multiprocessing makes each new worker import the parent's main script or module. A script that calls
+    ``sim.sweep`` at its top level (a notebook saved as a script, one fed on standard input, one without an
+    ``if __name__ == "__main__"`` guard) would then run its sweep again in every worker, and the workers
+    would die. Workers run ``run_task`` from this package and never need the caller's ``__main__``."""
+    main = sys.modules.get("__main__")
+    if main is None:
+        yield
+        return
+    hidden = {name: getattr(main, name) for name in ("__file__", "__spec__") if hasattr(main, name)}
+    if "__file__" in hidden:
+        del main.__file__  # multiprocessing reads it with getattr(..., None)
+    if "__spec__" in hidden:
+        main.__spec__ = None  # the import system expects the attribute to exist
+    try:
+        yield
+    finally:
+        for name, value in hidden.items():
+            setattr(main, name, value)
+
+
+@contextmanager
+def make_executor(kind: str, workers: int, scheduler: str | None = None) -> Iterator[cf.Executor]:
+    """A concurrent.futures executor: local processes, or Dask (a scheduler address or a LocalCluster)."""
+    if kind == "process":
+        if sys.platform == "win32":
+            ctx = mp.get_context("spawn")
+        else:  # workers fork from a server that has already imported the model (and Mesa)
+            ctx = mp.get_context("forkserver")
+            ctx.set_forkserver_preload(["sim.model.region", "sim.runs.runner"])
+        with (
+            _workers_skip_main(),
+            cf.ProcessPoolExecutor(
+                max_workers=workers, mp_context=ctx, initializer=_start_worker, initargs=(os.getpid(),)
+            ) as pool,
+        ):
+            yield pool
+    elif kind == "dask":
+        with extra("cluster"):
+            from distributed import Client, LocalCluster
+
+        cluster = None
+        if scheduler is None:
+            cluster = LocalCluster(
+                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=40
+            )
+        client = Client(scheduler or cluster)
+        try:
+            yield client.get_executor(pure=False)
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+    else:
+        raise ValueError(f"executor must be one of {', '.join(EXECUTORS)}, got {kind!r}")
+
+
+#: seconds a Dask scheduler has to answer before a sweep is refused (nothing written)
+SCHEDULER_TIMEOUT = 5.0
+
+
+def check_scheduler(address: str, timeout: float | None = None) -> None:
+    """Refuse (ValueError, one line naming the scheduler) a Dask scheduler address that is malformed or
+    where no scheduler answers within ``timeout`` seconds (default :data:`SCHEDULER_TIMEOUT`). A sweep
+    calls this before it writes anything."""
+    with extra("cluster"):
+        from distributed.comm.addressing import get_address_host_port, parse_address
+
+    timeout = SCHEDULER_TIMEOUT if timeout is None else timeout
+    try:
+        scheme, _ = parse_address(address)
+        host, port = get_address_host_port(address)
+    except ValueError as err:
+        raise ValueError(
+            f"scheduler address {address!r} is not a Dask scheduler address such as tcp://HOST:8786 ({reason(err)})"
+        ) from None
+    try:
+        socket.create_connection((host, port), timeout=timeout).close()  # a closed port says so at once
+    except OSError as err:
+        raise ValueError(
+            f"no Dask scheduler answers at {address} within {timeout:g} s ({reason(err)}); nothing was written"
+        ) from None
+    if scheme == "tcp":  # and what answers must speak Dask's protocol
+        try:
+            with cf.ThreadPoolExecutor(1) as thread:  # its own event loop, even inside a notebook's
+                thread.submit(asyncio.run, _handshake(address, timeout)).result()
+        except TimeoutError:
+            raise ValueError(
+                f"something listens at {address} but does not answer as a Dask scheduler within {timeout:g} s; "
+                "nothing was written"
+            ) from None
+        except Exception as err:  # what it said is not a Dask message
+            raise ValueError(
+                f"something listens at {address} but is not a Dask scheduler ({type(err).__name__}); "
+                "nothing was written"
+            ) from None
+
+
+async def _handshake(address: str, timeout: float) -> None:
+    """Open a Dask connection to ``address`` (its handshake answered) and close it."""
+    from distributed.comm import connect
+
+    comm = await asyncio.wait_for(connect(address, timeout=timeout), timeout)
+    await comm.close()
+
+
+def _series_frame(outcomes: list[Outcome]) -> pd.DataFrame | None:
+    frames = []
+    for o in outcomes:
+        if o.series is None:
+            continue
+        n = len(next(iter(o.series.values())))
+        frame = pd.DataFrame(o.series)
+        frame.insert(0, "step", np.arange(1, n + 1))
+        frame.insert(0, "run_id", o.row["run_id"])
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True) if frames else None
+
+
+class Terminated(BaseException):
+    """Raised in the sweep process by its SIGTERM handler (``terminate_as_interrupt``)."""
+
+
+@contextmanager
+def terminate_as_interrupt() -> Iterator[None]:
+    """While a sweep runs, SIGTERM stops it the way Ctrl-C does (finished runs saved) instead of killing
+    it on the spot; the previous handler comes back afterwards."""
+    import signal
+
+    def handler(signum: int, frame: Any) -> None:
+        raise Terminated()
+
+    try:
+        previous = signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _start_worker(sweep_pid: int) -> None:
+    """Worker initialiser. Ctrl-C in the terminal goes to the whole process group: workers leave it to
+    the sweep process, which saves what is finished and stops them. And a worker ends when the sweep
+    process ends, however it ends (even by SIGKILL): it would otherwise wait for work for ever, and keep
+    the forkserver alive with it."""
+    import signal
+    import threading
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform != "win32":
+        threading.Thread(target=_end_with, args=(sweep_pid,), name="end-with-sweep", daemon=True).start()
+
+
+def _end_with(pid: int) -> None:
+    """End this process as soon as process ``pid`` has ended: on Linux by waiting on a pidfd (woken the
+    moment it ends), elsewhere by looking every second."""
+    import select
+
+    try:
+        fd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        os._exit(1)
+    except (AttributeError, OSError):  # not Linux 5.3 or later
+        while process_alive(pid):
+            time.sleep(1.0)
+        os._exit(1)
+    select.select([fd], [], [])
+    os._exit(1)
+
+
+#: seconds between two progress lines when stderr is not a terminal (nohup, CI, a pipe)
+PROGRESS_INTERVAL = 30.0
+
+
+class Progress:
+    """Progress on stderr, unless quiet: on a terminal a bar with rate and time left; elsewhere (nohup,
+    CI, a pipe) a plain line every ``interval`` seconds: runs done, rate, time left."""
+
+    def __init__(
+        self, total: int, done: int, quiet: bool, interval: float = PROGRESS_INTERVAL, stream: Any = None
+    ) -> None:
+        self.stream = sys.stderr if stream is None else stream
+        self.total, self.done, self.first = total, done, done
+        self.interval = interval
+        self.start = self.last = time.monotonic()
+        self.bar = None
+        self.lines = False
+        if quiet:
+            return
+        if self.stream.isatty():
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, initial=done, unit="run", file=self.stream, smoothing=0.1)
+        else:
+            self.lines = True
+
+    def update(self, n: int = 1) -> None:
+        self.done += n
+        if self.bar is not None:
+            self.bar.update(n)
+        elif self.lines and time.monotonic() - self.last >= self.interval:
+            self.last = time.monotonic()
+            self.stream.write(self.line() + "\n")
+            self.stream.flush()
+
+    def line(self) -> str:
+        """'progress: 120/480 runs (25%), 8.1 runs/s, about 44 s left'."""
+        rate = (self.done - self.first) / max(time.monotonic() - self.start, 1e-9)
+        left = (self.total - self.done) / rate if rate > 0 else float("inf")
+        when = "unknown" if left == float("inf") else (f"{left:.0f} s" if left < 120 else f"{left / 60:.0f} min")
+        share = self.done / self.total if self.total else 1.0
+        return f"progress: {self.done}/{self.total} runs ({share:.0%}), {rate:.1f} runs/s, about {when} left"
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+#: bytes a stored run takes, roughly: its summary row, and each kept month of series
+SUMMARY_BYTES, SERIES_BYTES_PER_MONTH = 1_000, 400
+
+
+def design_size(experiment: Experiment) -> dict[str, int]:
+    """What a sweep of ``experiment`` will take, computed without expanding it: runs, run-months, disk."""
+    runs = len(experiment.points) * experiment.replications
+    months = runs * experiment.steps
+    disk = runs * SUMMARY_BYTES + (months * SERIES_BYTES_PER_MONTH if experiment.keep_series else 0)
+    return {"runs": runs, "run_months": months, "disk_bytes": disk}
+
+
+def check_design_size(experiment: Experiment, large: bool = False) -> None:
+    """Refuse (ValueError, one line) a design past :data:`MAX_RUN_MONTHS` unless ``large`` confirms it."""
+    size = design_size(experiment)
+    if size["run_months"] > MAX_RUN_MONTHS and not large:
+        raise ValueError(
+            f"experiment {experiment.name!r} is {size['runs']:,} runs x {experiment.steps:,} months = "
+            f"{size['run_months']:,} run-months (about {size['disk_bytes'] / 1e9:,.1f} GB on disk), past the "
+            f"limit of {MAX_RUN_MONTHS:,}; pass --large (large=True) to run it anyway"
+        )
+
+
+class Sweep:
+    """One sweep: an experiment, the store its runs go into, and how they are executed.
+
+    The sweep owns what it needs while it runs (the progress it shows, the sink that writes finished runs
+    in parts, the errors that stop it) and calls the store and the experiment's design, which never call
+    back. ``create`` lays out a new store; ``finish`` runs what is missing and completes the folder.
+    """
+
+    def __init__(self, experiment: Experiment, store: Store, execution: Execution | None = None, quiet: bool = False):
+        self.experiment, self.store = experiment, store
+        self.execution = Execution() if execution is None else execution
+        self.quiet = quiet
+
+    @classmethod
+    def create(
+        cls,
+        experiment: Experiment,
+        folder: Path,
+        execution: Execution | None = None,
+        *,
+        quiet: bool = False,
+        argv: list[str] | None = None,
+        experiment_file: str = "",
+    ) -> Sweep:
+        """A new sweep in ``folder`` (new or empty): the experiment file as given, the design table and a
+        manifest (status "running", provenance, the workers that will be started)."""
+        from sim.runs.provenance import provenance, utc_now
+
+        if not experiment.source:
+            raise ValueError("the experiment has no source text to store; load it with load_experiment(path)")
+        sweep = cls(experiment, Store(folder), execution, quiet)
+        manifest = {
+            "kind": "sweep",
+            "experiment": experiment.name,
+            "experiment_file": experiment_file,
+            "status": "running",
+            "points": len(experiment.points),
+            "replications": experiment.replications,
+            "runs": experiment.n_runs,
+            "seed": experiment.seed,
+            "steps": experiment.steps,
+            "executor": sweep.execution.kind,
+            "workers": sweep.execution.workers_for(experiment.n_runs),
+            "started_utc": utc_now().isoformat(),
+            "experiment_sha256": text_sha256(experiment.source),
+            **provenance(argv),
+        }
+        sweep.store.create(experiment.source, design_table(experiment), manifest)
+        return sweep
+
+    def run(self, runner: Callable[[RunTask], Outcome] | None = None) -> dict[str, int]:
+        """Run every run of the experiment not yet in the store; returns counts by status (this call).
+
+        However the sweep stops (Ctrl-C, SIGTERM, workers that keep dying, an error), the runs it finished
+        are written first. ``runner`` is the function each worker calls (default :func:`run_task`; tests
+        give one that fails on purpose).
+        """
+        experiment, store = self.experiment, self.store
+        runner = run_task if runner is None else runner
+        done = check_store(experiment, store)
+        workers = self.execution.workers_for(experiment.n_runs - len(done))
+        sink = _Sink(store, experiment, Progress(experiment.n_runs, len(done), self.quiet))
+        try:
+            if experiment.n_runs > len(done):
+                queue = TaskQueue(t for t in experiment.iter_tasks() if t.run_id not in done)  # lazily: flat memory
+                execution = self.execution
+                _run_tasks(
+                    queue, lambda: make_executor(execution.kind, workers, execution.scheduler), runner,
+                    max(2, 4 * workers), sink,
+                )  # fmt: skip
+            sink.flush()
+        except (KeyboardInterrupt, Terminated) as stop:
+            sink.flush()  # (already done when the stop came while runs were in flight)
+            status = 143 if isinstance(stop, Terminated) else 130
+            raise SweepInterrupted(store.folder, len(done) + sink.recorded, experiment.n_runs, status) from None
+        except WorkersLost as lost:
+            sink.flush()
+            saved = len(done) + sink.recorded
+            raise WorkersLost(lost.run_ids, MAX_WORKER_DEATHS, store.folder, saved, experiment.n_runs) from None
+        except BaseException:
+            sink.flush()
+            raise
+        finally:
+            sink.progress.close()
+        return sink.counts
+
+    def finish(self, runner: Callable[[RunTask], Outcome] | None = None) -> dict[str, int]:
+        """Run what is missing, merge the parts into ``runs.parquet`` (and the series) and mark the manifest
+        complete; returns the counts by status of the whole sweep."""
+        from sim.runs.provenance import utc_now
+
+        self.run(runner)
+        counts = self.store.consolidate()
+        manifest = self.store.manifest()
+        manifest.update(status="complete", finished_utc=utc_now().isoformat(), counts=counts)
+        self.store.write_manifest(manifest)
+        return counts
+
+
+class _Sink:
+    """Where finished runs go: counted, shown in the progress, and written in parts (every
+    :data:`PART_RUNS` runs, at least every :data:`PART_SECONDS` seconds, and whenever asked)."""
+
+    def __init__(self, store: Store, experiment: Experiment, progress: Progress) -> None:
+        self.store, self.progress = store, progress
+        self.varying = {
+            p: {k: cell(v) for k, v in experiment.point_columns(p).items()} for p in range(len(experiment.points))
+        }
+        self.counts = {"ok": 0, "failed": 0}
+        self.seq = store.next_seq()
+        self.buffer: list[Outcome] = []
+        self.last_flush = time.monotonic()
+
+    @property
+    def recorded(self) -> int:
+        return self.counts["ok"] + self.counts["failed"]
+
+    def record(self, outcome: Outcome) -> None:
+        self.counts[outcome.row["status"]] += 1
+        self.buffer.append(outcome)
+        self.progress.update()
+
+    def flush(self, only_if_due: bool = False) -> None:
+        """Write the buffered runs as one part (runs and series); ``only_if_due``: only when it is time."""
+        if only_if_due and len(self.buffer) < PART_RUNS and time.monotonic() - self.last_flush < PART_SECONDS:
+            return
+        if self.buffer:
+            rows = [{**o.row, **self.varying[o.row["point_id"]]} for o in self.buffer]
+            self.store.write_part(self.seq, rows, _series_frame(self.buffer))
+            self.seq += 1
+            self.buffer = []
+        self.last_flush = time.monotonic()
+
+
+class TaskQueue:
+    """The runs still to submit: runs handed back (their worker died) first, then the rest, lazily."""
+
+    def __init__(self, tasks: Iterator[RunTask]) -> None:
+        self.back: deque[RunTask] = deque()
+        self.rest = tasks
+
+    def pop(self) -> RunTask | None:
+        return self.back.popleft() if self.back else next(self.rest, None)
+
+    def hand_back(self, tasks: list[RunTask]) -> None:
+        self.back.extendleft(reversed(tasks))
+
+
+#: a run in flight when worker processes died this many times stops the sweep (WorkersLost)
+MAX_WORKER_DEATHS = 3
+
+
+def _run_tasks(
+    queue: TaskQueue, new_pool: Callable[[], Any], runner: Callable[[RunTask], Outcome], window: int, sink: _Sink
+) -> None:
+    """Run every task of ``queue`` in a pool from ``new_pool``, ``window`` at a time, into ``sink``.
+
+    A worker process that dies (killed, out of memory) breaks a local process pool: the runs that came
+    back are kept, the rest are handed back, and a fresh pool takes over. Runs in flight at
+    :data:`MAX_WORKER_DEATHS` such deaths raise WorkersLost. Anything else that stops the loop (Ctrl-C,
+    SIGTERM, an error) writes the finished runs, cancels the runs not started and goes up.
+    """
+    deaths: Counter[int] = Counter()
+    while True:
+        inflight: dict[cf.Future, RunTask] = {}
+        with new_pool() as pool:
+            try:
+                _drain(pool, queue, runner, window, inflight, sink)
+                return
+            except cf.BrokenExecutor:
+                pass  # the pool is shut down on leaving the block; then every future is settled
+            except BaseException:
+                sink.flush()  # every finished run is saved before anything else happens
+                _cancel(pool, inflight)
+                raise
+        lost = _salvage(inflight, sink)
+        sink.flush()
+        queue.hand_back(lost)
+        deaths.update(t.run_id for t in (lost or list(queue.back)[:1]))  # (a pool that broke on submit)
+        doomed = sorted(run_id for run_id, n in deaths.items() if n >= MAX_WORKER_DEATHS)
+        if doomed:
+            raise WorkersLost(doomed, MAX_WORKER_DEATHS)
+
+
+def _drain(
+    pool: cf.Executor,
+    queue: TaskQueue,
+    runner: Callable[[RunTask], Outcome],
+    window: int,
+    inflight: dict[cf.Future, RunTask],
+    sink: _Sink,
+) -> None:
+    """Keep ``window`` runs in flight until ``queue`` is empty and every run is in ``sink``."""
+    _top_up(pool, queue, runner, window, inflight)
+    while inflight:
+        finished, _ = cf.wait(inflight, timeout=PART_SECONDS, return_when=cf.FIRST_COMPLETED)
+        for future in sorted(finished, key=_went_wrong):  # the runs that came back first, then any error
+            outcome = future.result()  # BrokenProcessPool if its worker died
+            del inflight[future]
+            sink.record(outcome)
+        _top_up(pool, queue, runner, window, inflight)
+        sink.flush(only_if_due=True)
+
+
+def _went_wrong(future: cf.Future) -> bool:
+    return future.cancelled() or future.exception() is not None
+
+
+def _top_up(
+    pool: cf.Executor,
+    queue: TaskQueue,
+    runner: Callable[[RunTask], Outcome],
+    window: int,
+    inflight: dict[cf.Future, RunTask],
+) -> None:
+    """Submit runs from ``queue`` until ``window`` are in flight; a run the pool refuses goes back."""
+    while len(inflight) < window:
+        task = queue.pop()
+        if task is None:
+            return
+        try:
+            inflight[pool.submit(runner, task)] = task
+        except BaseException:
+            queue.hand_back([task])
+            raise
+
+
+def _salvage(inflight: dict[cf.Future, RunTask], sink: _Sink) -> list[RunTask]:
+    """After a pool broke: record the runs whose results came back; return the others, by run id."""
+    lost = []
+    for future, task in inflight.items():
+        if future.done() and not future.cancelled() and future.exception() is None:
+            sink.record(future.result())
+        else:
+            lost.append(task)
+    return sorted(lost, key=lambda t: t.run_id)
+
+
+def _cancel(pool: cf.Executor, inflight: dict[cf.Future, RunTask]) -> None:
+    """Cancel the runs not yet started; those running end with their run (workers ignore Ctrl-C)."""
+    for future in inflight:
+        future.cancel()
+    if isinstance(pool, cf.ProcessPoolExecutor):  # (Dask's executor has no cancel_futures)
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def check_store(experiment: Experiment, store: Store) -> set[int]:
+    """Check a sweep's folder before runs are added to it; returns the run ids recorded in sound parts.
+
+    Every part is read in full and checked against its pair (:meth:`Store.check_parts`), and the design
+    table must read (a damaged one is set aside and written again from the experiment). What was found
+    is said in one line on stderr and noted in the manifest; the runs of damaged parts are run again.
+    """
+    check = store.check_parts(experiment.n_runs, experiment.keep_series, experiment.steps)
+    design = store.folder / "design.parquet"
+    try:
+        read_table(design)
+    except UNREADABLE as err:
+        store.damaged.mkdir(exist_ok=True)
+        if design.exists():
+            os.replace(design, store.damaged / "design.parquet")
+        atomic_write_table(design, pa.Table.from_pandas(design_table(experiment), preserve_index=False))
+        check.problems.append(f"design.parquet cannot be read ({reason(err)}; written again from experiment.toml)")
+    if check.problems:
+        line = check.line(store.folder, experiment.n_runs - len(check.done))
+        print(f"warning: {line}", file=sys.stderr)
+        store.add_note("repairs", {"utc": _utc(), "found": line})
+    return check.done
+
+
+def _utc() -> str:
+    from sim.runs.provenance import utc_now
+
+    return utc_now().isoformat()
+
+
+def design_table(experiment: Experiment) -> pd.DataFrame:
+    """One row per design point: point_id, label, each bundle factor's level, and every varying parameter."""
+    rows = [
+        {"point_id": p, "label": experiment.labels[p], **{k: cell(v) for k, v in experiment.point_columns(p).items()}}
+        for p in range(len(experiment.points))
+    ]
+    return pd.DataFrame.from_records(rows)
