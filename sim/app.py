@@ -1,14 +1,20 @@
-"""The interactive app: a Mesa ``SolaraViz`` page for ``RegionModel`` (``python -m sim app``).
+"""The interactive app: a Solara page that runs ``RegionModel`` month by month (``python -m sim app``).
 
-Controls (sidebar): Japan's four layers, its allocation weights, ``asean_coordination`` and plan mode;
-China's ship-days; a partner's withdrawal (a shock in a chosen month); the seed. Each slider shows its
-value; changed controls take effect on Reset, and the page says so until then. Views (updated every
-step): a map of the region drawn from Natural Earth's coastlines shipped in ``sim/data/land.json`` (sea
-areas, disputed features, the states, this month's actions from the ledger as arrows coloured by layer,
-China's ship-days at each feature, members coloured by alignment); the main measurements over time;
-each member's alignment and patrol vessels. All figures are matplotlib, drawn here (the model never
-imports this module); the front end is served from the ``solara-assets`` package, so the app works
-without an internet connection.
+Sidebar: RESET, ▶ PLAY / ❚❚ PAUSE and STEP (one month), with the month shown; the scenario's controls:
+Japan's four layers, its allocation weights, ``asean_coordination`` and plan mode; China's ship-days; a
+partner's withdrawal (a shock in a chosen month); the seed. Each slider shows its value; changed controls
+take effect on Reset, and the page says so until then. Views (updated every step): a map of the region
+drawn from Natural Earth's coastlines shipped in ``sim/model/data/land.json`` (sea areas, disputed
+features, the states, this month's actions from the ledger as arrows coloured by layer, China's ship-days
+at each feature, members coloured by alignment); the main measurements over time; each member's
+alignment and patrol vessels. All figures are matplotlib, drawn here (the model never imports this
+module); the front end is served from the ``solara-assets`` package, so the app works without an
+internet connection.
+
+The page is built from this module's own Solara components (see "Solara components" below); from Mesa it
+uses only ``Slider`` (the description of a slider control) and ``update_counter``/``force_update`` (the
+signal that the model has stepped). It changes nothing in Mesa: other Mesa apps in the same process keep
+Mesa's own ``SolaraViz``.
 
 Needs the optional extra: ``pip install -e '.[app]'``. Serve it with ``python -m sim app`` (or
 ``solara run sim.app``); ``serve()`` is what the command line calls.
@@ -19,12 +25,14 @@ from __future__ import annotations
 import io
 import json
 import math
+import threading
+import traceback
 import warnings
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, cast
 
 import matplotlib.patheffects as pe
 import numpy as np
@@ -39,17 +47,17 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch
 
-from sim.ledger import Action
-from sim.metrics import BOUNDED
-from sim.model import RegionModel
-from sim.params import LAYERS, MODES, PARTNERS, SPECS, ParameterError, make_params
-from sim.plots import LAYER_COLOURS, LAYER_NAMES, PALETTE, PARTNER_COLOUR, RUN_PANELS
+from sim.model.ledger import Action
+from sim.model.metrics import BOUNDED
+from sim.model.params import LAYERS, MODES, PARTNERS, SPECS, ParameterError, make_params
+from sim.model.region import RegionModel
+from sim.science.plots import LAYER_COLOURS, LAYER_NAMES, PALETTE, PARTNER_COLOUR, RUN_PANELS
 
 with warnings.catch_warnings():
     # Mesa 3.3.1's own ComponentsView trips Solara's rules-of-hooks check at import; harmless, not ours.
     warnings.filterwarnings("ignore", message=".*ComponentsView.*", category=UserWarning)
-    from mesa.visualization import Slider, SolaraViz, solara_viz
-    from mesa.visualization.utils import update_counter
+    from mesa.visualization import Slider
+    from mesa.visualization.utils import force_update, update_counter
 
 # The app never phones home: no usage telemetry (the page has no internet connection to send it on).
 solara.server.settings.telemetry.mixpanel_enable = False
@@ -59,7 +67,7 @@ INTRO = (
     "Each step is one month, from January 2025. Japan, the US, Australia and India offer the ASEAN members "
     "cooperation in four layers, which each member accepts or declines; China sends coast-guard ship-days to the "
     "disputed features. Change Japan's policy, China's ship-days or a partner's withdrawal on the left, press "
-    "RESET to start that scenario, then STEP (one month) or ▶ (play)."
+    "RESET to start that scenario, then STEP (one month) or ▶ PLAY (a month after another, until PAUSE)."
 )
 DEFAULT_SEED = 42
 NO_SHOCK = "none"
@@ -99,7 +107,7 @@ OUTSIDERS: dict[str, tuple[float, float, str]] = {
     "IND": (92.73, 11.62, "IND (Andamans)"),
     "CHN": (109.51, 18.25, "CHN (Sanya)"),
 }
-#: short names on the map for the sea areas and features of sim/data/areas.csv
+#: short names on the map for the sea areas and features of sim/model/data/areas.csv
 SHORT_AREA_NAMES: dict[str, str] = {
     "SOMS": "Malacca Str.",
     "IDN": "Indonesian waters",
@@ -140,9 +148,9 @@ ARROW_GAP = 0.7
 
 @lru_cache(maxsize=1)
 def land() -> dict[str, Any]:
-    """Coastlines: ``sim/data/land.json`` (Natural Earth 1:110m countries, cut to the region; see
-    ``sim/data/SOURCES.md``). ``countries`` maps ISO3 to a name and polygons as lists of [lon, lat]."""
-    return json.loads(resources.files("sim.data").joinpath("land.json").read_text(encoding="utf-8"))
+    """Coastlines: ``sim/model/data/land.json`` (Natural Earth 1:110m countries, cut to the region; see
+    ``sim/model/data/SOURCES.md``). ``countries`` maps ISO3 to a name and polygons as lists of [lon, lat]."""
+    return json.loads(resources.files("sim.model.data").joinpath("land.json").read_text(encoding="utf-8"))
 
 
 def month_date(month: int, start: str = SPECS["run.start"].default) -> str:
@@ -158,14 +166,17 @@ def month_date(month: int, start: str = SPECS["run.start"].default) -> str:
 def _slider(label: str, name: str, step: float, hi: float | None = None) -> Slider:
     """A float slider over a parameter's allowed range (capped at ``hi``), starting at its default."""
     spec = SPECS[name]
-    return Slider(
-        label, value=float(spec.default), min=float(spec.lo), max=float(hi or spec.hi), step=step, dtype=float
-    )
+    top = hi if hi is not None else spec.hi
+    if spec.lo is None or top is None:
+        raise ValueError(f"{name} has no range to slide over")
+    return Slider(label, value=float(spec.default), min=float(spec.lo), max=float(top), step=step, dtype=float)
 
 
 def model_params() -> dict[str, Any]:
-    """The sidebar controls, in Mesa's ``model_params`` format. Keys are RegionModel's dotted parameter
-    names, plus ``withdraw`` and ``withdraw_month`` (the shock) and ``rng`` (the seed); see AppModel."""
+    """The sidebar's scenario controls, described as in Mesa's ``model_params`` (a ``Slider``, or a dict
+    with ``type``, ``value``, ``label`` and, for a Select, ``values``), in the sidebar's order. Keys are
+    RegionModel's dotted parameter names, plus ``withdraw`` and ``withdraw_month`` (the shock) and ``rng``
+    (the seed); see AppModel."""
     params: dict[str, Any] = {}
     for layer in LAYERS:
         name = f"policy.JPN.{layer}"
@@ -195,7 +206,7 @@ def model_params() -> dict[str, Any]:
 
 
 def initial_values(params: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """The starting value of every control (what Mesa passes to the model before anything is changed)."""
+    """The starting value of every control (what the first model of a session is built from)."""
     out = {}
     for name, control in (params or model_params()).items():
         out[name] = control.value if isinstance(control, Slider) else control["value"]
@@ -203,8 +214,8 @@ def initial_values(params: Mapping[str, Any] | None = None) -> dict[str, Any]:
 
 
 def control_label(name: str, label: str, value: Any, step: float = 1) -> str:
-    """A slider's label with its value (Mesa's sliders show none): ``JPN via ASEAN: 0.30``; the
-    withdrawal month also with its date."""
+    """A slider's label with its value (Solara's sliders show it only while dragged): ``JPN via ASEAN:
+    0.30``; the withdrawal month also with its date."""
     decimals = max(0, -math.floor(math.log10(step))) if 0 < step < 1 else 0
     text = f"{label}: {float(value):.{decimals}f}"
     if name == "withdraw_month":
@@ -234,8 +245,8 @@ def region_kwargs(
 def checked_kwargs(**controls: Any) -> tuple[dict[str, Any], str | None]:
     """RegionModel's keyword arguments from the controls, and None; or, when the controls are not a valid
     scenario (a seed that is not a whole number, zero weight on every active layer), the default scenario
-    and a message saying why. Mesa rebuilds the model inside its Reset button, where an exception would
-    replace the whole page with a traceback."""
+    and a message saying why. The page builds the model when RESET is pressed, where an exception would
+    leave the user with nothing but a traceback in the server's log."""
     try:
         kwargs = region_kwargs(**controls)
         make_params({k: v for k, v in kwargs.items() if k != "rng"})
@@ -245,14 +256,14 @@ def checked_kwargs(**controls: Any) -> tuple[dict[str, Any], str | None]:
 
 
 class AppModel(RegionModel):
-    """RegionModel as the app builds it: from the controls of :func:`model_params`.
+    """RegionModel as the app builds it: ``AppModel(**values)`` from the controls of :func:`model_params`.
 
-    Mesa's SolaraViz rebuilds the model on Reset as ``type(model)(**controls)`` and checks the control
-    names against ``__init__``'s signature (it accepts unknown names only when the catch-all is called
-    ``**kwargs``). This class turns the shock and seed controls into RegionModel's arguments, falls back
-    to the default scenario on invalid controls (``input_error`` says why; see checked_kwargs), keeps the
-    controls it was built from (``controls``: the page compares them with the sidebar's) and each
-    member's alignment and vessels at month 0. The model itself is unchanged.
+    This class turns the shock and seed controls into RegionModel's arguments, falls back to the default
+    scenario on invalid controls (``input_error`` says why; see checked_kwargs), keeps the controls it was
+    built from (``controls``: the page compares them with the sidebar's) and each member's alignment and
+    vessels at month 0. ``lock`` is held while the model steps and while it is drawn, so that a view never
+    reads a month half-simulated (playing steps the model in a thread of its own). The model itself is
+    unchanged.
     """
 
     def __init__(
@@ -270,6 +281,7 @@ class AppModel(RegionModel):
         self.input_error = input_error
         self.start_alignment = {m.iso3: m.alignment for m in self.members_list}
         self.start_vessels = {m.iso3: m.vessels for m in self.members_list}
+        self.lock = threading.RLock()
 
 
 # --- what the views show ----------------------------------------------------------------------------
@@ -359,7 +371,7 @@ def describe(model: AppModel) -> tuple[str, str]:
     with (Japan's policy, China's ship-days, the shock, the seed)."""
     p = model.p
     if model.steps == 0:
-        now = f"Month 0 ({model.date}, the end of the spin-up): press STEP or ▶"
+        now = f"Month 0 ({model.date}, the end of the spin-up): press STEP or ▶ PLAY"
     else:
         actions = month_actions(model)
         outcomes = Counter(outcome for (*_, outcome), n in partner_arrows(actions).items() for _ in range(n))
@@ -632,7 +644,7 @@ def _years(dates: Iterable[str]) -> np.ndarray:
 
 
 def metrics_figure(model: AppModel) -> Figure:
-    """The main measurements (sim.plots.RUN_PANELS) from the first month to now, one panel each: the
+    """The main measurements (sim.science.plots.RUN_PANELS) from the first month to now, one panel each: the
     monthly values (thin) and their 12-month moving mean (thick), with a dot on this month, y from 0 to
     a little above the largest value (shares capped at 1); a dashed line marks a withdrawal."""
     table = model.timeseries()
@@ -712,63 +724,185 @@ def png(fig: Figure) -> bytes:
 
 
 # --- Solara components ------------------------------------------------------------------------------
+#
+# The page is a plain Solara component tree (no SolaraViz): Page holds this session's model and the
+# sidebar's control values; RunControls steps, plays and resets the model; ParameterControls edits the
+# values; Views shows the introduction and the figures. Every view reads Mesa's ``update_counter``, which
+# a step increments (``force_update``), so each month is drawn once.
 
-#: the sidebar's control values changed in this browser session (Solara keeps one value per session)
-CONTROL_VALUES: solara.Reactive[dict[str, Any]] = solara.reactive({})
+#: pause between months while playing (drawing the three figures takes about a second and a half more)
+PLAY_PAUSE_S = 0.15
+
+#: the sidebar's small headings, each shown above the control it names
+CONTROL_HEADINGS: dict[str, str] = {
+    "policy.JPN.quad": "Japan's policy",
+    "china.shipdays": "China",
+    "withdraw": "A partner's withdrawal",
+    "rng": "Random numbers",
+}
+
+#: the most height (px) each view's figure may take (see show)
+VIEW_HEIGHT: dict[str, int] = {"map": 660, "metrics": 350, "members": 270}
+
+
+def seed_error(value: Any) -> str | None:
+    """What is wrong with the seed typed in, or None (shown under the seed box as it is typed)."""
+    try:
+        parse_seed(value)
+    except ParameterError:
+        return "a non-negative whole number"
+    return None
 
 
 @solara.component
-def UserInputs(user_params: Mapping[str, Any], on_change=None):
-    """Mesa's ``UserInputs`` (the "Model Parameters" card), with each slider's value in its label, and
-    every change also kept in CONTROL_VALUES, so that the page can say which controls changed since the
-    last Reset. Replaces ``solara_viz.UserInputs`` (see below); the same input types as Mesa's."""
-    values = CONTROL_VALUES.value
-    for name, options in user_params.items():
+def ParameterControls(params: Mapping[str, Any], values: solara.Reactive[dict[str, Any]]):
+    """The scenario's controls (:func:`model_params`), each showing and setting its entry of ``values``;
+    each slider's label shows its value. Nothing reaches the model until Reset (see RunControls)."""
+    current = values.value
+    for name, options in params.items():
 
         def change(value, name=name):
-            CONTROL_VALUES.value = {**CONTROL_VALUES.value, name: value}
-            if on_change is not None:
-                on_change(name, value)
+            values.value = {**values.value, name: value}
 
-        if isinstance(options, Slider) or options.get("type") in ("SliderInt", "SliderFloat"):
-            get = options.get
-            value = values.get(name, get("value"))
-            is_float = options.is_float_slider if isinstance(options, Slider) else get("type") == "SliderFloat"
-            step = get("step") or 1
-            label = control_label(name, get("label") or name, value, step)
-            slider = solara.SliderFloat if is_float else solara.SliderInt
-            slider(label, value=value, on_value=change, min=get("min"), max=get("max"), step=step)
+        if name in CONTROL_HEADINGS:
+            solara.Text(
+                CONTROL_HEADINGS[name], classes=["sim-heading"],
+                style={"display": "block", "font-weight": "bold", "margin-top": "10px"},
+            )  # fmt: skip
+        if isinstance(options, Slider):
+            value = current.get(name, options.value)
+            label = control_label(name, options.label, value, options.step or 1)
+            slider = solara.SliderFloat if options.is_float_slider else solara.SliderInt
+            slider(label, value=value, on_value=change, min=options.min, max=options.max, step=options.step)
             continue
-        label, kind, value = options.get("label", name), options.get("type"), values.get(name, options.get("value"))
+        label, kind, value = options.get("label", name), options.get("type"), current.get(name, options.get("value"))
         if kind == "Select":
             solara.Select(label, value=value, on_value=change, values=options.get("values"))
         elif kind == "Checkbox":
             solara.Checkbox(label=label, value=value, on_value=change)
         elif kind == "InputText":
-            solara.InputText(label=label, value=value, on_value=change)
+            solara.InputText(label=label, value=value, on_value=change, error=seed_error(value) or False)
         else:
             raise ValueError(f"{kind} is not a supported input type")
 
 
-solara_viz.UserInputs = UserInputs
+class Drawn:
+    """The last value of ``update_counter`` whose render pass has finished (every view drawn), for the
+    thread that plays to wait on: it steps the model only once the previous month is on the page. (A
+    render may run in another thread, the one of a click, and would otherwise fall ever further behind.)"""
 
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self.counter = -1
 
-def show(fig: Figure, view: str) -> None:
-    """Add a figure to the current component: as wide as its card, at most VIEW_HEIGHT[view] pixels
-    high (scaled down whole, never cropped), so that it stays inside its grid cell at any window width."""
-    layout = {"width": "100%", "max_height": f"{VIEW_HEIGHT[view]}px", "object_fit": "contain"}
-    rw.Image(value=png(fig), format="png", layout=layout, _dom_classes=["solara-image", f"sim-{view}"])
+    def set(self, counter: int) -> None:
+        with self._changed:
+            self.counter = max(self.counter, counter)
+            self._changed.notify_all()
+
+    def wait(self, counter: int, cancel: threading.Event) -> None:
+        """Until ``counter`` is drawn or ``cancel`` is set."""
+        with self._changed:
+            while self.counter < counter and not cancel.is_set():
+                self._changed.wait(0.05)
 
 
 @solara.component
-def IntroView(model: AppModel):
+def RunControls(model: solara.Reactive[AppModel], values: solara.Reactive[dict[str, Any]]):
+    """RESET (a new model from the sidebar's values), ▶ PLAY / ❚❚ PAUSE (a month after another, in a
+    thread) and STEP (one month), and the month the model is at."""
+    counter = update_counter.get()
+    playing = solara.use_reactive(False)
+    error = solara.use_reactive(cast(str | None, None))
+    drawn = solara.use_memo(Drawn, [])
+    solara.use_effect(lambda: drawn.set(counter), [counter])  # after the render pass: the views are drawn
+    current = model.value
+
+    def advance(m: AppModel) -> int:
+        """One month of ``m``; then every view is to be drawn again. The counter value of that month."""
+        with m.lock:
+            m.step()
+        force_update()
+        return update_counter.value
+
+    def failed(m: AppModel, err: Exception) -> None:
+        traceback.print_exc()
+        error.value = f"The model failed in month {m.steps + 1}: {err!r}. Press RESET to start again."
+        playing.value = False
+
+    def play(cancel: threading.Event) -> None:
+        """While playing: a month, a short pause, and again, until PAUSE or RESET set ``cancel``. The
+        model is the one of the render that started the thread: a Reset can never be stepped from here."""
+        if not playing.value:
+            return
+        try:
+            while playing.value and not cancel.is_set():
+                drawn.wait(advance(current), cancel)
+                cancel.wait(PLAY_PAUSE_S)
+        except Exception as err:  # the page stays; it says what went wrong
+            failed(current, err)
+
+    # intrusive_cancel=False: pausing must never interrupt a step half-way
+    solara.use_thread(play, dependencies=[playing.value, current], intrusive_cancel=False)
+
+    def step() -> None:
+        try:
+            advance(current)
+        except Exception as err:
+            failed(current, err)
+
+    def reset() -> None:
+        playing.value = False
+        error.value = None
+        model.value = AppModel(**values.value)
+
+    with solara.Row(justify="space-between", classes=["sim-run"]):
+        solara.Button(label="Reset", color="primary", on_click=reset)
+        solara.Button(
+            label="❚❚ Pause" if playing.value else "▶ Play",
+            color="primary",
+            on_click=lambda: playing.set(not playing.value),
+            disabled=error.value is not None,
+        )
+        solara.Button(label="Step", color="primary", on_click=step, disabled=playing.value or error.value is not None)
+    solara.Text(
+        f"Month {current.steps} ({current.date})" + (" · playing" if playing.value else ""),
+        classes=["sim-month"],
+        style={"display": "block", "margin-top": "10px", "font-weight": "bold"},
+    )
+    if error.value:
+        solara.Error(error.value, dense=True, classes=["sim-run-error"])
+
+
+def show(image: bytes, view: str) -> None:
+    """Add a PNG to the current component: as wide as its card, at most VIEW_HEIGHT[view] pixels high
+    (scaled down whole, never cropped)."""
+    layout = {"width": "100%", "max_height": f"{VIEW_HEIGHT[view]}px", "object_fit": "contain"}
+    classes: dict[str, Any] = {"_dom_classes": ["solara-image", f"sim-{view}"]}  # ipywidgets' own name for CSS classes
+    rw.Image(value=image, format="png", layout=layout, **classes)
+
+
+def use_drawing(model: AppModel, figure) -> bytes:
+    """``figure(model)`` as PNG, drawn again only when the model steps or is replaced."""
+    counter = update_counter.get()
+
+    def draw() -> bytes:
+        with model.lock:
+            return png(figure(model))
+
+    return solara.use_memo(draw, [model, counter])
+
+
+@solara.component
+def IntroView(model: AppModel, values: solara.Reactive[dict[str, Any]]):
     """What the page is and what to do; the month and scenario shown; a cue while the sidebar's controls
-    differ from the model's (until Reset); the reason when the controls were not a valid scenario."""
+    (``values``) differ from the model's (until Reset); the reason when the controls were not a valid
+    scenario."""
     update_counter.get()
-    values = {**initial_values(), **CONTROL_VALUES.value}
-    pending = changed_controls(model, values)
-    now, scenario = describe(model)
-    with solara.Card(margin=0, classes=["sim-intro"], style={"height": "100%", "overflow-y": "auto"}):
+    pending = changed_controls(model, values.value)
+    with model.lock:
+        now, scenario = describe(model)
+    with solara.Card(margin=0, classes=["sim-intro"]):
         solara.HTML(tag="h3", unsafe_innerHTML="How to use this page", style="margin: 0 0 4px 0")
         solara.HTML(tag="p", unsafe_innerHTML=INTRO, style="margin: 0 0 6px 0; font-size: 0.9em")
         if pending:
@@ -777,7 +911,7 @@ def IntroView(model: AppModel):
                 dense=True,
                 classes=["sim-pending"],
             )
-        if getattr(model, "input_error", None):
+        if model.input_error:
             solara.Error(model.input_error, dense=True, classes=["sim-input-error"])
         solara.Text(now, classes=["sim-status"], style={"font-weight": "bold", "display": "block"})
         solara.Text(scenario, classes=["sim-scenario"], style={"font-size": "0.85em", "display": "block"})
@@ -786,63 +920,59 @@ def IntroView(model: AppModel):
 @solara.component
 def MapView(model: AppModel):
     """The map of the region with this month's actions."""
-    update_counter.get()
+    image = use_drawing(model, map_figure)
     with solara.Card(margin=0):
-        show(map_figure(model), "map")
+        show(image, "map")
 
 
 @solara.component
 def MetricsView(model: AppModel):
     """The main measurements over time."""
-    update_counter.get()
+    image = use_drawing(model, metrics_figure)
     with solara.Card(margin=0):
-        show(metrics_figure(model), "metrics")
+        show(image, "metrics")
 
 
 @solara.component
 def MembersView(model: AppModel):
     """Each member's alignment and vessels."""
-    update_counter.get()
+    image = use_drawing(model, members_figure)
     with solara.Card(margin=0):
-        show(members_figure(model), "members")
+        show(image, "members")
 
 
-COMPONENTS = [(IntroView, 0), (MapView, 0), (MetricsView, 0), (MembersView, 0)]
-
-#: where the views sit in Mesa's draggable grid (12 columns; a row is 30 px plus a 10 px gap): the
-#: introduction across the top, the map below it on the left, the measurements and the members' bars
-#: on the right
-GRID_LAYOUT: tuple[dict[str, Any], ...] = (
-    {"i": 0, "x": 0, "y": 0, "w": 12, "h": 6, "moved": False},
-    {"i": 1, "x": 0, "y": 6, "w": 7, "h": 18, "moved": False},
-    {"i": 2, "x": 7, "y": 6, "w": 5, "h": 10, "moved": False},
-    {"i": 3, "x": 7, "y": 16, "w": 5, "h": 8, "moved": False},
-)
-#: the most height (px) each view's figure may take inside its grid cell (see show)
-VIEW_HEIGHT: dict[str, int] = {"map": 660, "metrics": 350, "members": 270}
-
-
-def grid_layout(num_components: int) -> list[dict[str, Any]]:
-    """The app's grid layout for its four views; Mesa's default (every view 6 x 10) for anything else.
-
-    Mesa 3.3's SolaraViz has no option for the layout: it calls ``solara_viz.make_initial_grid_layout``,
-    which this module replaces by this function (see below). Its default cells are too short for the
-    map, which would overlap the view below it."""
-    if num_components == len(GRID_LAYOUT):
-        return [dict(cell) for cell in GRID_LAYOUT]
-    return _mesa_grid_layout(num_components)
-
-
-_mesa_grid_layout = solara_viz.make_initial_grid_layout
-solara_viz.make_initial_grid_layout = grid_layout
+@solara.component
+def Views(model: AppModel, values: solara.Reactive[dict[str, Any]]):
+    """The main area: the introduction across the top; below it the map on the left, the measurements
+    and the members' bars on the right (on a window narrower than 1264 px, one below the other)."""
+    with solara.Column(classes=["sim-views"]):
+        IntroView(model, values)
+        with solara.ColumnsResponsive(12, large=[7, 5]):
+            with solara.Column(classes=["sim-left"]):
+                MapView(model)
+            with solara.Column(classes=["sim-right"]):
+                MetricsView(model)
+                MembersView(model)
 
 
 @solara.component
 def Page():
-    """The app: Mesa's SolaraViz around a fresh model for each browser session."""
+    """The app, one per browser session: the title bar; in the sidebar the run controls and the
+    scenario's controls; the views. The session's model starts from the controls' starting values."""
     params = solara.use_memo(model_params, [])
-    model = solara.use_memo(lambda: AppModel(**initial_values(params)), [])
-    SolaraViz(model, components=COMPONENTS, model_params=params, name=TITLE, play_interval=150)
+    values = solara.use_reactive(solara.use_memo(lambda: initial_values(params), []))
+    model: solara.Reactive[AppModel] = solara.use_reactive(
+        solara.use_memo(lambda: AppModel(**initial_values(params)), [])
+    )
+    solara.Title(TITLE)  # the browser tab's
+    solara.AppBarTitle(children=[TITLE])  # the title bar's
+    with solara.Sidebar(), solara.Column():
+        with solara.Card("Run", margin=0, classes=["sim-run-card"]):
+            RunControls(model, values)
+        with solara.Card("Scenario", margin=0, classes=["sim-scenario-card"]):
+            solara.Text("Changes take effect when you press RESET.", style={"font-size": "0.9em"})
+            ParameterControls(params, values)
+    Views(model.value, values)
 
 
 #: what ``solara run sim.app`` serves

@@ -570,6 +570,7 @@ def weights_results(tmp_path_factory):
     return sweep(tmp_path_factory.mktemp("weights") / "out", WEIGHTS_EXP)
 
 
+@pytest.mark.slow
 def test_real_sweep_common_random_numbers_make_paired_differences_exact(weights_results):
     res = weights_results
     diffs = A.paired_differences(res.runs, res.design, 0, ["coercion_mean", "incidents_mean", "stability_index_mean"])

@@ -47,6 +47,7 @@ def test_run_equals_the_command_lines_run(tmp_path, capsys):
     assert_frame_equal(model.timeseries(), from_cli, check_dtype=False)
 
 
+@pytest.mark.slow
 def test_sweep_returns_results_identical_to_the_command_lines(experiment, tmp_path, capsys):
     res = sim.sweep(experiment, out=tmp_path / "api", workers=2)
     assert res.complete and len(res.runs) == 4 and (res.runs["status"] == "ok").all()
@@ -59,6 +60,7 @@ def test_sweep_returns_results_identical_to_the_command_lines(experiment, tmp_pa
     assert res.manifest["experiment_file"] == str(experiment)
 
 
+@pytest.mark.slow
 def test_analyze_writes_the_report(experiment, tmp_path):
     res = sim.sweep(experiment, out=tmp_path / "out", workers=1)
     report = sim.analyze(res)
@@ -80,6 +82,7 @@ def test_sweep_refuses_a_full_folder_and_a_huge_design_and_writes_nothing(experi
     assert not (tmp_path / "huge").exists()
 
 
+@pytest.mark.slow
 def test_sweep_works_from_standard_input(experiment, tmp_path):
     """A script fed to ``python -`` has no file for workers to re-import: the sweep must not need it."""
     script = f"import sim\nres = sim.sweep({str(experiment)!r}, out={str(tmp_path / 'stdin')!r}, workers=2)\n"
@@ -89,6 +92,7 @@ def test_sweep_works_from_standard_input(experiment, tmp_path):
     assert done.stdout.strip() == "4 True"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("how", [["script.py"], ["-m", "script"]])
 def test_sweep_works_from_a_script_without_a_main_guard(experiment, tmp_path, how):
     """Workers must not re-run the caller's script (or module): it would start the sweep again in each."""

@@ -31,10 +31,10 @@ from matplotlib.colors import to_hex, to_rgba
 from matplotlib.patches import FancyArrowPatch
 
 from sim import app
-from sim.metrics import BOUNDED, METRICS
-from sim.model import RegionModel
-from sim.params import LAYERS, MODES, PARTNERS, SPECS, ParameterError, Shock, make_params
-from sim.plots import LAYER_COLOURS, RUN_PANELS
+from sim.model.metrics import BOUNDED, METRICS
+from sim.model.params import LAYERS, MODES, PARTNERS, SPECS, ParameterError, Shock, make_params
+from sim.model.region import RegionModel
+from sim.science.plots import LAYER_COLOURS, RUN_PANELS
 
 ROOT = Path(__file__).resolve().parents[1]
 APP_CONTROLS = {"withdraw", "withdraw_month", "rng"}
@@ -47,14 +47,6 @@ def controls(**changes):
 
 def build(steps=0, **changes):
     return app.AppModel(**controls(**changes)).run(steps)
-
-
-@pytest.fixture(autouse=True)
-def fresh_control_values():
-    """CONTROL_VALUES is per browser session in the server; here one value is shared: start each test empty."""
-    app.CONTROL_VALUES.value = {}
-    yield
-    app.CONTROL_VALUES.value = {}
 
 
 def by_gid(fig, gid):
@@ -108,14 +100,6 @@ def test_default_controls_build_the_default_model_with_seed_42():
         assert np.array_equal(model.series()[metric], reference.series()[metric]), metric
 
 
-def test_mesa_accepts_the_controls_for_the_app_model_only():
-    """Why AppModel exists: SolaraViz refuses dotted names unless __init__'s catch-all is **kwargs."""
-    params = app.model_params()
-    app.solara_viz._check_model_params(app.AppModel.__init__, params)  # no error
-    with pytest.raises(ValueError, match="model parameter"):
-        app.solara_viz._check_model_params(RegionModel.__init__, params)
-
-
 def test_a_layer_switched_off_reaches_the_model():
     on, off = build(steps=24), build(steps=24, **{"policy.JPN.capacity": False})
     assert off.p["policy.JPN.capacity"] is False and on.p["policy.JPN.capacity"] is True
@@ -160,7 +144,7 @@ def test_bad_seed_is_refused(text):
 
 
 def test_invalid_controls_fall_back_to_the_default_scenario_with_a_message():
-    """Mesa builds the model inside its Reset button: raising there would replace the page by a traceback."""
+    """The page builds the model inside the Reset button's handler: raising there would leave a dead button."""
     bad_seed = build(rng="abc", **{"policy.JPN.quad": False})
     assert bad_seed.seed == 42 and bad_seed.p == make_params({})
     assert "seed" in bad_seed.input_error and "default scenario" in bad_seed.input_error
@@ -175,7 +159,7 @@ def test_invalid_controls_fall_back_to_the_default_scenario_with_a_message():
 
 
 def test_land_is_shipped_data_inside_its_box():
-    text = resources.files("sim.data").joinpath("land.json").read_text(encoding="utf-8")
+    text = resources.files("sim.model.data").joinpath("land.json").read_text(encoding="utf-8")
     assert len(text) < 50_000 and json.loads(text) == app.land()
     lon0, lat0, lon1, lat1 = app.land()["bbox"]
     countries = app.land()["countries"]
@@ -184,8 +168,8 @@ def test_land_is_shipped_data_inside_its_box():
     assert {"IDN", "MYS", "PHL", "VNM", "THA", "BRN", "CHN", "AUS"} <= set(countries)
     assert "Natural Earth" in app.land()["source"]
     package_data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
-    assert "*.json" in package_data["sim.data"]
-    assert "land.json" in (ROOT / "sim" / "data" / "SOURCES.md").read_text(encoding="utf-8")
+    assert "*.json" in package_data["sim.model.data"]
+    assert "land.json" in (ROOT / "sim" / "model" / "data" / "SOURCES.md").read_text(encoding="utf-8")
 
 
 # --- what the views show -----------------------------------------------------------------------------------
@@ -359,36 +343,95 @@ def test_slider_labels_show_their_values():
     assert app.control_label("china.shipdays", "China ship-days", 180.0, 10.0) == "China ship-days: 180"
 
 
+# --- Mesa is left alone -----------------------------------------------------------------------------------
+
+#: run in a fresh interpreter: every attribute of every loaded Mesa module, before and after importing sim.app
+MESA_SNAPSHOT = """
+import json, sys, types
+import mesa.visualization, mesa.visualization.utils
+from mesa.visualization import solara_viz
+
+def snapshot():
+    return {
+        name: {k: v for k, v in vars(module).items() if not k.startswith("__")}
+        for name, module in list(sys.modules.items())
+        if name == "mesa" or name.startswith("mesa.")
+    }
+
+before = snapshot()
+user_inputs, grid_layout = solara_viz.UserInputs, solara_viz.make_initial_grid_layout
+import sim.app
+after = snapshot()
+changed = [
+    f"{name}.{k}" for name, attrs in before.items() for k, v in attrs.items() if after[name].get(k, v) is not v
+]
+added = [
+    f"{name}.{k}" for name, attrs in before.items() for k, v in after[name].items()
+    if k not in attrs and not isinstance(v, types.ModuleType)  # a submodule imported for the first time is fine
+]
+print(json.dumps({
+    "unchanged": solara_viz.UserInputs is user_inputs and solara_viz.make_initial_grid_layout is grid_layout,
+    "changed": changed, "added": added, "modules": len(before),
+}))
+"""
+
+
+def test_importing_the_app_changes_nothing_in_mesa():
+    """Other Mesa apps in the same process keep Mesa's own SolaraViz: importing sim.app changes no attribute of
+    any Mesa module (tests/test_architecture.py reads the sources of sim/ for such assignments)."""
+    result = subprocess.run([sys.executable, "-c", MESA_SNAPSHOT], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report == {"unchanged": True, "changed": [], "added": [], "modules": report["modules"]}
+    assert report["modules"] > 10  # Mesa's visualization modules were loaded, so the comparison meant something
+    from mesa.visualization import solara_viz
+
+    assert solara_viz.UserInputs.__module__ == solara_viz.make_initial_grid_layout.__module__ == solara_viz.__name__
+
+
 # --- Solara components -----------------------------------------------------------------------------------
 
 
-def test_sidebar_shows_slider_values_and_records_changes():
-    changes = []
-    assert app.solara_viz.UserInputs is app.UserInputs  # what Mesa's ModelCreator calls
-    _, rc = solara.render(app.UserInputs(app.model_params(), on_change=lambda *c: changes.append(c)))
+def text_of(rc, class_):
+    """The text of the one widget with this CSS class."""
+    return rc.find(class_=class_).widget.children[0]
+
+
+def test_controls_show_their_values_and_set_the_sidebars_values():
+    values = solara.reactive(app.initial_values())
+    _, rc = solara.render(app.ParameterControls(app.model_params(), values), handle_error=False)
+    headings = [w.children[0] for w in rc.find(class_="sim-heading").widgets]
+    assert headings == ["Japan's policy", "China", "A partner's withdrawal", "Random numbers"]
     sliders = {w.widget.label.split(":")[0]: w.widget for w in rc.find(ipyvuetify.Slider)}
     assert sliders["JPN via ASEAN"].label == "JPN via ASEAN: 0.30"
     assert sliders["Withdraws in month"].label == "Withdraws in month: 24 (2026-12)"
     sliders["JPN via ASEAN"].v_model = 0.55
     rc.find(ipyvuetify.Slider, label="JPN via ASEAN: 0.55").assert_single()
-    assert changes == [("policy.JPN.asean_coordination", 0.55)]
-    assert app.CONTROL_VALUES.value == {"policy.JPN.asean_coordination": 0.55}
+    assert values.value == controls(**{"policy.JPN.asean_coordination": 0.55})
+    rc.find(ipyvuetify.Checkbox, label="Japan: capacity building").widget.v_model = False
+    assert values.value["policy.JPN.capacity"] is False
+    seed = rc.find(ipyvuetify.TextField, label="Seed").widget
+    assert seed.v_model == "42" and not seed.error and seed.messages == []
+    values.value = {**values.value, "rng": "4.5"}
+    assert seed.v_model == "4.5" and seed.error and seed.messages == ["a non-negative whole number"]
     rc.close()
 
 
 def test_intro_says_what_changed_until_reset_and_why_a_scenario_was_refused():
-    _, rc = solara.render(app.IntroView(build()), handle_error=False)
+    values = solara.reactive(controls())
+    _, rc = solara.render(app.IntroView(build(), values), handle_error=False)
     assert rc.find(class_="sim-pending").widgets == [] and rc.find(class_="sim-input-error").widgets == []
     assert rc.find(tag="h3").widget.unsafe_innerHTML == "How to use this page"
-    app.CONTROL_VALUES.value = {"china.shipdays": 400.0}
+    values.value = controls(**{"china.shipdays": 400.0})
     (cue,) = rc.find(class_="sim-pending").widget.children
     assert cue == "Changed since the last Reset: China ship-days. Press RESET to start the new scenario."
     rc.close()
-    _, rc = solara.render(app.IntroView(build(rng="x")), handle_error=False)
-    assert "default scenario" in rc.find(class_="sim-input-error").widget.children[0]
+    _, rc = solara.render(app.IntroView(build(rng="x"), solara.reactive(controls(rng="x"))), handle_error=False)
+    assert "default scenario" in text_of(rc, "sim-input-error")
     rc.close()
 
 
+@pytest.mark.slow
 def test_views_render_the_figures_as_images(run24):
     for view, figure, name in [
         (app.MapView, app.map_figure, "map"),
@@ -403,28 +446,96 @@ def test_views_render_the_figures_as_images(run24):
         rc.close()
 
 
-def test_page_shows_the_views_in_the_app_layout():
-    _, rc = solara.render(app.Page(), handle_error=False)
-    images = rc.find(ipywidgets.Image).widgets
-    assert sorted(c for w in images for c in w._dom_classes if c.startswith("sim-")) == [
-        "sim-map",
-        "sim-members",
-        "sim-metrics",
-    ]
-    rc.find(class_="sim-status").assert_single()
+@pytest.fixture
+def page():
+    """The whole page, in Solara's app layout (the title bar and the sidebar are shown through it)."""
+    _, rc = solara.render(solara.AppLayout(children=[app.Page()]), handle_error=False)
+    yield rc
+    if rc.find(ipyvuetify.Btn, children=["❚❚ Pause"]).widgets:
+        click(rc, "❚❚ Pause")  # stop the thread that plays
     rc.close()
 
 
-def test_grid_layout_cells_do_not_overlap_and_other_apps_keep_mesas():
-    cells = app.grid_layout(len(app.COMPONENTS))
-    assert [c["i"] for c in cells] == list(range(len(app.COMPONENTS)))
-    occupied = set()
-    for c in cells:
-        squares = {(x, y) for x in range(c["x"], c["x"] + c["w"]) for y in range(c["y"], c["y"] + c["h"])}
-        assert not squares & occupied and all(0 <= x < 12 for x, _ in squares)
-        occupied |= squares
-    assert app.solara_viz.make_initial_grid_layout is app.grid_layout
-    assert app.grid_layout(2) == app._mesa_grid_layout(2)
+def button(rc, label):
+    return rc.find(ipyvuetify.Btn, children=[label]).widget
+
+
+def click(rc, label):
+    button(rc, label).click()
+
+
+def images(rc):
+    """The views' images by name (map, metrics, members), in the page's order."""
+    return {c.removeprefix("sim-"): w for w in rc.find(ipywidgets.Image).widgets for c in w._dom_classes[1:]}
+
+
+def test_page_has_the_run_controls_the_scenario_and_the_views_in_their_places(page):
+    assert page.find(ipyvuetify.ToolbarTitle).widget.children == [app.TITLE]
+    buttons = [w.children[0] for w in page.find(ipyvuetify.Btn).widgets]
+    assert buttons == ["Reset", "▶ Play", "Step"]
+    assert text_of(page, "sim-month") == "Month 0 (2024-12)"
+    assert len(page.find(class_="sim-heading").widgets) == len(app.CONTROL_HEADINGS)
+    page.find(tag="h3", unsafe_innerHTML="How to use this page").assert_single()
+    assert text_of(page, "sim-status").startswith("Month 0 (2024-12")
+    # on a wide window the map on the left (7 of 12 columns), the measurements above the members' bars on the
+    # right (5 of 12); on a narrower one (cols=12) one below the other
+    left, right = page.find(ipyvuetify.Col, cols=12).widgets
+    assert (left.lg, right.lg) == (7, 5)
+    assert list(images(page.find(ipyvuetify.Col, lg=7))) == ["map"]
+    assert list(images(page.find(ipyvuetify.Col, lg=5))) == ["metrics", "members"]
+
+
+@pytest.mark.slow
+def test_step_draws_the_next_month_and_reset_starts_the_changed_scenario(page):
+    before = {name: w.value for name, w in images(page).items()}
+    click(page, "Step")
+    assert text_of(page, "sim-month") == "Month 1 (2025-01)"
+    assert text_of(page, "sim-status").startswith("Month 1 (2025-01) · stability index 0.")
+    assert all(w.value != before[name] for name, w in images(page).items())
+    step1 = images(page)["map"].value
+
+    page.find(ipyvuetify.Checkbox, label="Japan: capacity building").widget.v_model = False
+    assert "Japan: capacity building" in text_of(page, "sim-pending")
+    assert "capacity 0.55" in text_of(page, "sim-scenario")  # the model: not yet changed
+    click(page, "Reset")
+    assert text_of(page, "sim-month") == "Month 0 (2024-12)"
+    assert page.find(class_="sim-pending").widgets == []
+    assert "Japan's layers: Quad 0.15, bilateral 0.15, forums 0.15 · 30% via ASEAN" in text_of(page, "sim-scenario")
+    click(page, "Step")
+    assert text_of(page, "sim-month") == "Month 1 (2025-01)"
+    assert images(page)["map"].value != step1  # same seed, same month, one layer fewer
+
+
+def month_shown(rc) -> int:
+    return int(text_of(rc, "sim-month").split()[1])
+
+
+def wait_for(condition, seconds=60.0):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+
+
+@pytest.mark.slow
+def test_play_steps_month_after_month_until_pause(page):
+    month0 = images(page)["map"].value
+    click(page, "▶ Play")
+    assert text_of(page, "sim-month").endswith("· playing")
+    assert button(page, "Step").disabled  # while playing
+    wait_for(lambda: month_shown(page) >= 3)
+    click(page, "❚❚ Pause")
+    # the page answers once the month being drawn is on it (the thread that plays is drawing it)
+    wait_for(lambda: not text_of(page, "sim-month").endswith("· playing"), seconds=10)
+    paused = month_shown(page)
+    time.sleep(3 * (app.PLAY_PAUSE_S + 1))  # a month under way when Pause was pressed may still finish
+    settled = month_shown(page)
+    assert settled - paused <= 1
+    time.sleep(3 * (app.PLAY_PAUSE_S + 1))
+    assert month_shown(page) == settled  # stopped
+    assert button(page, "▶ Play") and not button(page, "Step").disabled
+    assert images(page)["map"].value != month0
+    assert text_of(page, "sim-status").startswith(f"Month {settled} (")
 
 
 # --- the server ------------------------------------------------------------------------------------------
@@ -441,6 +552,7 @@ def get(url, timeout=5.0):
         return response.status, response.read()
 
 
+@pytest.mark.slow
 def test_serve_serves_the_page_and_solaras_files_from_this_machine():
     """serve() answers on the port given; the front end's files come from the solara-assets package
     (if one were missing, Solara would try to fetch it from a CDN, and this machine has no internet)."""

@@ -40,7 +40,7 @@ SCREENSHOT_MONTHS = 36
 SCREENSHOT_SIZE = {"width": 1400, "height": 1120}  # the whole page: sidebar top, introduction, map and charts
 VIEWS = ("map", "metrics", "members")
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def unavailable(reason: str) -> None:
@@ -125,7 +125,7 @@ def page(browser, server):
     page.on("console", lambda m: m.type == "error" and page.errors.append(m.text))
     page.on("pageerror", lambda e: page.errors.append(str(e)))
     page.goto(server, wait_until="domcontentloaded")
-    expect(page.get_by_text("Step: 0")).to_be_visible(timeout=PAGE_LOAD_MS)
+    expect(page.locator(".sim-month")).to_have_text("Month 0 (2024-12)", timeout=PAGE_LOAD_MS)
     yield page
     page.close()
 
@@ -157,13 +157,27 @@ def wait_for_new_image(page: Page, view: str, old: str) -> str:
     return new
 
 
+def month(page: Page) -> int:
+    """The month the sidebar says the model is at."""
+    return int(page.locator(".sim-month").inner_text().split()[1])
+
+
 def step(page: Page, to_month: int) -> None:
     page.get_by_role("button", name="Step").click()
-    expect(page.get_by_text(f"Step: {to_month}", exact=True)).to_be_visible()
+    expect(page.locator(".sim-month")).to_have_text(re.compile(rf"^Month {to_month} \("))
+
+
+def box(page: Page, selector: str) -> dict[str, float]:
+    """Where an element is on the page (x, y, width, height in CSS pixels)."""
+    found = page.locator(selector).bounding_box()
+    assert found is not None, f"{selector} is not shown"
+    return found
 
 
 def test_page_loads_with_controls_and_views_and_nothing_from_the_internet(page):
-    expect(page.get_by_text("Layered security cooperation in Southeast Asia")).to_be_visible()
+    title = "Layered security cooperation in Southeast Asia"
+    expect(page.get_by_role("banner").get_by_text(title)).to_be_visible()  # the title bar
+    expect(page).to_have_title(title)  # the browser tab
     expect(page.get_by_text("How to use this page")).to_be_visible()
     expect(page.locator(".sim-intro")).to_contain_text("press RESET to start that scenario")
     for label in ["Japan: Quad", "Japan: bilateral", "Japan: ASEAN-led forums", "Japan: capacity building"]:
@@ -186,6 +200,8 @@ def test_page_loads_with_controls_and_views_and_nothing_from_the_internet(page):
     expect(page.locator(".sim-status")).to_contain_text("Month 0 (2024-12")
     expect(page.locator(".sim-scenario")).to_contain_text("China 180 ship-days a month · seed 42")
     expect(page.locator(".sim-pending")).to_have_count(0)
+    for name in ["Reset", "Play", "Step"]:
+        expect(page.get_by_role("button", name=name)).to_be_enabled()
     page.wait_for_load_state("networkidle")
     assert page.outside == [] and page.failed == [] and page.errors == []
 
@@ -230,7 +246,7 @@ def test_switching_a_layer_off_and_resetting_changes_the_model(page):
     expect(page.get_by_label("Japan: capacity building")).not_to_be_checked()
     expect(page.locator(".sim-pending")).to_contain_text("Japan: capacity building")
     page.get_by_role("button", name="Reset").click()
-    expect(page.get_by_text("Step: 0", exact=True)).to_be_visible()
+    expect(page.locator(".sim-month")).to_have_text("Month 0 (2024-12)")
     expect(page.locator(".sim-pending")).to_have_count(0)
     scenario = page.locator(".sim-scenario")
     expect(scenario).to_contain_text("Japan's layers: Quad 0.15, bilateral 0.15, forums 0.15 · 30% via ASEAN")
@@ -240,4 +256,40 @@ def test_switching_a_layer_off_and_resetting_changes_the_model(page):
     before = image_hash(page, "map")
     step(page, 1)
     assert wait_for_new_image(page, "map", before) != all_layers
+    assert page.errors == []
+
+
+def test_views_are_laid_out_without_overlap(page):
+    """On a 1400 px wide window: the introduction across the top, the map below it on the left, the
+    measurements above the members' bars on the right; no view covers another."""
+    intro, views = box(page, ".sim-intro"), {view: box(page, f"img.sim-{view}") for view in VIEWS}
+    for view, b in views.items():
+        assert b["width"] > 250 and b["height"] > 200, view  # drawn at a readable size
+        assert b["y"] >= intro["y"] + intro["height"], view
+    chart, bars, world = views["metrics"], views["members"], views["map"]
+    assert world["x"] + world["width"] <= min(chart["x"], bars["x"])  # the map on the left
+    assert chart["y"] + chart["height"] <= bars["y"]  # the measurements above the members
+    assert world["width"] > chart["width"]  # the map gets the wider column
+    sidebar = box(page, ".sim-run")
+    assert sidebar["x"] + sidebar["width"] <= min(intro["x"], world["x"])  # the controls on the left of it all
+
+
+def test_play_runs_month_after_month_until_pause(page):
+    before = image_hash(page, "map")
+    page.get_by_role("button", name="Play").click()
+    expect(page.get_by_role("button", name="Pause")).to_be_visible()
+    expect(page.get_by_role("button", name="Step")).to_be_disabled()  # while playing
+    expect(page.locator(".sim-month")).to_have_text(re.compile(r"^Month [3-9] \(.*playing$"), timeout=3 * WAIT_MS)
+    page.get_by_role("button", name="Pause").click()
+    expect(page.get_by_role("button", name="Play")).to_be_visible()
+    expect(page.get_by_role("button", name="Step")).to_be_enabled()
+    expect(page.locator(".sim-month")).not_to_contain_text("playing")
+    paused = month(page)
+    page.wait_for_timeout(4000)  # longer than a month takes to draw
+    settled = month(page)
+    assert settled - paused <= 1  # at most the month that was starting as Pause was pressed
+    page.wait_for_timeout(4000)
+    assert month(page) == settled  # stopped
+    expect(page.locator(".sim-status")).to_contain_text(f"Month {settled} (")
+    assert image_hash(page, "map") != before
     assert page.errors == []

@@ -54,6 +54,7 @@ def test_abc_smc_recovers_a_known_posterior():
     assert [g.epsilon for g in gens[1:]] == sorted((g.epsilon for g in gens[1:]), reverse=True)
 
 
+@pytest.mark.slow
 def test_the_same_seed_gives_the_same_posterior_with_one_worker_or_two():
     config = replace(C.parse_config(TOY), population=40, batch=40, generations=3)
     one, _, _ = C.abc_smc(config, map, simulator=toy_simulator, observed=np.array([4.0]))
@@ -72,6 +73,7 @@ def test_weights_favour_particles_the_kernel_reaches_least():
     assert w.sum() == pytest.approx(1.0)
 
 
+@pytest.mark.slow
 def test_the_smoke_calibration_writes_its_posterior_and_report(tmp_path):
     out = tmp_path / "cal"
     assert main(["calibrate", str(ROOT / "calibration" / "smoke.toml"), "--workers", "2", "--out", str(out),
@@ -211,6 +213,7 @@ def test_over_posterior_flags_are_checked_before_anything_is_written(tmp_path, m
     assert not out.exists()
 
 
+@pytest.mark.slow
 def test_a_sweep_over_a_posterior_reports_every_setting_against_the_first(tmp_path, monkeypatch):
     from sim.cli import main
 

@@ -5,6 +5,7 @@ import csv
 from importlib import resources
 
 import numpy as np
+import pytest
 
 from sim import RegionModel
 
@@ -17,6 +18,7 @@ def amti_monthly_rate() -> float:
     return 45 / (7 * 12)
 
 
+@pytest.mark.slow
 def test_default_coercion_is_near_amtis_rate():
     """escalation.encounter_rate was set by hand so that the default outlook has about AMTI's 0.54
     major coercive incidents a month; 20 runs average within 20% of it. If this fails after a rule

@@ -14,6 +14,7 @@ pytest.importorskip("ema_workbench", reason="the ema extra is not installed")
 NOTEBOOK = Path(__file__).resolve().parents[1] / "docs" / "notebook.py"
 
 
+@pytest.mark.slow
 def test_the_notebook_runs_from_a_sweep_to_scenario_discovery(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("MPLBACKEND", "Agg")

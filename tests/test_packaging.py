@@ -101,6 +101,7 @@ def built(tmp_path_factory) -> dict:
     return {"tmp": tmp, "files": files, "sdist": sdist, "wheel": wheel}
 
 
+@pytest.mark.slow
 def test_the_sdist_holds_every_source_file_but_the_published_results(built):
     with tarfile.open(built["sdist"]) as tar:
         inside = {member.name.split("/", 1)[1] for member in tar.getmembers() if member.isfile()}
@@ -121,6 +122,7 @@ def test_the_wheel_holds_every_module_data_file_and_shipped_experiment(built):
     assert shipped == {f"sim/_{name}": (ROOT / name).read_bytes() for name in experiments}
 
 
+@pytest.mark.slow
 def test_an_installed_wheel_lists_and_copies_its_own_experiments(built, tmp_path):
     """Installed from the wheel into a folder of its own, away from the source tree, the package finds
     the experiments inside itself (the dependencies come from this environment)."""

@@ -266,6 +266,7 @@ def test_savefig_writes_an_image(tmp_path):
 # ---- tiny real sweeps ------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_timeseries_bands_small_multiples_and_groups(layering):
     res = layering
     per_point = A.series_stats(res.series, res.runs, res.design, "stability_index")
@@ -366,6 +367,7 @@ def test_allocation_response(allocation):
     assert len(P.allocation_response(response).axes) == 1
 
 
+@pytest.mark.slow
 def test_sensitivity_bars_from_real_screening(screening):
     morris, sobol = screening
     fig = P.sensitivity_bars(A.sensitivity_indices(morris, M))

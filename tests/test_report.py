@@ -51,6 +51,7 @@ def folders(tmp_path_factory):
     return {"factorial": sweep(tmp, FACTORIAL, "small"), "morris": sweep(tmp, MORRIS, "screen")}
 
 
+@pytest.mark.slow
 def test_analyze_factorial_writes_tables_figures_and_report(folders, capsys):
     folder = folders["factorial"]
     assert main(["analyze", str(folder), "--quiet"]) == 0
@@ -77,6 +78,7 @@ def test_analyze_morris_ranks_parameters(folders):
     assert (folder / "figures" / "sensitivity_stability_index_mean.png").is_file()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["svg", "pdf"])
 def test_plot_writes_every_standard_figure_in_the_format(folders, fmt):
     folder = folders["factorial"]
@@ -115,6 +117,7 @@ def test_plot_rejects_an_unknown_format(folders, capsys):
     assert "--format must be one of png, svg, pdf" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_analyze_takes_a_baseline_point_and_the_metrics_to_report_first(folders, capsys):
     folder = folders["factorial"]
     label = "capacity=False, bilateral=False, none"
@@ -137,6 +140,7 @@ def test_analyze_takes_a_baseline_point_and_the_metrics_to_report_first(folders,
     assert set(diffs["baseline_label"]) == {label}
 
 
+@pytest.mark.slow
 def test_analyze_refuses_an_unknown_metric_with_one_line_and_writes_nothing(folders, capsys):
     folder = folders["factorial"]
     assert main(["analyze", str(folder), "--quiet"]) == 0

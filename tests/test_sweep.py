@@ -86,11 +86,14 @@ kind = "factorial"
 #: runs part (PART_RUNS = 200 runs) written well before the end.
 BIG = """
 name = "big"
-description = "long enough to be killed half-way"
+description = "long enough to be killed half-way (400 runs; a short spin-up keeps each run cheap)"
 steps = 60
 warmup = 6
 replications = 100
 seed = 777
+
+[base]
+"run.spinup" = 12
 
 [design]
 kind = "factorial"
@@ -325,6 +328,7 @@ def test_every_runs_seed_is_recorded(shocked_sweep):
 # ---- identical tables whatever the executor ------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_executors_and_worker_counts_give_identical_tables(shocked_sweep, tmp_path, capsys):
     exp, two_workers = shocked_sweep
     one_worker, dask = tmp_path / "one", tmp_path / "dask"
@@ -418,6 +422,7 @@ def big_reference(tmp_path_factory):
     return out
 
 
+@pytest.mark.slow
 def test_sweep_killed_mid_way_resumes_to_the_same_table(tmp_path, capsys, big_reference):
     killed = tmp_path / "killed"
     proc = start_big_sweep(tmp_path, killed)
@@ -444,6 +449,7 @@ def test_sweep_killed_mid_way_resumes_to_the_same_table(tmp_path, capsys, big_re
     assert_frame_equal(without_duration(resumed.runs), without_duration(reference), check_exact=True)
 
 
+@pytest.mark.slow
 def test_resume_cleans_temporary_and_orphan_parts(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(sim.runs.runner, "PART_RUNS", 2)  # flushing happens in this process
     exp = write(tmp_path / "shocked.toml", SHOCKED)
@@ -549,6 +555,7 @@ DAMAGES = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("damage", list(DAMAGES))
 def test_a_damaged_part_is_refused_by_analyze_and_its_runs_rerun_on_resume(parted_sweep, tmp_path, capsys, damage):
     """A complete folder with a damaged or missing part: analyze says so in one line (exit 2, nothing
@@ -590,6 +597,7 @@ def test_a_damaged_part_is_refused_by_analyze_and_its_runs_rerun_on_resume(parte
     assert sorted(p.name for p in (out / "parts").rglob("*")) == parts
 
 
+@pytest.mark.slow
 def test_an_interrupted_sweep_with_a_damaged_part_reruns_only_what_it_lost(parted_sweep, tmp_path, capsys):
     out = tmp_path / "out"
     shutil.copytree(parted_sweep, out)
@@ -645,6 +653,7 @@ def test_run_task_records_a_failure_instead_of_raising():
     assert all(outcome.row[s] is None for s in exp.summaries)
 
 
+@pytest.mark.slow
 def test_a_failing_run_is_recorded_and_the_rest_complete(tmp_path):
     exp = exp_from(SMALL.format(keep_series="false"))
     store = Store(tmp_path / "out")
@@ -666,6 +675,7 @@ def test_a_failing_run_is_recorded_and_the_rest_complete(tmp_path):
     assert np.isfinite(ok[list(exp.summaries)].to_numpy(dtype=float)).all()
 
 
+@pytest.mark.slow
 def test_cli_sweep_with_a_failing_run_exits_1_and_says_how_many(tmp_path, capsys, monkeypatch):
     """The sweep command offers no way to make a valid run fail, so the failing runner is put in
     as sim.runs.runner.run_task (which a sweep looks up when it runs)."""
@@ -696,6 +706,7 @@ def die_in(task: RunTask, run_id: int, marker: Path | None) -> Outcome:
     return run_task(task)
 
 
+@pytest.mark.slow
 def test_a_worker_that_dies_is_replaced_and_every_run_is_made_once(tmp_path):
     exp = exp_from(SMALL.format(keep_series="true").replace("replications = 2", "replications = 4"))  # 8 runs
     stores = {name: Store(tmp_path / name) for name in ("died", "reference")}
@@ -715,6 +726,7 @@ def test_a_worker_that_dies_is_replaced_and_every_run_is_made_once(tmp_path):
     assert_frame_equal(died_results.series, reference.series, check_exact=True)
 
 
+@pytest.mark.slow
 def test_a_run_that_kills_its_worker_every_time_stops_the_sweep_with_exit_1(tmp_path, capsys, monkeypatch):
     deadly = functools.partial(die_in, run_id=3, marker=None)  # the last of 4 runs, so it dies alone
     monkeypatch.setattr(sim.runs.runner, "run_task", deadly)
@@ -735,6 +747,7 @@ def break_at(task: RunTask, run_id: int) -> Outcome:
     return run_task(task)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("executor", ["process", "dask"])
 def test_an_error_that_stops_the_sweep_keeps_the_finished_runs(tmp_path, executor):
     """Whatever stops the loop (here an error out of a worker) goes up unchanged, with either executor,
@@ -774,6 +787,7 @@ def running(pid: int) -> bool:
 linux_only = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
 
 
+@pytest.mark.slow
 @linux_only
 def test_a_worker_killed_from_outside_is_replaced_and_the_sweep_completes(tmp_path, big_reference):
     out = tmp_path / "out"
@@ -801,6 +815,7 @@ def parent_of(pid: int) -> int | None:
         return None
 
 
+@pytest.mark.slow
 @linux_only
 def test_workers_and_forkserver_end_soon_after_the_sweep_process_is_killed(tmp_path):
     proc = start_big_sweep(tmp_path, tmp_path / "out")
@@ -1078,6 +1093,7 @@ def test_out_folder_not_empty_exits_2_and_is_unchanged(small_sweep, capsys):
 # ---- the tables ----------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_load_results_returns_tidy_tables(shocked_sweep):
     exp_path, out = shocked_sweep
     exp = load_experiment(exp_path)
@@ -1110,6 +1126,7 @@ def test_load_results_returns_tidy_tables(shocked_sweep):
     assert load_results(out, series=False).series is None
 
 
+@pytest.mark.slow
 def test_runs_are_written_in_parts(tmp_path, monkeypatch):
     monkeypatch.setattr(sim.runs.runner, "PART_RUNS", 3)  # flushing happens in this process
     exp = exp_from(SMALL.format(keep_series="true").replace("replications = 2", "replications = 6"))
@@ -1129,6 +1146,7 @@ def test_runs_are_written_in_parts(tmp_path, monkeypatch):
     assert list(runs["run_id"]) == list(range(12))
 
 
+@pytest.mark.slow
 def test_consolidating_in_small_blocks_gives_the_same_table(tmp_path, monkeypatch):
     """runs.parquet is merged a block of run ids at a time (bounded memory); the block size must not
     change the result."""
@@ -1145,6 +1163,7 @@ def test_consolidating_in_small_blocks_gives_the_same_table(tmp_path, monkeypatc
     pd.testing.assert_frame_equal(whole, blocks)
 
 
+@pytest.mark.slow
 def test_sweeps_started_in_the_same_second_get_their_own_folders(tmp_path, monkeypatch, capsys):
     """The stamp is frozen, as when two sweeps start in one second: each claims a folder and completes."""
     monkeypatch.setattr("sim.runs.provenance.utc_stamp", lambda moment=None: "20260101T000000Z")
@@ -1274,6 +1293,7 @@ def test_progress_off_a_terminal_is_a_plain_line_at_intervals():
     assert silent.getvalue() == ""
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("sig", "status"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["ctrl-c", "sigterm"])
 def test_an_interrupted_sweep_saves_what_finished_says_how_to_resume_and_resumes(tmp_path, capsys, sig, status):
     out = tmp_path / "stopped"
@@ -1327,8 +1347,8 @@ def test_a_folder_being_written_by_a_live_sweep_is_refused_and_freed_when_its_ho
     killing that process (SIGKILL: no clean-up runs) frees it at once."""
     _, out = small_sweep
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time; from filelock import FileLock; FileLock(sys.argv[1]).acquire(); "
-         "print('held', flush=True); time.sleep(120)", str(out / ".lock")],
+        [sys.executable, "-c", "import sys, time; from filelock import FileLock; held = FileLock(sys.argv[1]); "
+         "held.acquire(); print('held', flush=True); time.sleep(120)", str(out / ".lock")],
         stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
@@ -1370,6 +1390,7 @@ SCHEDULERS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("scheduler", list(SCHEDULERS))
 def test_a_scheduler_that_does_not_answer_is_refused_before_anything_is_written(
     tmp_path, monkeypatch, capsys, scheduler

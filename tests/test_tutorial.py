@@ -155,6 +155,7 @@ def test_the_tutorial_has_the_commands_it_promises():
         argv(command)  # each one starts with .venv/bin/python (no make, no shell)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", COMMANDS)
 def test_command_exits_with_status_0(ran, command):
     result = ran.commands[command]
@@ -380,6 +381,7 @@ def differences(ran: Ran) -> pd.DataFrame:
     return diffs[diffs["label"] == "no exercises"].set_index("metric")
 
 
+@pytest.mark.slow
 def test_the_reading_of_the_answers_holds(ran):
     """Section 3: bilateral offers are declined more often than any other kind (as a share of the offers of
     that kind), and more often than they are accepted."""

@@ -138,6 +138,7 @@ def test_a_history_period_refuses_another_start():
         RegionModel(rng=1, **{"run.period": "history", "run.start": "2030-01"})
 
 
+@pytest.mark.slow
 def test_validate_writes_its_table_figures_and_report(tmp_path, capsys):
     out = tmp_path / "v"
     status = main(["validate", "--replications", "2", "--workers", "1", "--out", str(out), "--set", "run.spinup=24"])

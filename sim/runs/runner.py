@@ -1,5 +1,11 @@
 """Running an experiment: every run of its design, in parallel, into a resumable store.
 
+A sweep reads top-down: :class:`Sweep` (``create``, ``run``, ``finish``) holds the experiment, its
+:class:`~sim.runs.store.Store` and its :class:`Execution` (executor, workers, scheduler), and owns what
+it needs while it runs: the progress it shows (:class:`Progress`), the sink that writes finished runs
+in parts (``_Sink``) and the errors that stop it (:class:`SweepInterrupted`, :class:`WorkersLost`). It
+calls the store and the experiment's design; neither calls back.
+
 One code path for every executor: runs are submitted through the ``concurrent.futures`` interface
 to local processes (default) or to a Dask cluster (``client.get_executor()``; a ``LocalCluster`` when
 no scheduler address is given). At most a few runs per worker are in flight, finished runs are
