@@ -19,7 +19,7 @@ def add_parser(sub: Any) -> None:
 
 
 def cmd_app(args: argparse.Namespace) -> int:
-    """Serve the interactive app (Mesa SolaraViz) on localhost until interrupted."""
+    """Serve the interactive app (``sim/app.py``, a Solara page) on localhost until interrupted."""
     if not 0 < args.port < 65536:
         raise UsageError(f"--port must be in [1, 65535], got {args.port}")
     check_can_listen(args.host, args.port)

@@ -96,7 +96,7 @@ def resolve_seed(seed: Any) -> int:
 class RegionModel(World):
     """Japan, the Quad partners, the ASEAN members, China and ASEAN exchanging actions at sea.
 
-    Build it from keyword arguments, so that ``mesa.batch_run`` and ``SolaraViz`` can drive it::
+    Build it from keyword arguments, so that ``mesa.batch_run`` and Mesa's visualisation can drive it::
 
         RegionModel(rng=42, **{"policy.JPN.mode": "adaptive", "china.shipdays": 240.0})
 
