@@ -38,7 +38,7 @@ _EXPORTS = {
     "copy_experiments": "sim.runs.shipped",
     "shipped_experiments": "sim.runs.shipped",
     "Results": "sim.runs.results",
-    "load_results": "sim.runs.store",
+    "load_results": "sim.api",
 }
 __all__ = [
     "SCHEDULE",
@@ -57,12 +57,11 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from sim.api import analyze, run, sweep
+    from sim.api import analyze, load_results, run, sweep
     from sim.model.params import SPECS, ParameterError, Params, make_params
     from sim.model.region import SCHEDULE, RegionModel
     from sim.runs.results import Results
     from sim.runs.shipped import copy_experiments, shipped_experiments
-    from sim.runs.store import load_results
 
 
 def __getattr__(name: str) -> Any:

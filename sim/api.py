@@ -53,22 +53,27 @@ def sweep(
         ValueError: the design is past the size limit (pass ``large=True``), the folder is not empty, or no
             Dask scheduler answers at ``scheduler``.
     """
-    from sim.runs.folders import check_new_folder, results_folder
-    from sim.runs.runner import Execution, Sweep, check_design_size, check_scheduler
+    from sim.runs.runner import Execution, Sweep
 
-    execution = Execution(executor, workers, scheduler)  # an unknown executor is refused here
     exp = experiment if isinstance(experiment, Experiment) else load_experiment(experiment)
-    check_design_size(exp, large=large)
-    if out is not None:
-        check_new_folder(Path(out))
-    if scheduler:
-        check_scheduler(scheduler)  # it answers before anything is written
-    folder = results_folder(Path("results"), exp.name) if out is None else Path(out)
     source = "" if isinstance(experiment, Experiment) else str(experiment)
-    from sim.runs.store import load_results
-
-    Sweep.create(exp, folder, execution, quiet=quiet, argv=["(python api)"], experiment_file=source).finish()
+    execution = Execution(executor, workers, scheduler)
+    run = Sweep.create(exp, out, execution, large=large, quiet=quiet, argv=["(python api)"], experiment_file=source)
+    run.finish()
+    folder = run.store.folder
     return load_results(folder)
+
+
+def load_results(folder: str | Path, *, series: bool = True, allow_partial: bool = False) -> Results:
+    """The tables of a sweep's results folder (``runs``, ``design``, ``series``; see
+    :func:`sim.runs.store.load_results`, which reads them). Needs the ``sweep`` extra.
+
+    Raises:
+        ResultsError: not a (complete) results folder, or a damaged table (one line).
+    """
+    from sim.runs.store import load_results as read
+
+    return read(folder, series=series, allow_partial=allow_partial)
 
 
 def analyze(results: Results | str | Path, *, baseline: int | str = 0, metrics: tuple[str, ...] = ()) -> Path:

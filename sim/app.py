@@ -11,10 +11,10 @@ alignment and patrol vessels. All figures are matplotlib, drawn here (the model 
 module); the front end is served from the ``solara-assets`` package, so the app works without an
 internet connection.
 
-The page is built from this module's own Solara components (see "Solara components" below); from Mesa it
-uses only ``Slider`` (the description of a slider control) and ``update_counter``/``force_update`` (the
-signal that the model has stepped). It changes nothing in Mesa: other Mesa apps in the same process keep
-Mesa's own ``SolaraViz``.
+The page is built from this module's own Solara components (see "Solara components" below), with its
+own description of a slider (``Slider``) and its own signal that the model has stepped (``stepped``); of
+Mesa it uses only the model, never ``mesa.visualization``. It changes nothing in Mesa: other Mesa apps in
+the same process keep Mesa's own ``SolaraViz``.
 
 Needs the optional extra: ``pip install -e '.[app]'``. Serve it with ``python -m sim app`` (or
 ``solara run sim.app``); ``serve()`` is what the command line calls.
@@ -30,6 +30,7 @@ import traceback
 import warnings
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from typing import Any, cast
@@ -52,12 +53,6 @@ from sim.model.metrics import BOUNDED
 from sim.model.params import LAYERS, MODES, PARTNERS, SPECS, ParameterError, make_params
 from sim.model.region import RegionModel
 from sim.science.plots import LAYER_COLOURS, LAYER_NAMES, PALETTE, PARTNER_COLOUR, RUN_PANELS
-
-with warnings.catch_warnings():
-    # Mesa 3.3.1's own ComponentsView trips Solara's rules-of-hooks check at import; harmless, not ours.
-    warnings.filterwarnings("ignore", message=".*ComponentsView.*", category=UserWarning)
-    from mesa.visualization import Slider
-    from mesa.visualization.utils import force_update, update_counter
 
 # The app never phones home: no usage telemetry (the page has no internet connection to send it on).
 solara.server.settings.telemetry.mixpanel_enable = False
@@ -163,18 +158,32 @@ def month_date(month: int, start: str = SPECS["run.start"].default) -> str:
 # --- controls -------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Slider:
+    """A slider of the sidebar: its label, starting value, range and step; ``is_float_slider`` picks a
+    slider of decimals (Solara's SliderFloat) or of whole numbers (SliderInt). The other controls are
+    described by dicts (see model_params)."""
+
+    label: str
+    value: float
+    min: float
+    max: float
+    step: float = 1
+    is_float_slider: bool = False
+
+
 def _slider(label: str, name: str, step: float, hi: float | None = None) -> Slider:
     """A float slider over a parameter's allowed range (capped at ``hi``), starting at its default."""
     spec = SPECS[name]
     top = hi if hi is not None else spec.hi
     if spec.lo is None or top is None:
         raise ValueError(f"{name} has no range to slide over")
-    return Slider(label, value=float(spec.default), min=float(spec.lo), max=float(top), step=step, dtype=float)
+    return Slider(label, value=float(spec.default), min=float(spec.lo), max=float(top), step=step, is_float_slider=True)
 
 
 def model_params() -> dict[str, Any]:
-    """The sidebar's scenario controls, described as in Mesa's ``model_params`` (a ``Slider``, or a dict
-    with ``type``, ``value``, ``label`` and, for a Select, ``values``), in the sidebar's order. Keys are
+    """The sidebar's scenario controls (a ``Slider``, or a dict with ``type``, ``value``, ``label`` and,
+    for a Select, ``values``; the form of Mesa's ``model_params``), in the sidebar's order. Keys are
     RegionModel's dotted parameter names, plus ``withdraw`` and ``withdraw_month`` (the shock) and ``rng``
     (the seed); see AppModel."""
     params: dict[str, Any] = {}
@@ -727,8 +736,19 @@ def png(fig: Figure) -> bytes:
 #
 # The page is a plain Solara component tree (no SolaraViz): Page holds this session's model and the
 # sidebar's control values; RunControls steps, plays and resets the model; ParameterControls edits the
-# values; Views shows the introduction and the figures. Every view reads Mesa's ``update_counter``, which
-# a step increments (``force_update``), so each month is drawn once.
+# values; Views shows the introduction and the figures. Every view reads ``stepped``, which a step
+# increments (``mark_stepped``), so each month is drawn once.
+
+#: how many months this session's models have stepped: every view reads it, so that a step draws them
+#: again. A reactive variable made at import holds one value per browser session (per Solara kernel).
+stepped: solara.Reactive[int] = solara.reactive(0)
+
+
+def mark_stepped() -> int:
+    """Signal that the model has stepped (every view is to be drawn again); the new value of ``stepped``."""
+    stepped.value += 1
+    return stepped.value
+
 
 #: pause between months while playing (drawing the three figures takes about a second and a half more)
 PLAY_PAUSE_S = 0.15
@@ -772,8 +792,13 @@ def ParameterControls(params: Mapping[str, Any], values: solara.Reactive[dict[st
         if isinstance(options, Slider):
             value = current.get(name, options.value)
             label = control_label(name, options.label, value, options.step or 1)
-            slider = solara.SliderFloat if options.is_float_slider else solara.SliderInt
-            slider(label, value=value, on_value=change, min=options.min, max=options.max, step=options.step)
+            if options.is_float_slider:
+                solara.SliderFloat(
+                    label, value=value, on_value=change, min=options.min, max=options.max, step=options.step
+                )
+            else:
+                low, high, step = int(options.min), int(options.max), int(options.step)
+                solara.SliderInt(label, value=value, on_value=change, min=low, max=high, step=step)
             continue
         label, kind, value = options.get("label", name), options.get("type"), current.get(name, options.get("value"))
         if kind == "Select":
@@ -787,7 +812,7 @@ def ParameterControls(params: Mapping[str, Any], values: solara.Reactive[dict[st
 
 
 class Drawn:
-    """The last value of ``update_counter`` whose render pass has finished (every view drawn), for the
+    """The last value of ``stepped`` whose render pass has finished (every view drawn), for the
     thread that plays to wait on: it steps the model only once the previous month is on the page. (A
     render may run in another thread, the one of a click, and would otherwise fall ever further behind.)"""
 
@@ -811,7 +836,7 @@ class Drawn:
 def RunControls(model: solara.Reactive[AppModel], values: solara.Reactive[dict[str, Any]]):
     """RESET (a new model from the sidebar's values), ▶ PLAY / ❚❚ PAUSE (a month after another, in a
     thread) and STEP (one month), and the month the model is at."""
-    counter = update_counter.get()
+    counter = stepped.get()
     playing = solara.use_reactive(False)
     error = solara.use_reactive(cast(str | None, None))
     drawn = solara.use_memo(Drawn, [])
@@ -822,8 +847,7 @@ def RunControls(model: solara.Reactive[AppModel], values: solara.Reactive[dict[s
         """One month of ``m``; then every view is to be drawn again. The counter value of that month."""
         with m.lock:
             m.step()
-        force_update()
-        return update_counter.value
+        return mark_stepped()
 
     def failed(m: AppModel, err: Exception) -> None:
         traceback.print_exc()
@@ -884,7 +908,7 @@ def show(image: bytes, view: str) -> None:
 
 def use_drawing(model: AppModel, figure) -> bytes:
     """``figure(model)`` as PNG, drawn again only when the model steps or is replaced."""
-    counter = update_counter.get()
+    counter = stepped.get()
 
     def draw() -> bytes:
         with model.lock:
@@ -898,7 +922,7 @@ def IntroView(model: AppModel, values: solara.Reactive[dict[str, Any]]):
     """What the page is and what to do; the month and scenario shown; a cue while the sidebar's controls
     (``values``) differ from the model's (until Reset); the reason when the controls were not a valid
     scenario."""
-    update_counter.get()
+    stepped.get()
     pending = changed_controls(model, values.value)
     with model.lock:
         now, scenario = describe(model)

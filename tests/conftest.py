@@ -30,11 +30,33 @@ def fresh_model():
     return build_fresh_model
 
 
+# ---- slow tests ----------------------------------------------------------------------------------
+# A test is slow (left out of `make check`, run by `make test`) when it is marked so, or when it uses one
+# of these fixtures, each of which runs sweeps in worker processes or builds the package.
+
+SLOW_FIXTURES = frozenset(
+    {
+        "small_sweep", "shocked_sweep", "parted_sweep", "big_reference",  # tests/test_sweep.py
+        "layering", "withdrawal", "allocation", "screening",  # tests/test_plots.py
+        "folders",  # tests/test_report.py
+        "weights_results",  # tests/test_analysis.py
+        "built",  # tests/test_packaging.py: the sdist and the wheel
+        "ran",  # tests/test_tutorial.py: the tutorial's commands
+    }
+)  # fmt: skip
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
 # ---- a test run that says where it is -------------------------------------------------------------
 # Slow tests (marked ``slow``: process pools, Dask, calibrations, the app server, the browser, the
 # notebook) can run for minutes. So that a long wait is never a silent stall, the process that reports
-# (the only one, or xdist's controller) names every test that has been running for more than
-# STILL_RUNNING seconds, once a minute, on the terminal.
+# (the only one, or xdist's controller) names, every STILL_RUNNING seconds, each test that has been
+# running for longer than that.
 
 STILL_RUNNING = 30.0
 

@@ -147,3 +147,15 @@ def test_the_command_line_starts_without_the_heavy_libraries(args):
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
     assert done.stdout, done.stderr  # it printed its help or the parameters
     assert done.stderr.strip().splitlines()[-1] == "LOADED []"
+
+
+def test_the_agents_are_written_against_world_not_the_model_class():
+    """The agents depend on the floor below the model class (``sim/model/world.py``), not on
+    ``RegionModel``, not even for type annotations."""
+    grid = grimp.build_graph("sim", exclude_type_checking_imports=False, cache_dir=None)
+    agents = sorted(m for m in grid.modules if m.startswith("sim.model.agents."))
+    assert agents  # the check looks at something
+    assert {a: "sim.model.region" in grid.find_modules_directly_imported_by(a) for a in agents} == dict.fromkeys(
+        agents, False
+    )
+    assert all("sim.model.world" in grid.find_modules_directly_imported_by(a) for a in agents)

@@ -86,3 +86,14 @@ def test_bad_area_files_are_refused_naming_the_problem(rows, message):
 def test_the_file_has_the_documented_columns():
     text = resources.files("sim.model.data").joinpath("areas.csv").read_text(encoding="utf-8")
     assert next(csv.reader(text.splitlines())) == HEADER.strip().split(",")
+
+
+def test_the_neighbours_workaround_gives_the_cells_of_mesas_own_neighbourhood():
+    """``mesa_compat.neighbours`` stands in for ``Cell.neighborhood`` (cached at class level in Mesa 3.3.1):
+    the same cells, for every cell of the sea."""
+    from sim.model.mesa_compat import neighbours
+
+    sea = build_sea(random=random.Random(3))
+    for cell in sea.all_cells:
+        assert {c.coordinate for c in neighbours(cell)} == {c.coordinate for c in cell.neighborhood}
+        assert {c.coordinate for c in neighbours(cell)} == set(cell.area.neighbours)

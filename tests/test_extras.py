@@ -70,3 +70,25 @@ def test_a_missing_module_that_is_not_the_extras_goes_up_unchanged():
         import no_such_module  # noqa: F401
     with pytest.raises(MissingExtra, match="extra 'sweep'"), extra("sweep"):
         raise ModuleNotFoundError("No module named 'pyarrow.parquet'", name="pyarrow.parquet")
+
+
+#: distributions an extra names whose absence needs no message of ours: Mesa brings scipy and tqdm
+#: with the core; solara-assets is files, never imported
+NOT_IMPORTED = {"scipy", "tqdm", "solara-assets"}
+#: import names that differ from the distribution's
+IMPORT_NAME = {"salib": "SALib", "dask[distributed]": "distributed"}
+
+
+def test_every_package_an_extra_installs_is_named_when_missing():
+    """pyproject's extras and sim/runs/extras.py say the same: a package an extra installs, and the code
+    imports, is one whose absence is turned into a line naming that extra."""
+    import re
+    import tomllib
+
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    for name, (_, modules) in EXTRAS.items():
+        for requirement in extras[name]:
+            dist = re.split(r"[<>=!~ ;]", requirement, maxsplit=1)[0].lower()
+            if dist.startswith("sea-layering-sim") or dist in NOT_IMPORTED:
+                continue
+            assert IMPORT_NAME.get(dist, dist) in modules, (name, requirement)

@@ -12,13 +12,13 @@ from typing import Any
 from sim.cli.common import (
     UsageError,
     check_executor_options,
-    check_out_folder,
     executor_options,
     new_results_folder,
     publishing,
 )
 from sim.model.history import HISTORY_MONTHS
 from sim.model.params import make_params
+from sim.runs.folders import check_new_folder
 
 
 def add_parser(sub: Any) -> None:
@@ -48,7 +48,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     check_executor_options(args)
     workers = max(1, args.workers or os.cpu_count() or 1)
     out = Path(args.out) if args.out else new_results_folder(f"calibration-{config.name}")
-    check_out_folder(out)
+    check_new_folder(out)
     say = None if args.quiet else (lambda line: print(line, file=sys.stderr, flush=True))
     started = utc_now()
     made_by = provenance(args.argv)  # the code as it was when the runs started

@@ -93,16 +93,6 @@ def new_results_folder(kind: str) -> Path:
     return results_folder(RESULTS, kind)
 
 
-def check_out_folder(out: Path) -> None:
-    """--out must be a new or empty folder: results are never overwritten."""
-    from sim.runs.folders import check_new_folder
-
-    try:
-        check_new_folder(out)
-    except ValueError as err:
-        raise UsageError(str(err)) from None
-
-
 def publish(tmp: Path, out: Path) -> None:
     """Move a finished temporary folder into place in one rename.
 

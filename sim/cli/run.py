@@ -10,10 +10,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from sim.cli.common import UsageError, check_out_folder, new_results_folder, parse_sets, publishing
+from sim.cli.common import UsageError, new_results_folder, parse_sets, publishing
 from sim.model.history import HISTORY_MONTHS, PERIODS
 from sim.model.params import SPECS, Params, make_params
 from sim.runs.experiment import DEFAULT_SEED, DEFAULT_STEPS, MAX_RUN_MONTHS, flatten, read_toml, run_length_warnings
+from sim.runs.folders import check_new_folder
 
 
 def add_parser(sub: Any) -> None:
@@ -130,7 +131,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         for warning in run_length_warnings(params, steps, warmup=False):  # the summary line says it
             print(f"warning: {warning}", file=sys.stderr)
     out = Path(args.out) if args.out else new_results_folder("run")
-    check_out_folder(out)
+    check_new_folder(out)
     try:
         return _run_into(args, out, params, seed, steps)
     finally:  # a run that failed or was interrupted leaves no empty folder behind

@@ -3,22 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import sys
-import tomllib
-from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
-from sim.cli.common import (
-    UsageError,
-    check_executor_options,
-    check_out_folder,
-    executor_options,
-    new_results_folder,
-    one_line,
-)
-from sim.runs.experiment import Experiment, experiment_warnings
+from sim.cli.common import RESULTS, UsageError, check_executor_options, executor_options, one_line
+from sim.runs.experiment import experiment_warnings
 
 
 def add_parser(sub: Any) -> None:
@@ -51,8 +40,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from sim.runs.runner import SweepInterrupted, WorkersLost
 
     try:
-        with contextlib.ExitStack() as guard:  # holds the folder's lock until the sweep ends, however it ends
-            return _sweep(args, guard)
+        return _sweep(args)
     except SweepInterrupted as stop:
         print(f"{stop}; resume with: python -m sim sweep --resume {stop.folder}", file=sys.stderr)
         return stop.status
@@ -61,41 +49,23 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         return 1
 
 
-def _sweep(args: argparse.Namespace, guard: contextlib.ExitStack) -> int:
-    """The body of ``cmd_sweep``; locks taken go on ``guard``."""
+def _sweep(args: argparse.Namespace) -> int:
+    """The body of ``cmd_sweep``."""
     from sim.runs.experiment import load_experiment
-    from sim.runs.provenance import code_sha256, utc_now
-    from sim.runs.runner import Execution, Sweep, check_design_size, terminate_as_interrupt
-    from sim.runs.store import Store, read_manifest
+    from sim.runs.runner import Execution, Sweep, terminate_as_interrupt
 
     check_executor_options(args)
     execution = Execution(args.executor, args.workers, args.scheduler)
     if args.resume:
         if args.over_posterior is not None:
             raise UsageError("--over-posterior starts a new sweep; resume one with --resume DIR alone")
-        folder = Path(args.resume)
-        stored = read_stored_experiment(folder)
-        if args.experiment:
-            given = load_experiment(args.experiment)
-            if given.source != stored.source:
-                raise UsageError(
-                    f"{args.experiment} differs from the experiment stored in {folder}; resume with the same file"
-                )
         if args.out:
             raise UsageError("give either --out or --resume, not both")
-        experiment, store = stored, Store(folder)
-        manifest = read_manifest(folder)
-        check_resumable(folder, stored.source, manifest, args.allow_code_change)
-        contact_scheduler(args.scheduler)
-        guard.enter_context(store.lock())  # before anything is written: a live sweep there is refused
-        if manifest.get("status") == "complete" and not args.quiet:
-            print(f"{folder} is already complete; checking that every run is there", file=sys.stderr)
-        manifest.setdefault("resumed_utc", []).append(utc_now().isoformat())
-        code = code_sha256()
-        if args.allow_code_change and manifest.get("code_sha256") != code:
-            manifest.setdefault("code_changes_allowed", []).append({"utc": utc_now().isoformat(), "code_sha256": code})
-        manifest["status"] = "running"
-        store.write_manifest(manifest)
+        sweep = Sweep.resume(args.resume, execution, quiet=args.quiet, allow_code_change=args.allow_code_change)
+        if args.experiment and load_experiment(args.experiment).source != sweep.experiment.source:
+            raise UsageError(
+                f"{args.experiment} differs from the experiment stored in {args.resume}; resume with the same file"
+            )
     else:
         if not args.experiment:
             raise UsageError("give an experiment file (experiments/*.toml) or --resume DIR")
@@ -106,29 +76,24 @@ def _sweep(args: argparse.Namespace, guard: contextlib.ExitStack) -> int:
         experiment = load_experiment(
             args.experiment, args.over_posterior, args.draws or 20, args.replications
         )  # fmt: skip
-        try:
-            check_design_size(experiment, large=args.large)
-        except ValueError as err:
-            raise UsageError(str(err)) from None
-        if args.out:
-            check_out_folder(Path(args.out))
-        contact_scheduler(args.scheduler)
-        folder = Path(args.out) if args.out else new_results_folder(experiment.name)
         sweep = Sweep.create(
-            experiment, folder, execution, quiet=args.quiet, argv=args.argv, experiment_file=str(args.experiment)
-        )
-        store = sweep.store
-        guard.enter_context(store.lock())
-    if not args.quiet:
-        for warning in experiment_warnings(experiment):
-            print(f"warning: {warning}", file=sys.stderr)
-        print(
-            f"{experiment.name}: {experiment.n_runs} runs ({len(experiment.points)} points x "
-            f"{experiment.replications} replications) -> {folder}",
-            file=sys.stderr,
-        )
-    with terminate_as_interrupt():
-        counts = Sweep(experiment, store, execution, args.quiet).finish()
+            experiment, args.out, execution, large=args.large, quiet=args.quiet, argv=args.argv,
+            experiment_file=str(args.experiment), root=RESULTS,
+        )  # fmt: skip
+    experiment, folder = sweep.experiment, sweep.store.folder
+    with sweep:  # the folder's lock, before anything is said: a sweep already writing there is refused
+        if not args.quiet:
+            if args.resume and sweep.store.manifest().get("status") == "complete":
+                print(f"{folder} is already complete; checking that every run is there", file=sys.stderr)
+            for warning in experiment_warnings(experiment):
+                print(f"warning: {warning}", file=sys.stderr)
+            print(
+                f"{experiment.name}: {experiment.n_runs} runs ({len(experiment.points)} points x "
+                f"{experiment.replications} replications) -> {folder}",
+                file=sys.stderr,
+            )
+        with terminate_as_interrupt():
+            counts = sweep.finish()
     total = sum(counts.values())
     failed = int(counts.get("failed", 0))
     if not args.quiet:
@@ -146,50 +111,3 @@ def _sweep(args: argparse.Namespace, guard: contextlib.ExitStack) -> int:
         )
         return 1
     return 0
-
-
-def contact_scheduler(address: str | None) -> None:
-    """A Dask scheduler given with --scheduler must answer before anything is written (UsageError)."""
-    from sim.runs.runner import check_scheduler
-
-    if address:
-        try:
-            check_scheduler(address)
-        except ValueError as err:
-            raise UsageError(str(err)) from None
-
-
-def read_stored_experiment(folder: Path) -> Experiment:
-    """The experiment stored in a sweep folder, checked before anything in it is changed."""
-    from sim.runs.experiment import parse_experiment
-
-    needed = ("experiment.toml", "manifest.json", "design.parquet", "parts")
-    missing = [name for name in needed if not (folder / name).exists()]
-    if not folder.is_dir() or missing:
-        raise UsageError(f"{folder} is not a sweep results folder (missing {', '.join(missing) or 'the folder'})")
-    path = folder / "experiment.toml"
-    try:
-        text = path.read_text(encoding="utf-8")
-        return parse_experiment(tomllib.loads(text), source=text, where=str(path))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
-        raise UsageError(f"{path} cannot be read as an experiment: {err}") from None
-
-
-def check_resumable(folder: Path, experiment_text: str, manifest: Mapping[str, Any], allow_code_change: bool) -> None:
-    """Refuse (UsageError) a resume that would mix what it cannot: an experiment file edited in the folder
-    since the sweep started, or a different version of the model's code (unless allowed, and recorded)."""
-    from sim.runs.provenance import code_sha256
-    from sim.runs.store import text_sha256
-
-    stored = manifest.get("experiment_sha256")
-    if stored is not None and stored != text_sha256(experiment_text):
-        raise UsageError(
-            f"{folder / 'experiment.toml'} was edited after the sweep started; resuming would remap its runs. "
-            "Start a new sweep with the edited file instead"
-        )
-    code = manifest.get("code_sha256")
-    if code is not None and code != code_sha256() and not allow_code_change:
-        raise UsageError(
-            f"the model's code changed since the sweep in {folder} started (code checksum differs); resuming "
-            "would mix results from two versions. Pass --allow-code-change to resume anyway (it is recorded)"
-        )

@@ -8,9 +8,10 @@ import os
 from pathlib import Path
 from typing import Any
 
-from sim.cli.common import UsageError, check_out_folder, new_results_folder, parse_sets, publishing
+from sim.cli.common import UsageError, new_results_folder, parse_sets, publishing
 from sim.model.params import make_params
 from sim.runs.experiment import DEFAULT_SEED
+from sim.runs.folders import check_new_folder
 
 
 def add_parser(sub: Any) -> None:
@@ -45,9 +46,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
         raise UsageError(str(err)) from None
     overrides = parse_sets(args.set)
     make_params({**overrides, "run.period": "history"})  # a bad parameter is refused before anything runs
+    if args.workers is not None and args.workers < 1:
+        raise UsageError(f"--workers must be at least 1, got {args.workers}")
     workers = max(1, min(args.workers or os.cpu_count() or 1, 2 * args.replications))
     out = Path(args.out) if args.out else new_results_folder("validation")
-    check_out_folder(out)
+    check_new_folder(out)
     started = utc_now()
     made_by = provenance(args.argv)  # the code as it was when the runs started
     try:

@@ -1,5 +1,6 @@
 """Everything that defines a run: ``RegionModel`` (``region.py``) and its schedule, the agents
-(``agents/``, one module a kind), the sea areas (``areas.py``), the ledger of actions (``ledger.py``), the
+(``agents/``, one module a kind), the sea areas (``areas.py``) and the Mesa space built from them
+(``sea.py``), the ledger of actions (``ledger.py``), the
 measurements (``metrics.py``), the parameters with units and sources (``params.py``) and their data
 (``data/``), the documented events of 2007-2024 (``history.py``), the named random streams
 (``streams.py``), the calendar, switches and ids the agents use (``world.py``), and the one place that

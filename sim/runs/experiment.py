@@ -47,6 +47,7 @@ import numpy as np
 from sim.model.metrics import SHOCK_METRICS, SUMMARY_METRICS
 from sim.model.params import SPECS, InputError, ParameterError, make_params, suggest
 from sim.runs.extras import extra
+from sim.runs.folders import NAME_MAX
 
 DESIGN_KINDS = ("factorial", "list", "lhs", "sobol", "morris", "posterior")
 TOP_KEYS = (
@@ -77,8 +78,6 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
 #: the most months one run, or one sweep design without ``--large``, may take (runs x months): 10 million
 #: run-months is some hours on two cores at the model's measured cost (benchmarks/bench_model.py)
 MAX_RUN_MONTHS = 10_000_000
-#: the most bytes in one file or folder name (Linux and macOS file systems); an experiment's name is one
-NAME_MAX = 255
 #: the seed and length of a single run when none is given (``python -m sim run``, ``sim.run``)
 DEFAULT_SEED = 20251026  # any fixed number; the date Timor-Leste joined ASEAN, to be memorable
 DEFAULT_STEPS = 120

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 EXTRAS: dict[str, tuple[str, tuple[str, ...]]] = {
     "sweep": ("sweeps, their analysis, validation and calibration", ("pyarrow", "SALib", "filelock")),
     "cluster": ("the Dask executor", ("dask", "distributed")),
-    "app": ("the interactive app", ("solara", "reacton", "ipyvuetify", "ipywidgets", "altair")),
+    "app": ("the interactive app", ("solara", "reacton", "ipyvuetify", "ipywidgets")),
     "ema": ("the EMA Workbench adapter", ("ema_workbench",)),
 }
 

@@ -6,30 +6,33 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from sim.runs.experiment import NAME_MAX
+from sim.model.params import InputError
+
+#: the most bytes in one file or folder name (Linux and macOS file systems); an experiment's name is one
+NAME_MAX = 255
 
 
 def check_new_folder(out: Path) -> None:
-    """Refuse (ValueError, one line) an output folder that cannot be a new one: a folder that is not new
+    """Refuse (InputError, a ValueError; one line) an output folder that cannot be a new one: a folder that is not new
     or empty (results are never overwritten), the current folder or one above it, a name longer than a
     file system allows, a folder below a file."""
     long = next((part for part in out.parts if len(os.fsencode(part)) > NAME_MAX), None)
     if long is not None:
-        raise ValueError(
+        raise InputError(
             f"output folder name {long[:16]}... is {len(os.fsencode(long)):,} bytes long; a folder name can have "
             f"at most {NAME_MAX}"
         )
     here = Path.cwd()
     if out.resolve() in (here, *here.parents):
-        raise ValueError(f"output folder {out} is the current folder or one above it; name a new folder")
+        raise InputError(f"output folder {out} is the current folder or one above it; name a new folder")
     try:
         if out.exists() and (not out.is_dir() or any(out.iterdir())):
-            raise ValueError(f"output folder {out} already exists and is not empty; results are never overwritten")
+            raise InputError(f"output folder {out} already exists and is not empty; results are never overwritten")
         for parent in out.parents:
             if parent.exists() and not parent.is_dir():
-                raise ValueError(f"cannot create output folder {out}: {parent} is a file")
+                raise InputError(f"cannot create output folder {out}: {parent} is a file")
     except OSError as err:
-        raise ValueError(f"cannot use output folder {out}: {err.strerror or err}") from None
+        raise InputError(f"cannot use output folder {out}: {err.strerror or err}") from None
 
 
 def results_folder(root: Path, name: str) -> Path:

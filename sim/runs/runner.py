@@ -23,14 +23,16 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures as cf
+import contextlib
 import multiprocessing as mp
 import os
 import socket
 import sys
 import time
+import tomllib
 import traceback
 from collections import Counter, deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,21 +41,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.runs.experiment import MAX_RUN_MONTHS, Experiment, RunTask
+from sim.model.params import InputError
+from sim.runs.experiment import MAX_RUN_MONTHS, Experiment, RunTask, parse_experiment
 from sim.runs.extras import extra
-from sim.runs.store import (
-    UNREADABLE,
-    Store,
-    atomic_write_table,
-    cell,
-    process_alive,
-    read_table,
-    reason,
-    text_sha256,
-)
-
-with extra("sweep"):
-    import pyarrow as pa
+from sim.runs.folders import check_new_folder, results_folder
+from sim.runs.store import Store, cell, read_manifest, reason, text_sha256
 
 EXECUTORS = ("process", "dask")
 
@@ -95,7 +87,7 @@ class Execution:
 
     def __post_init__(self) -> None:
         if self.kind not in EXECUTORS:
-            raise ValueError(f"executor must be one of {', '.join(EXECUTORS)}, got {self.kind!r}")
+            raise InputError(f"executor must be one of {', '.join(EXECUTORS)}, got {self.kind!r}")
 
     def workers_for(self, runs: int) -> int:
         """Workers to start for ``runs`` runs: as asked (default: every core), but never more than the runs,
@@ -210,7 +202,7 @@ SCHEDULER_TIMEOUT = 5.0
 
 
 def check_scheduler(address: str, timeout: float | None = None) -> None:
-    """Refuse (ValueError, one line naming the scheduler) a Dask scheduler address that is malformed or
+    """Refuse (InputError, a ValueError; one line naming the scheduler) a Dask scheduler address that is malformed or
     where no scheduler answers within ``timeout`` seconds (default :data:`SCHEDULER_TIMEOUT`). A sweep
     calls this before it writes anything."""
     with extra("cluster"):
@@ -221,13 +213,13 @@ def check_scheduler(address: str, timeout: float | None = None) -> None:
         scheme, _ = parse_address(address)
         host, port = get_address_host_port(address)
     except ValueError as err:
-        raise ValueError(
+        raise InputError(
             f"scheduler address {address!r} is not a Dask scheduler address such as tcp://HOST:8786 ({reason(err)})"
         ) from None
     try:
         socket.create_connection((host, port), timeout=timeout).close()  # a closed port says so at once
     except OSError as err:
-        raise ValueError(
+        raise InputError(
             f"no Dask scheduler answers at {address} within {timeout:g} s ({reason(err)}); nothing was written"
         ) from None
     if scheme == "tcp":  # and what answers must speak Dask's protocol
@@ -235,12 +227,12 @@ def check_scheduler(address: str, timeout: float | None = None) -> None:
             with cf.ThreadPoolExecutor(1) as thread:  # its own event loop, even inside a notebook's
                 thread.submit(asyncio.run, _handshake(address, timeout)).result()
         except TimeoutError:
-            raise ValueError(
+            raise InputError(
                 f"something listens at {address} but does not answer as a Dask scheduler within {timeout:g} s; "
                 "nothing was written"
             ) from None
         except Exception as err:  # what it said is not a Dask message
-            raise ValueError(
+            raise InputError(
                 f"something listens at {address} but is not a Dask scheduler ({type(err).__name__}); "
                 "nothing was written"
             ) from None
@@ -302,6 +294,17 @@ def _start_worker(sweep_pid: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if sys.platform != "win32":
         threading.Thread(target=_end_with, args=(sweep_pid,), name="end-with-sweep", daemon=True).start()
+
+
+def process_alive(pid: int) -> bool:
+    """Whether a process with this id exists (on this machine)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _end_with(pid: int) -> None:
@@ -382,10 +385,10 @@ def design_size(experiment: Experiment) -> dict[str, int]:
 
 
 def check_design_size(experiment: Experiment, large: bool = False) -> None:
-    """Refuse (ValueError, one line) a design past :data:`MAX_RUN_MONTHS` unless ``large`` confirms it."""
+    """Refuse (InputError, a ValueError; one line) a design past :data:`MAX_RUN_MONTHS` unless ``large`` confirms it."""
     size = design_size(experiment)
     if size["run_months"] > MAX_RUN_MONTHS and not large:
-        raise ValueError(
+        raise InputError(
             f"experiment {experiment.name!r} is {size['runs']:,} runs x {experiment.steps:,} months = "
             f"{size['run_months']:,} run-months (about {size['disk_bytes'] / 1e9:,.1f} GB on disk), past the "
             f"limit of {MAX_RUN_MONTHS:,}; pass --large (large=True) to run it anyway"
@@ -404,24 +407,55 @@ class Sweep:
         self.experiment, self.store = experiment, store
         self.execution = Execution() if execution is None else execution
         self.quiet = quiet
+        self.resuming = False  # set by resume: finish records the resume in the manifest
+        self.allow_code_change = False
+        self._lock: contextlib.AbstractContextManager[None] | None = None
+
+    def __enter__(self) -> Sweep:
+        """Hold the folder's lock (``Store.lock``) for the block: a sweep already writing there is refused
+        (InputError) before anything is printed or written. ``finish`` takes it by itself when not held."""
+        lock = self.store.lock()
+        lock.__enter__()
+        self._lock = lock
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        lock, self._lock = self._lock, None
+        if lock is not None:
+            lock.__exit__(None, None, None)
 
     @classmethod
     def create(
         cls,
         experiment: Experiment,
-        folder: Path,
+        out: str | Path | None = None,
         execution: Execution | None = None,
         *,
+        large: bool = False,
         quiet: bool = False,
         argv: list[str] | None = None,
         experiment_file: str = "",
+        root: Path = Path("results"),
     ) -> Sweep:
-        """A new sweep in ``folder`` (new or empty): the experiment file as given, the design table and a
-        manifest (status "running", provenance, the workers that will be started)."""
+        """A new sweep of ``experiment`` in ``out`` (new or empty; by default ``root/<name>/<UTC stamp>``):
+        the experiment file as given, the design table and a manifest (status "running", provenance, the
+        workers that will be started).
+
+        Raises InputError (one line), before anything is written: a design past :data:`MAX_RUN_MONTHS`
+        run-months unless ``large``, an output folder that is not new or empty, a Dask scheduler that
+        does not answer, an experiment without its source text.
+        """
         from sim.runs.provenance import provenance, utc_now
 
+        execution = Execution() if execution is None else execution
         if not experiment.source:
-            raise ValueError("the experiment has no source text to store; load it with load_experiment(path)")
+            raise InputError("the experiment has no source text to store; load it with load_experiment(path)")
+        check_design_size(experiment, large=large)
+        if out is not None:
+            check_new_folder(Path(out))
+        if execution.scheduler:
+            check_scheduler(execution.scheduler)
+        folder = results_folder(root, experiment.name) if out is None else Path(out)
         sweep = cls(experiment, Store(folder), execution, quiet)
         manifest = {
             "kind": "sweep",
@@ -433,13 +467,40 @@ class Sweep:
             "runs": experiment.n_runs,
             "seed": experiment.seed,
             "steps": experiment.steps,
-            "executor": sweep.execution.kind,
-            "workers": sweep.execution.workers_for(experiment.n_runs),
+            "executor": execution.kind,
+            "workers": execution.workers_for(experiment.n_runs),
             "started_utc": utc_now().isoformat(),
             "experiment_sha256": text_sha256(experiment.source),
             **provenance(argv),
         }
         sweep.store.create(experiment.source, design_table(experiment), manifest)
+        return sweep
+
+    @classmethod
+    def resume(
+        cls,
+        folder: str | Path,
+        execution: Execution | None = None,
+        *,
+        quiet: bool = False,
+        allow_code_change: bool = False,
+    ) -> Sweep:
+        """The sweep stored in ``folder`` (interrupted, or finished: then ``finish`` checks that every run is
+        there), to finish with ``finish``.
+
+        Raises InputError (one line), before anything in the folder changes: a folder that is not a
+        sweep's, an experiment file edited in it since the sweep started (resuming would remap its runs),
+        the model's code changed since (mixing two versions) unless ``allow_code_change`` (``finish``
+        records it), a Dask scheduler that does not answer.
+        """
+        folder = Path(folder)
+        execution = Execution() if execution is None else execution
+        experiment = stored_experiment(folder)
+        check_resumable(folder, experiment.source, read_manifest(folder), allow_code_change)
+        if execution.scheduler:
+            check_scheduler(execution.scheduler)
+        sweep = cls(experiment, Store(folder), execution, quiet)
+        sweep.resuming, sweep.allow_code_change = True, allow_code_change
         return sweep
 
     def run(self, runner: Callable[[RunTask], Outcome] | None = None) -> dict[str, int]:
@@ -480,15 +541,62 @@ class Sweep:
 
     def finish(self, runner: Callable[[RunTask], Outcome] | None = None) -> dict[str, int]:
         """Run what is missing, merge the parts into ``runs.parquet`` (and the series) and mark the manifest
-        complete; returns the counts by status of the whole sweep."""
-        from sim.runs.provenance import utc_now
+        complete; returns the counts by status of the whole sweep. The folder's lock is held throughout:
+        a second sweep or resume on it is refused (InputError) before anything is written."""
+        from sim.runs.provenance import code_sha256, utc_now
 
-        self.run(runner)
-        counts = self.store.consolidate()
-        manifest = self.store.manifest()
-        manifest.update(status="complete", finished_utc=utc_now().isoformat(), counts=counts)
-        self.store.write_manifest(manifest)
+        with contextlib.ExitStack() as held:
+            if self._lock is None:
+                held.enter_context(self)
+            if self.resuming:
+                manifest = self.store.manifest()
+                manifest.setdefault("resumed_utc", []).append(utc_now().isoformat())
+                code = code_sha256()
+                if self.allow_code_change and manifest.get("code_sha256") != code:
+                    entry = {"utc": utc_now().isoformat(), "code_sha256": code}
+                    manifest.setdefault("code_changes_allowed", []).append(entry)
+                manifest["status"] = "running"
+                self.store.write_manifest(manifest)
+            self.run(runner)
+            counts = self.store.consolidate()
+            manifest = self.store.manifest()
+            manifest.update(status="complete", finished_utc=utc_now().isoformat(), counts=counts)
+            self.store.write_manifest(manifest)
         return counts
+
+
+def stored_experiment(folder: Path) -> Experiment:
+    """The experiment stored in a sweep folder; InputError (one line) when the folder is not a sweep's
+    (its experiment file, manifest, design table or parts missing) or its experiment file cannot be read."""
+    needed = ("experiment.toml", "manifest.json", "design.parquet", "parts")
+    missing = [name for name in needed if not (folder / name).exists()]
+    if not folder.is_dir() or missing:
+        raise InputError(f"{folder} is not a sweep results folder (missing {', '.join(missing) or 'the folder'})")
+    path = folder / "experiment.toml"
+    try:
+        text = path.read_text(encoding="utf-8")
+        return parse_experiment(tomllib.loads(text), source=text, where=str(path))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
+        raise InputError(f"{path} cannot be read as an experiment: {err}") from None
+
+
+def check_resumable(folder: Path, experiment_text: str, manifest: Mapping[str, Any], allow_code_change: bool) -> None:
+    """Refuse (InputError) a resume that would mix what it cannot: an experiment file edited in the folder
+    since the sweep started, or a different version of the model's code (unless allowed, and recorded)."""
+    from sim.runs.provenance import code_sha256
+
+    stored = manifest.get("experiment_sha256")
+    if stored is not None and stored != text_sha256(experiment_text):
+        raise InputError(
+            f"{folder / 'experiment.toml'} was edited after the sweep started; resuming would remap its runs. "
+            "Start a new sweep with the edited file instead"
+        )
+    code = manifest.get("code_sha256")
+    if code is not None and code != code_sha256() and not allow_code_change:
+        raise InputError(
+            f"the model's code changed since the sweep in {folder} started (code checksum differs); resuming "
+            "would mix results from two versions. Pass --allow-code-change to resume anyway (it is recorded)"
+        )
 
 
 class _Sink:
@@ -564,6 +672,7 @@ def _run_tasks(
             except cf.BrokenExecutor:
                 pass  # the pool is shut down on leaving the block; then every future is settled
             except BaseException:
+                _salvage(inflight, sink)  # runs that came back, not yet taken (a Dask result may trail an error)
                 sink.flush()  # every finished run is saved before anything else happens
                 _cancel(pool, inflight)
                 raise
@@ -620,7 +729,8 @@ def _top_up(
 
 
 def _salvage(inflight: dict[cf.Future, RunTask], sink: _Sink) -> list[RunTask]:
-    """After a pool broke: record the runs whose results came back; return the others, by run id."""
+    """After a pool broke or the loop stopped: record the runs whose results came back; return the others,
+    by run id."""
     lost = []
     for future, task in inflight.items():
         if future.done() and not future.cancelled() and future.exception() is None:
@@ -646,15 +756,9 @@ def check_store(experiment: Experiment, store: Store) -> set[int]:
     is said in one line on stderr and noted in the manifest; the runs of damaged parts are run again.
     """
     check = store.check_parts(experiment.n_runs, experiment.keep_series, experiment.steps)
-    design = store.folder / "design.parquet"
-    try:
-        read_table(design)
-    except UNREADABLE as err:
-        store.damaged.mkdir(exist_ok=True)
-        if design.exists():
-            os.replace(design, store.damaged / "design.parquet")
-        atomic_write_table(design, pa.Table.from_pandas(design_table(experiment), preserve_index=False))
-        check.problems.append(f"design.parquet cannot be read ({reason(err)}; written again from experiment.toml)")
+    damaged_design = store.check_design(design_table(experiment))
+    if damaged_design:
+        check.problems.append(damaged_design)
     if check.problems:
         line = check.line(store.folder, experiment.n_runs - len(check.done))
         print(f"warning: {line}", file=sys.stderr)

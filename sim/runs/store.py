@@ -84,17 +84,6 @@ def write_json(path: Path, obj: Any) -> None:
     atomic_write_bytes(path, (json.dumps(obj, indent=2, default=str) + "\n").encode())
 
 
-def process_alive(pid: int) -> bool:
-    """Whether a process with this id exists (on this machine)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def text_sha256(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -262,6 +251,20 @@ class Store:
                 while target.exists():
                     target, k = self.damaged / f"{path.name}.{k}", k + 1
                 os.replace(path, target)
+
+    def check_design(self, design: pd.DataFrame) -> str | None:
+        """Read ``design.parquet`` in full; when it cannot be read, set it aside in ``parts/damaged/`` and
+        write ``design`` in its place. Returns what was found (None when the table was sound)."""
+        path = self.folder / "design.parquet"
+        try:
+            read_table(path)
+            return None
+        except UNREADABLE as err:
+            self.damaged.mkdir(exist_ok=True)
+            if path.exists():
+                os.replace(path, self.damaged / "design.parquet")
+            atomic_write_table(path, pa.Table.from_pandas(design, preserve_index=False))
+            return f"design.parquet cannot be read ({reason(err)}; written again from experiment.toml)"
 
     def add_note(self, key: str, entry: Any) -> None:
         """Append ``entry`` to the list ``key`` of the manifest (what a resume found, for example)."""
