@@ -14,8 +14,17 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from sim.model.region import RegionModel
+
+# Property tests draw the same examples on every run and keep no database: a test run is repeatable
+# (same code, same result and about the same time), and leaves no .hypothesis folder behind. Some random
+# draws make runs with thousands of syndicates, which take minutes; with fixed draws none of those
+# surprises a test run (run `pytest --hypothesis-profile=explore` to search afresh).
+settings.register_profile("repeatable", derandomize=True, database=None)
+settings.register_profile("explore", derandomize=False, database=None)
+settings.load_profile("repeatable")
 
 
 def build_fresh_model(*, rng: int = 1, **overrides: Any) -> RegionModel:
