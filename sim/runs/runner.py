@@ -400,7 +400,11 @@ class Sweep:
 
     The sweep owns what it needs while it runs (the progress it shows, the sink that writes finished runs
     in parts, the errors that stop it) and calls the store and the experiment's design, which never call
-    back. ``create`` lays out a new store; ``finish`` runs what is missing and completes the folder.
+    back. ``create`` lays out a new store, ``resume`` takes up a stored one; ``finish`` runs what is missing
+    and completes the folder, under the folder's lock (held for a whole block with ``with sweep:``)::
+
+        sweep = Sweep.create(load_experiment("experiments/layering.toml"), "out", Execution(workers=2))
+        counts = sweep.finish()
     """
 
     def __init__(self, experiment: Experiment, store: Store, execution: Execution | None = None, quiet: bool = False):
