@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.model.region import RegionModel
-from sim.runs.experiment import DEFAULT_SEED, DEFAULT_STEPS, Experiment, load_experiment
+from sim.runs.experiment import DEFAULT_SEED, DEFAULT_STEPS, Experiment, check_run, load_experiment
 from sim.runs.results import Results, ResultsError
 
 
@@ -31,7 +31,9 @@ def run(*, seed: int = DEFAULT_SEED, steps: int = DEFAULT_STEPS, params: Any = N
 
     Raises:
         ParameterError: an unknown parameter, a wrong type or a value out of range (one line).
+        InputError: ``steps`` or ``seed`` that the command line would refuse too (one line).
     """
+    check_run(steps, seed)  # as the command line does
     return RegionModel(rng=seed, params=params, **overrides).run(steps)
 
 

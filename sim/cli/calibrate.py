@@ -10,8 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from sim.cli.common import (
-    UsageError,
-    check_executor_options,
     executor_options,
     new_results_folder,
     publishing,
@@ -37,23 +35,22 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     """Fit the config's parameters to the observed patterns by ABC-SMC and write the posterior,
     diagnostics, a posterior predictive check and a report."""
     from sim.runs.provenance import provenance, utc_now
-    from sim.runs.runner import make_executor
+    from sim.runs.runner import Execution, check_scheduler, make_executor
     from sim.science import calibrate as C
     from sim.science import validate as V
 
-    try:
-        config = C.load_config(args.config)
-    except C.CalibrationError as err:
-        raise UsageError(str(err)) from None
-    check_executor_options(args)
-    workers = max(1, args.workers or os.cpu_count() or 1)
-    out = Path(args.out) if args.out else new_results_folder(f"calibration-{config.name}")
+    config = C.load_config(args.config)  # CalibrationError: one line, exit 2
+    execution = Execution(args.executor, args.workers, args.scheduler)  # checked as a sweep's are
+    if execution.scheduler:
+        check_scheduler(execution.scheduler)  # it answers before anything is written
+    workers = execution.workers or os.cpu_count() or 1
+    out = Path(args.out) if args.out is not None else new_results_folder(f"calibration-{config.name}")
     check_new_folder(out)
     say = None if args.quiet else (lambda line: print(line, file=sys.stderr, flush=True))
     started = utc_now()
     made_by = provenance(args.argv)  # the code as it was when the runs started
     try:
-        with make_executor(args.executor, workers, args.scheduler) as pool:
+        with make_executor(execution.kind, workers, execution.scheduler) as pool:
             gens, scale, simulations = C.abc_smc(config, pool.map, progress=say)
             posterior = C.posterior_table(config, gens[-1])
             predictive = C.posterior_predictive(config, posterior, pool.map, seed=config.seed)

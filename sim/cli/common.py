@@ -65,24 +65,6 @@ def executor_options() -> argparse.ArgumentParser:
     return parent
 
 
-def check_executor_options(args: argparse.Namespace) -> None:
-    """UsageError (one line) for executor options that cannot work, before anything is written: a
-    workers count below 1, an unknown executor, a scheduler without Dask, Dask not installed."""
-    if args.workers is not None and args.workers < 1:
-        raise UsageError(f"--workers must be at least 1, got {args.workers}")
-    from sim.runs.runner import EXECUTORS
-
-    if args.executor not in EXECUTORS:
-        raise UsageError(f"--executor must be one of {', '.join(EXECUTORS)}, got {args.executor!r}")
-    if args.scheduler and args.executor != "dask":
-        raise UsageError("--scheduler needs --executor dask")
-    if args.executor == "dask":
-        from sim.runs.extras import extra
-
-        with extra("cluster"):
-            import distributed  # noqa: F401
-
-
 # ---- writing output -----------------------------------------------------------------------------
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from sim.cli.common import UsageError, new_results_folder, parse_sets, publishing
 from sim.model.history import HISTORY_MONTHS, PERIODS
 from sim.model.params import SPECS, Params, make_params
-from sim.runs.experiment import DEFAULT_SEED, DEFAULT_STEPS, MAX_RUN_MONTHS, flatten, read_toml, run_length_warnings
+from sim.runs.experiment import DEFAULT_SEED, DEFAULT_STEPS, check_run, flatten, read_toml, run_length_warnings
 from sim.runs.folders import check_new_folder
 
 
@@ -115,22 +115,22 @@ def cmd_run(args: argparse.Namespace) -> int:
         steps = cfg_steps if cfg_steps is not None else steps
     overrides.update(parse_sets(args.set))
     if args.period is not None:
+        if overrides.get("run.period", args.period) != args.period:
+            raise UsageError(
+                f"--period {args.period} contradicts run.period = {overrides['run.period']!r} (from --set, --config "
+                "or --from); give one of them"
+            )
         overrides["run.period"] = args.period
     if overrides.get("run.period", "outlook") != "outlook" and steps is None:
         steps = HISTORY_MONTHS  # the whole history period, 2007-01 to 2024-12
     seed = args.seed if args.seed is not None else (seed if seed is not None else DEFAULT_SEED)
     steps = args.steps if args.steps is not None else (steps if steps is not None else DEFAULT_STEPS)
-    if steps < 1:
-        raise UsageError(f"--steps must be at least 1, got {steps}")
-    if steps > MAX_RUN_MONTHS:
-        raise UsageError(f"--steps {steps:,} is past the limit of {MAX_RUN_MONTHS:,} months for one run")
-    if seed < 0:
-        raise UsageError(f"--seed must be a non-negative whole number, got {seed}")
+    check_run(steps, seed, flag="--")
     params = make_params(overrides)  # raises ParameterError before anything is written
     if not args.quiet:
         for warning in run_length_warnings(params, steps, warmup=False):  # the summary line says it
             print(f"warning: {warning}", file=sys.stderr)
-    out = Path(args.out) if args.out else new_results_folder("run")
+    out = Path(args.out) if args.out is not None else new_results_folder("run")
     check_new_folder(out)
     try:
         return _run_into(args, out, params, seed, steps)

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from sim.cli.common import RESULTS, UsageError, check_executor_options, executor_options, one_line
+from sim.cli.common import RESULTS, UsageError, executor_options, one_line
 from sim.runs.experiment import experiment_warnings
 
 
@@ -54,8 +54,7 @@ def _sweep(args: argparse.Namespace) -> int:
     from sim.runs.experiment import load_experiment
     from sim.runs.runner import Execution, Sweep, terminate_as_interrupt
 
-    check_executor_options(args)
-    execution = Execution(args.executor, args.workers, args.scheduler)
+    execution = Execution(args.executor, args.workers, args.scheduler)  # checked: one line, exit 2
     if args.resume:
         if args.over_posterior is not None:
             raise UsageError("--over-posterior starts a new sweep; resume one with --resume DIR alone")

@@ -49,7 +49,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if args.workers is not None and args.workers < 1:
         raise UsageError(f"--workers must be at least 1, got {args.workers}")
     workers = max(1, min(args.workers or os.cpu_count() or 1, 2 * args.replications))
-    out = Path(args.out) if args.out else new_results_folder("validation")
+    out = Path(args.out) if args.out is not None else new_results_folder("validation")
     check_new_folder(out)
     started = utc_now()
     made_by = provenance(args.argv)  # the code as it was when the runs started

@@ -474,6 +474,21 @@ def read_toml(path: Path, what: str, error: type[Exception] = ExperimentError) -
         raise error(f"cannot read {what} {path}: {err}") from None
 
 
+def check_run(steps: Any, seed: Any, flag: str = "") -> None:
+    """Refuse (InputError, one line) a run length or seed that cannot be run: ``steps`` a whole number in
+    [1, MAX_RUN_MONTHS], ``seed`` a non-negative whole number. ``flag`` ("--" on the command line) goes
+    before the names in the message."""
+    for name, value in (("steps", steps), ("seed", seed)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+            raise InputError(f"{flag}{name} must be a whole number, got {value!r}")
+    if steps < 1:
+        raise InputError(f"{flag}steps must be at least 1, got {steps}")
+    if steps > MAX_RUN_MONTHS:
+        raise InputError(f"{flag}steps {steps:,} is past the limit of {MAX_RUN_MONTHS:,} months for one run")
+    if seed < 0:
+        raise InputError(f"{flag}seed must be a non-negative whole number, got {seed}")
+
+
 def run_length_warnings(params: Mapping[str, Any], steps: int, warmup: bool = True) -> list[str]:
     """What a user should know before running these parameters for ``steps`` months: a shock after the
     last month never happens; with a warm-up as long as the run, per-run means cover every month."""

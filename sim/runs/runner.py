@@ -79,7 +79,12 @@ class WorkersLost(RuntimeError):
 @dataclass(frozen=True)
 class Execution:
     """How a sweep's runs are executed: ``kind`` ``process`` (local processes) or ``dask``; ``workers``
-    (default: every core); a Dask ``scheduler`` address (default: a LocalCluster on this machine)."""
+    (default: every core); a Dask ``scheduler`` address (default: a LocalCluster on this machine).
+
+    Checked when made, for the command line and the Python API alike: InputError (one line) for an
+    unknown executor, workers that are not a whole number >= 1, a scheduler without the Dask executor;
+    MissingExtra when Dask is asked for and not installed.
+    """
 
     kind: str = "process"
     workers: int | None = None
@@ -88,6 +93,16 @@ class Execution:
     def __post_init__(self) -> None:
         if self.kind not in EXECUTORS:
             raise InputError(f"executor must be one of {', '.join(EXECUTORS)}, got {self.kind!r}")
+        if self.workers is not None:
+            if isinstance(self.workers, bool) or not isinstance(self.workers, (int, np.integer)):
+                raise InputError(f"workers must be a whole number, got {self.workers!r}")
+            if self.workers < 1:
+                raise InputError(f"workers must be at least 1, got {self.workers}")
+        if self.scheduler is not None and self.kind != "dask":
+            raise InputError("a scheduler address needs the dask executor")
+        if self.kind == "dask":
+            with extra("cluster"):
+                import distributed  # noqa: F401
 
     def workers_for(self, runs: int) -> int:
         """Workers to start for ``runs`` runs: as asked (default: every core), but never more than the runs,

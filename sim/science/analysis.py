@@ -111,7 +111,11 @@ def _point_id(design: pd.DataFrame, point: int | str) -> int:
     if isinstance(point, str):
         hit = labels.loc[labels["label"] == point, "point_id"]
         if hit.empty:
-            raise ResultsError(f"no design point labelled {point!r}")
+            known = [str(label) for label in labels["label"]]
+            shown = ", ".join(repr(label) for label in known[:8]) + (
+                f" and {len(known) - 8} more" if len(known) > 8 else ""
+            )
+            raise ResultsError(f"no design point labelled {point!r}; the labels are {shown} (or give a point id)")
         return int(hit.iloc[0])
     if int(point) not in set(labels["point_id"]):
         raise ResultsError(f"no design point {point!r}; point ids run from 0 to {labels['point_id'].max()}")
