@@ -57,7 +57,7 @@ def sweep(
     """
     from sim.runs.runner import Execution, Sweep
 
-    exp = experiment if isinstance(experiment, Experiment) else load_experiment(experiment)
+    exp = experiment if isinstance(experiment, Experiment) else load_experiment(experiment, large=large)
     source = "" if isinstance(experiment, Experiment) else str(experiment)
     execution = Execution(executor, workers, scheduler)
     run = Sweep.create(exp, out, execution, large=large, quiet=quiet, argv=["(python api)"], experiment_file=source)

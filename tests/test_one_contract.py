@@ -100,3 +100,53 @@ def test_an_unknown_baseline_label_is_answered_with_the_labels_there_are():
     with pytest.raises(sim.runs.results.ResultsError, match="no design point labelled 'none'; the labels are") as err:
         _point_id(design, "none")
     assert "'point 0', 'point 1'" in str(err.value) and "and 2 more" in str(err.value)
+
+
+NINE = ("crime.arrest", "crime.breakup", "crime.rollup", "crime.emergence", "crime.detection", "crime.attrition",
+        "crime.displacement", "crime.recruit", "crime.attempt_rate")  # fmt: skip
+TEN_LEVELS = "[" + ", ".join(str(0.01 * (k + 1)) for k in range(10)) + "]"
+HUGE_DESIGNS = {
+    "factorial": "[design]\nkind = 'factorial'\n[design.factors]\n" + "".join(f'"{n}" = {TEN_LEVELS}\n' for n in NINE),
+    "lhs": "[design]\nkind = 'lhs'\nsamples = 1_000_000_000\n[design.ranges]\n'crime.arrest' = [0.1, 0.2]\n",
+    "morris": "[design]\nkind = 'morris'\nsamples = 1_000_000_000\n[design.ranges]\n'crime.arrest' = [0.1, 0.2]\n",
+    "sobol": "[design]\nkind = 'sobol'\nsamples = 1_073_741_824\n[design.ranges]\n'crime.arrest' = [0.1, 0.2]\n",
+    "posterior": "[design]\nkind = 'posterior'\nposterior = 'nowhere.parquet'\ndraws = 1_000_000_000_000\n",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(HUGE_DESIGNS))
+def test_a_design_too_large_is_refused_before_any_point_is_built(tmp_path, monkeypatch, capsys, kind):
+    """Whatever makes a design large (levels, samples, draws), it is sized from its table and refused in
+    one line, exit 2, nothing written, before it is expanded (which would run out of memory)."""
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "huge.toml"
+    path.write_text(f'name = "huge"\nsteps = 12\nreplications = 1\n{HUGE_DESIGNS[kind]}')
+    assert main(["sweep", str(path), "--quiet"]) == 2
+    assert "past the limit of 10,000,000; pass --large" in one_line(capsys)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["huge.toml"]
+    with pytest.raises(InputError, match="pass --large"):
+        sim.sweep(path, out=tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_over_posterior_with_too_many_draws_is_refused_before_the_posterior_is_read(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    argv = ["sweep", str(SMALL), "--over-posterior", "nowhere.parquet", "--draws", str(10**12)]
+    assert main(argv) == 2
+    assert "pass --large" in one_line(capsys)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "experiments").glob("*.toml")), ids=lambda p: p.stem)
+def test_a_design_is_sized_to_exactly_the_points_it_builds(path):
+    """The size counted from the table (before building) is the number of points built, for every
+    shipped experiment (every design kind); a posterior design's count needs its posterior, so it is
+    counted with the draws it asks for."""
+    import tomllib
+
+    from sim.runs.experiment import load_experiment, planned_points
+
+    raw = tomllib.loads(path.read_text())
+    if raw["design"]["kind"] == "posterior" and not Path(raw["design"]["posterior"]).exists():
+        pytest.skip("its posterior.parquet is not in this checkout")
+    assert planned_points(raw["design"]) == len(load_experiment(path).points)

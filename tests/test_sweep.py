@@ -30,6 +30,7 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 import sim
+import sim.runs.experiment
 import sim.runs.folders
 import sim.runs.provenance
 import sim.runs.runner
@@ -109,8 +110,8 @@ def write(path: Path, text: str) -> Path:
     return path
 
 
-def exp_from(text: str) -> Experiment:
-    return parse_experiment(tomllib.loads(text), source=text)
+def exp_from(text: str, large: bool = False) -> Experiment:
+    return parse_experiment(tomllib.loads(text), source=text, large=large)
 
 
 def without_duration(runs: pd.DataFrame) -> pd.DataFrame:
@@ -1199,20 +1200,20 @@ def test_a_store_cannot_be_created_twice_in_one_folder(tmp_path):
 
 
 def test_large_confirms_a_big_design_and_a_small_one_needs_nothing():
-    big = exp_from(good().replace("replications = 2", "replications = 1_000_000"))
-    assert sim.runs.runner.design_size(big) == {
+    big = exp_from(good().replace("replications = 2", "replications = 1_000_000"), large=True)
+    assert sim.runs.experiment.design_size(big) == {
         "runs": 2_000_000,
         "run_months": 12_000_000,
         "disk_bytes": 2_000_000_000,
     }
     with pytest.raises(ValueError, match="past the limit"):
-        sim.runs.runner.check_design_size(big)
-    sim.runs.runner.check_design_size(big, large=True)  # confirmed: no error
-    sim.runs.runner.check_design_size(exp_from(good()))
+        sim.runs.experiment.check_design_size(big)
+    sim.runs.experiment.check_design_size(big, large=True)  # confirmed: no error
+    sim.runs.experiment.check_design_size(exp_from(good()))
 
 
 def test_a_replicate_seed_alone_equals_its_place_in_the_list():
-    exp = exp_from(good().replace("replications = 2", "replications = 1_000_000_000"))
+    exp = exp_from(good().replace("replications = 2", "replications = 1_000_000_000"), large=True)
     children = np.random.SeedSequence(1).spawn(3)
     assert [exp.replicate_seed(r) for r in range(3)] == [
         int(c.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1)) for c in children

@@ -86,7 +86,8 @@ def sweep_run_inputs(folder: Path, run_id: int) -> tuple[dict[str, Any], int, in
     from sim.runs.store import load_results
 
     results = load_results(folder, series=False, allow_partial=True)
-    experiment = parse_experiment(tomllib.loads(results.experiment_text), where=str(folder / "experiment.toml"))
+    text, where = results.experiment_text, str(folder / "experiment.toml")
+    experiment = parse_experiment(tomllib.loads(text), where=where, large=True)  # a sweep that was run
     tasks = experiment.tasks()
     if not 0 <= run_id < len(tasks):
         raise UsageError(f"--run-id must be in [0, {len(tasks) - 1}] for {folder}, got {run_id}")

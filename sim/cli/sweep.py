@@ -61,7 +61,7 @@ def _sweep(args: argparse.Namespace) -> int:
         if args.out:
             raise UsageError("give either --out or --resume, not both")
         sweep = Sweep.resume(args.resume, execution, quiet=args.quiet, allow_code_change=args.allow_code_change)
-        if args.experiment and load_experiment(args.experiment).source != sweep.experiment.source:
+        if args.experiment and load_experiment(args.experiment, large=True).source != sweep.experiment.source:
             raise UsageError(
                 f"{args.experiment} differs from the experiment stored in {args.resume}; resume with the same file"
             )
@@ -73,7 +73,7 @@ def _sweep(args: argparse.Namespace) -> int:
         if any(v is not None and v < 1 for v in (args.draws, args.replications)):
             raise UsageError("--draws and --replications must be at least 1")
         experiment = load_experiment(
-            args.experiment, args.over_posterior, args.draws or 20, args.replications
+            args.experiment, args.over_posterior, args.draws or 20, args.replications, large=args.large
         )  # fmt: skip
         sweep = Sweep.create(
             experiment, args.out, execution, large=args.large, quiet=args.quiet, argv=args.argv,

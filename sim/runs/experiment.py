@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import math
 import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -401,8 +402,73 @@ def _bundle(where: str, table: Mapping[str, Any], k: int) -> tuple[str, dict[str
     return str(table.get("label", f"level {k}")), overrides
 
 
-def parse_experiment(raw: Mapping[str, Any], source: str = "", where: str = "experiment") -> Experiment:
-    """Check an experiment table and build its design. Raises ExperimentError (one line)."""
+#: bytes a stored run takes, roughly: its summary row, and each kept month of series
+SUMMARY_BYTES, SERIES_BYTES_PER_MONTH = 1_000, 400
+
+
+def sweep_size(points: int, replications: int, steps: int, keep_series: bool) -> dict[str, int]:
+    """What a sweep of ``points`` design points takes: runs, run-months, bytes on disk (roughly)."""
+    runs = points * replications
+    months = runs * steps
+    disk = runs * SUMMARY_BYTES + (months * SERIES_BYTES_PER_MONTH if keep_series else 0)
+    return {"runs": runs, "run_months": months, "disk_bytes": disk}
+
+
+def design_size(experiment: Experiment) -> dict[str, int]:
+    """What a sweep of ``experiment`` will take: runs, run-months, disk."""
+    return sweep_size(len(experiment.points), experiment.replications, experiment.steps, experiment.keep_series)
+
+
+def refuse_size(name: str, size: Mapping[str, int], steps: int, large: bool) -> None:
+    """Refuse (ExperimentError, one line) a sweep past :data:`MAX_RUN_MONTHS` run-months unless ``large``."""
+    if size["run_months"] > MAX_RUN_MONTHS and not large:
+        raise ExperimentError(
+            f"experiment {name!r} is {size['runs']:,} runs x {steps:,} months = "
+            f"{size['run_months']:,} run-months (about {size['disk_bytes'] / 1e9:,.1f} GB on disk), past the "
+            f"limit of {MAX_RUN_MONTHS:,}; pass --large (large=True) to run it anyway"
+        )
+
+
+def check_design_size(experiment: Experiment, large: bool = False) -> None:
+    """Refuse (ExperimentError, one line) an experiment past :data:`MAX_RUN_MONTHS` unless ``large``."""
+    refuse_size(experiment.name, design_size(experiment), experiment.steps, large)
+
+
+def planned_points(design: Mapping[str, Any]) -> int:
+    """How many points ``design`` will have, counted from its table without building them (0 when the
+    table is malformed: building it then says what is wrong)."""
+
+    def count(value: Any) -> int:
+        return len(value) if isinstance(value, list) else 1
+
+    def whole(value: Any) -> int:
+        return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
+
+    kind = design.get("kind")
+    factors = design.get("factors")
+    if kind == "factorial" or (kind == "posterior" and factors):
+        table = flatten(factors) if isinstance(factors, Mapping) else {}
+        grid = math.prod(count(v) for v in table.values()) if table else 0
+        return grid * (whole(design.get("draws")) if kind == "posterior" else 1)
+    if kind in ("list", "posterior"):
+        listed = len(design["points"]) if isinstance(design.get("points"), list) else int(kind == "posterior")
+        return listed * (whole(design.get("draws")) if kind == "posterior" else 1)
+    ranges = design.get("ranges")
+    d = len(ranges) if isinstance(ranges, Mapping) else 0
+    samples = whole(design.get("samples"))
+    per_sample = {"lhs": 1, "morris": d + 1, "sobol": (2 * d + 2) if design.get("second_order") is True else d + 2}
+    return samples * per_sample.get(str(kind), 0)
+
+
+def parse_experiment(
+    raw: Mapping[str, Any], source: str = "", where: str = "experiment", large: bool = False
+) -> Experiment:
+    """Check an experiment table and build its design. Raises ExperimentError (one line).
+
+    The design is sized from its table before any point is built: past :data:`MAX_RUN_MONTHS` run-months
+    it is refused unless ``large`` (``--large``), whatever makes it large (replications, factors' levels,
+    samples, draws). Experiments read back from a results folder were accepted when the sweep began and
+    are parsed with ``large=True``."""
     _check_keys(where, raw, TOP_KEYS)
     name = raw.get("name")
     if not isinstance(name, str) or not name or not name.replace("_", "").replace("-", "").isalnum():
@@ -421,6 +487,7 @@ def parse_experiment(raw: Mapping[str, Any], source: str = "", where: str = "exp
     if "warmup" in raw:
         base["metrics.warmup"] = _whole(f"{where}: warmup", raw["warmup"], 0)
     design = _table(f"{where}: design", raw.get("design", {}))
+    refuse_size(str(name), sweep_size(planned_points(design), replications, steps, keep_series), steps, large)
     points, labels, tags = design_points(design, seed, f"{where}: design")
     shocked = bool(base.get("shocks")) or any(point.get("shocks") for point in points)
     default = [c for c in SUMMARY_COLUMNS if shocked or not c.endswith(("_drop", "_recovery"))]
@@ -511,11 +578,15 @@ def experiment_warnings(experiment: Experiment) -> list[str]:
 
 
 def load_experiment(
-    path: str | Path, posterior: str | None = None, draws: int = 20, replications: int | None = None
+    path: str | Path,
+    posterior: str | None = None,
+    draws: int = 20,
+    replications: int | None = None,
+    large: bool = False,
 ) -> Experiment:
     """Read and check an experiment file; with ``posterior``, the same experiment over ``draws``
     parameter sets from that posterior (``over_posterior``). Raises ExperimentError naming the file
-    and the problem."""
+    and the problem, a design past the size limit included unless ``large``."""
     text, raw = read_toml(Path(path), "experiment file")
     if posterior is not None:
         try:
@@ -523,4 +594,4 @@ def load_experiment(
         except ExperimentError as err:
             raise ExperimentError(f"{path}: {err}") from None
         raw = tomllib.loads(text)
-    return parse_experiment(raw, source=text, where=str(path))
+    return parse_experiment(raw, source=text, where=str(path), large=large)

@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from sim.model.params import InputError
-from sim.runs.experiment import MAX_RUN_MONTHS, Experiment, RunTask, parse_experiment
+from sim.runs.experiment import Experiment, RunTask, check_design_size, parse_experiment
 from sim.runs.extras import extra
 from sim.runs.folders import check_new_folder, results_folder
 from sim.runs.store import Store, cell, read_manifest, reason, text_sha256
@@ -387,29 +387,6 @@ class Progress:
             self.bar.close()
 
 
-#: bytes a stored run takes, roughly: its summary row, and each kept month of series
-SUMMARY_BYTES, SERIES_BYTES_PER_MONTH = 1_000, 400
-
-
-def design_size(experiment: Experiment) -> dict[str, int]:
-    """What a sweep of ``experiment`` will take, computed without expanding it: runs, run-months, disk."""
-    runs = len(experiment.points) * experiment.replications
-    months = runs * experiment.steps
-    disk = runs * SUMMARY_BYTES + (months * SERIES_BYTES_PER_MONTH if experiment.keep_series else 0)
-    return {"runs": runs, "run_months": months, "disk_bytes": disk}
-
-
-def check_design_size(experiment: Experiment, large: bool = False) -> None:
-    """Refuse (InputError, a ValueError; one line) a design past :data:`MAX_RUN_MONTHS` unless ``large`` confirms it."""
-    size = design_size(experiment)
-    if size["run_months"] > MAX_RUN_MONTHS and not large:
-        raise InputError(
-            f"experiment {experiment.name!r} is {size['runs']:,} runs x {experiment.steps:,} months = "
-            f"{size['run_months']:,} run-months (about {size['disk_bytes'] / 1e9:,.1f} GB on disk), past the "
-            f"limit of {MAX_RUN_MONTHS:,}; pass --large (large=True) to run it anyway"
-        )
-
-
 class Sweep:
     """One sweep: an experiment, the store its runs go into, and how they are executed.
 
@@ -594,7 +571,7 @@ def stored_experiment(folder: Path) -> Experiment:
     path = folder / "experiment.toml"
     try:
         text = path.read_text(encoding="utf-8")
-        return parse_experiment(tomllib.loads(text), source=text, where=str(path))
+        return parse_experiment(tomllib.loads(text), source=text, where=str(path), large=True)  # accepted before
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
         raise InputError(f"{path} cannot be read as an experiment: {err}") from None
 

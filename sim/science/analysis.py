@@ -338,7 +338,8 @@ def factorial_effects(
 
 def _experiment(results: Results) -> Any:
     try:
-        return parse_experiment(tomllib.loads(results.experiment_text), source=results.experiment_text)
+        text = results.experiment_text
+        return parse_experiment(tomllib.loads(text), source=text, large=True)  # a sweep that was run
     except (ExperimentError, tomllib.TOMLDecodeError) as err:
         raise ResultsError(f"{results.folder}: the stored experiment.toml is not valid: {err}") from None
 

@@ -472,7 +472,7 @@ def _network(out: Plan) -> None:
     from sim.runs.experiment import parse_experiment
 
     r = out.results
-    experiment = parse_experiment(tomllib.loads(r.experiment_text))
+    experiment = parse_experiment(tomllib.loads(r.experiment_text), large=True)  # a sweep that was run
     task = experiment.tasks()[0]
     caption = (
         f"Cooperation network in the last 12 months of run 0 ('{experiment.labels[0]}', seed {task.seed}): "
