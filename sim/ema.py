@@ -50,10 +50,8 @@ from sim.runs.experiment import DEFAULT_SEED, DEFAULT_STEPS, SUMMARY_COLUMNS, re
 from sim.runs.extras import extra
 from sim.runs.results import Results
 
-with (
-    extra("ema"),
-    warnings.catch_warnings(),
-):  # EMA warns on import that ipyparallel (an evaluator not used here) is missing
+# EMA warns on import that ipyparallel (an evaluator not used here) is missing
+with extra("ema"), warnings.catch_warnings():
     warnings.filterwarnings("ignore", message="ipyparallel not installed")
     from ema_workbench import (
         BooleanParameter,

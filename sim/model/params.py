@@ -313,7 +313,7 @@ SPECS: dict[str, Spec] = {
     "asean.include_timor_leste": Spec(
         True, "switch", "Timor-Leste joined on 2025-10-26 (sim/model/data/states.csv)", "ASEAN-11"
     ),
-    # --- the sea areas' opportunity for robbery (sim/model/agents/criminals.py) --------------------------
+    # --- the sea areas' opportunity for robbery (sim/model/agents/criminals.py) --------------------
     **{
         f"sea.traffic.{code}": Spec(
             value,
@@ -326,7 +326,7 @@ SPECS: dict[str, Spec] = {
         )
         for code, value in TRAFFIC.items()
     },
-    # --- criminal syndicates (sim/model/agents/criminals.py) -------------------------------------------
+    # --- criminal syndicates (sim/model/agents/criminals.py) ---------------------------------------
     "crime.attempt_rate": Spec(
         0.3, "attempts/member/month", A, "robbery attempts a syndicate member makes, at traffic 1", 0.0, 10.0
     ),
@@ -370,7 +370,7 @@ SPECS: dict[str, Spec] = {
     "member.prosecution": Spec(
         0.5, "share", A, "share of arrested robbers a member convicts (the rest return to their group)", 0.0, 1.0
     ),
-    # --- the kidnap-for-ransom group (sim/model/agents/criminals.py) --------------------------------------
+    # --- the kidnap-for-ransom group (sim/model/agents/criminals.py) -------------------------------
     "kidnap.fighters": Spec(20, "fighters", A, "armed members of the kidnap-for-ransom group when it starts", 0, 1000),
     "kidnap.raid_rate": Spec(0.015, "raids/fighter/month", A, "raids a fighter makes when nothing deters", 0.0, 10.0),
     "kidnap.deterrence": Spec(
@@ -388,7 +388,7 @@ SPECS: dict[str, Spec] = {
     "kidnap.recruit": Spec(0.1, "fighters/crew", A, "fighters ransoms buy, per crew member taken", 0.0, 10.0),
     "kidnap.exposure": Spec(3.0, "multiple", A, "arrest risk of a fighter relative to a robber", 0.0, 100.0),
     "kidnap.attrition": Spec(0.01, "1/month", A, "share of fighters lost a month to other causes", 0.0, 1.0),
-    # --- the history period (sim/model/history.py, sim/model/data/history_events.csv) ----------------------------
+    # --- the history period (sim/model/history.py, sim/model/data/history_events.csv) --------------
     "history.crackdown_months": Spec(
         24, "months", A, "how long a documented crackdown keeps its focus and prosecution", 1, 240
     ),

@@ -848,7 +848,7 @@ def cooperation_network(
     return fig
 
 
-# --- validation (sim/science/validate.py) -------------------------------------------------------------------
+# --- validation (sim/science/validate.py) -----------------------------------------------------------
 
 
 def _envelope(ax: Any, years: Sequence[int], runs: np.ndarray, colour: str, label: str) -> None:
