@@ -88,6 +88,26 @@ def test_without_risk_nobody_is_arrested_and_with_certain_risk_the_group_is_brok
     assert gang.disband() and gang not in model.syndicates
 
 
+def test_a_group_broken_up_this_month_disbands_before_it_can_recruit_with_its_loot(fresh_model):
+    # version 2 let a group arrested down to zero members grow again from the month's loot (issue 19)
+    model = fresh_model(**{"crime.recruit": 10.0, "crime.attrition": 0.0, "crime.emergence": 0.0})
+    gang = _only_gang(model, "SOMS", 5)
+
+    def rich_month() -> int:
+        gang.loot = 5
+        return 5
+
+    def caught() -> tuple[int, bool]:
+        arrested, gang.size = gang.size, 0
+        return arrested, True
+
+    gang.rob, gang.face_arrest = rich_month, caught
+    model.crime()
+    assert gang not in model.syndicates
+    assert gang.size == 0
+    assert len(model.syndicates) == 0
+
+
 def test_an_offshoot_stays_in_its_parents_network_and_a_new_group_starts_its_own(fresh_model):
     model = fresh_model(**{"crime.attrition": 0.0, "crime.split_size": 12})
     gang = _only_gang(model, "IDN", 20)

@@ -364,10 +364,10 @@ class RegionModel(World):
             self.arrest_risk[area] = d * self.prosecution[area]
 
     def crime(self) -> None:
-        """The month's crime: risks are assessed; syndicates rob, face arrest, grow (or split) and may
-        move; groups left without members disband; new groups appear where undetected traffic is
-        high; the kidnap-for-ransom group raids and regroups. Every attempt (actual or attempted, as
-        ReCAAP counts) is an incident of its area."""
+        """The month's crime: risks are assessed; syndicates rob and face arrest; groups left without
+        members disband (before they could recruit); the rest grow (or split) and may move; new groups
+        appear where undetected traffic is high; the kidnap-for-ransom group raids and regroups. Every
+        attempt (actual or attempted, as ReCAAP counts) is an incident of its area."""
         self.assess_risk()
         incidents = dict.fromkeys(self.area_codes, 0)
         for gang in self.syndicates:
@@ -393,10 +393,11 @@ class RegionModel(World):
             for gang in member.raid():
                 if gang.size > 0:
                     self.break_up(gang, member.iso3)
+        self.disband_empty()
         self._count_gangs()
         self.syndicates.do("grow")
         self.syndicates.do("move")
-        self.syndicates.select(lambda g: g.size <= 0).do("disband")
+        self.disband_empty()
         self._count_gangs()
         self.emerge()
         self.kidnapping(incidents)
@@ -430,6 +431,11 @@ class RegionModel(World):
                     unit="members", status="done",
                 )  # fmt: skip
                 gang.size = 0
+
+    def disband_empty(self) -> None:
+        """Groups left without members (arrested, raided, rolled up or drifted away) disband at once, so a
+        broken group cannot recruit with the month's loot."""
+        self.syndicates.select(lambda g: g.size <= 0).do("disband")
 
     def _count_gangs(self) -> None:
         self.gang_size = dict.fromkeys(self.area_codes, 0)
