@@ -70,7 +70,7 @@ def check_state(model: RegionModel) -> None:
         assert all(0.0 <= t <= 1.0 for t in m.trust.values()), (m.iso3, m.trust)
         assert min(m.help_received, m.coerced, m.penalised, m.rewarded) >= 0
     assert all(d >= 0 and math.isfinite(d) for d in model.china.presence.values())
-    assert sum(model.china.presence.values()) <= model.p["china.shipdays"] * (1 + 1e-9)
+    assert sum(model.china.presence.values()) <= model.china.shipdays * (1 + 1e-9)
     for partner in model.partners:
         assert all(v >= -1e-6 for v in partner.purse.values()), (partner.iso3, partner.purse)
     assert 0.0 <= model.asean.success <= 1.0 and 0.0 <= model.asean.forum_power() <= 1.0

@@ -60,6 +60,9 @@ AGENTS = {cls.__name__: cls for cls in (Partner, Member, China, Asean)}
 #: cost) and no longer hold; strict, so each fails the suite again as soon as its reading is re-measured
 #: and the test passes (then remove the mark). The tutorial says so at its top.
 STALE_READING = pytest.mark.xfail(strict=True, reason="reading measured before commit 7bf2ea1; to be re-measured")
+#: readings that held until version 3 (issue 19: a 300-month spin-up, ASEAN's allocation, members' channel
+#: choice, China's challenges) and no longer do; the tutorial is re-measured once version 3 has settled
+STALE_SINCE_V3 = pytest.mark.xfail(strict=True, reason="reading measured before version 3; to be re-measured")
 
 
 @dataclass(frozen=True)
@@ -324,6 +327,7 @@ def bilateral_plans() -> dict[str, float]:
     return plans
 
 
+@STALE_SINCE_V3
 def test_no_partner_saves_the_switchs_price_in_the_tutorials_runs():
     """Section 6: 1e9 is the upper bound of instrument.bilateral.cost. Unspent money carries over, so what
     matters is what a partner saves: the United States plans the most, USD 38.25 m a year, and in 20
@@ -349,7 +353,6 @@ def test_no_partner_saves_the_switchs_price_in_the_tutorials_runs():
     assert round(pace / 1e6, 1) == 9.6 and 0.005 < pace / cost < 0.015  # the chance of an offer a month
 
 
-@STALE_READING
 def test_the_switch_holds_up_to_26_years_and_not_beyond():
     """Section 6: within 312 months (spin-up included) no bilateral offer is made under the switch, and every
     partner's bilateral money is all still in its purse; in a longer run the United States' savings pass
@@ -382,6 +385,7 @@ def differences(ran: Ran) -> pd.DataFrame:
 
 
 @pytest.mark.slow
+@STALE_SINCE_V3
 def test_the_reading_of_the_answers_holds(ran):
     """Section 3: bilateral offers are declined more often than any other kind (as a share of the offers of
     that kind), and more often than they are accepted."""

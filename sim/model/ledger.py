@@ -22,11 +22,14 @@ from pathlib import Path
 KINDS = frozenset(
     {
         "offer",
+        "allocate",
+        "choose_channel",
         "accept",
         "decline",
         "delivery",
         "patrol",
         "coordinated_patrol",
+        "side_payment",
         "exercise",
         "info_share",
         "forum_initiative",

@@ -46,8 +46,11 @@ METRICS: dict[str, str] = {
     "offers_routed": "offers routed through ASEAN-led mechanisms this month",
     "offers_direct": "offers made directly this month",
     "joint_patrol_areas": "sea areas patrolled jointly by all their littoral members this month",
-    "asean_centrality": "share of the cooperation (USD) members accepted over the last 12 months that went "
-    "through ASEAN-led channels",
+    "channel_choices": "offers this month that members could take directly or through ASEAN and chose how to take",
+    "channel_routed": "of those, the ones members chose to take through ASEAN-led mechanisms",
+    "asean_centrality": "ASEAN centrality from members' behaviour over the last 12 months, in [0, 1]: the mean of "
+    "the share of their channel choices that went through ASEAN, the share of forum initiatives they accepted, "
+    "and ASEAN's record of agreeing statements (version 3; version 2 measured the routed share of USD)",
     "asean_agreement": "ASEAN's record of agreeing: exponential average of agreed / sought statements",
     "asean_cohesion": "1 - mean absolute deviation of members' alignments from their mean",
     "hedging": "1 - mean absolute alignment of members: 1 when every member sits between the blocs",
@@ -89,7 +92,6 @@ def month_metrics(model: World) -> dict[str, float]:
     incidents = sum(m[f"incidents_{a}"] for a in AREAS)
     alignments = [x.alignment for x in model.members_list]
     mean = sum(alignments) / len(alignments)
-    routed, total = (sum(col) for col in zip(*model.accepted_usd, strict=True))
     cohesion = 1.0 - sum(abs(a - mean) for a in alignments) / len(alignments)
     out = {
         "incidents": incidents,
@@ -110,7 +112,9 @@ def month_metrics(model: World) -> dict[str, float]:
         "offers_routed": m["routed"],
         "offers_direct": m["direct"],
         "joint_patrol_areas": len(model.joint),
-        "asean_centrality": routed / total if total > 0 else 0.0,
+        "channel_choices": m["channel_choices"],
+        "channel_routed": m["channel_routed"],
+        "asean_centrality": centrality(model),
         "asean_agreement": model.asean.success,
         "asean_cohesion": cohesion,
         "hedging": 1.0 - sum(abs(a) for a in alignments) / len(alignments),
@@ -118,6 +122,16 @@ def month_metrics(model: World) -> dict[str, float]:
     }
     out["stability_index"] = stability_index(incidents, m["coercion"], m["escalations"], cohesion, p)
     return out
+
+
+def centrality(model: World) -> float:
+    """ASEAN centrality as members' behaviour over the last 12 months: the mean of the share of their
+    channel choices that went through ASEAN (0 when they made none), the share of the forum initiatives
+    offered to them that they accepted (0 when none were offered) and ASEAN's record of agreeing."""
+    choices, routed, forums, joined = [sum(col) for col in zip(*model.choices, strict=True)] or [0, 0, 0, 0]
+    channel = routed / choices if choices else 0.0
+    forum = joined / forums if forums else 0.0
+    return (channel + forum + model.asean.success) / 3.0
 
 
 def stability_index(incidents: float, coercion: float, escalations: float, cohesion: float, p: Params) -> float:

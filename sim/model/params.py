@@ -187,7 +187,17 @@ SPECS: dict[str, Spec] = {
     "member.retaliation": Spec(6.0, "utility", A, "weight of expected Chinese retaliation", 0.0, 50.0),
     "member.affinity": Spec(1.0, "utility", A, "weight of alignment toward the offerer", 0.0, 10.0),
     "member.need": Spec(2.0, "utility", A, "weight of the security gain an offer brings", 0.0, 20.0),
-    "member.noise": Spec(0.5, "utility", A, "scale of the logistic noise in accepting", 0.01, 10.0),
+    "member.noise": Spec(
+        0.5, "utility", A, "scale of the logistic noise in accepting and choosing a channel", 0.01, 10.0
+    ),
+    "member.urgency": Spec(
+        1.0,
+        "1/year",
+        A,
+        "cost of waiting for help, per year of delay, as a share of the help's security gain",
+        0.0,
+        20.0,
+    ),
     "member.tolerance": Spec(
         2.0, "incidents/month", A, "threat in an area above which a member coordinates", 0.0, 100.0
     ),
@@ -200,7 +210,18 @@ SPECS: dict[str, Spec] = {
         0.0,
         20.0,
     ),
-    "member.trust_needed": Spec(0.3, "share", A, "trust in a neighbour needed to coordinate", 0.0, 1.0),
+    "member.trust_needed": Spec(
+        0.3, "share", A, "trust in a neighbour needed to join or bargain over joint patrols", 0.0, 1.0
+    ),
+    "member.partner_support": Spec(
+        0.5,
+        "share",
+        A,
+        "share of the sovereignty cost of joint patrols that partners' support (shared maritime domain "
+        "awareness in the area) takes away",
+        0.0,
+        1.0,
+    ),
     "member.alignment_rate": Spec(0.02, "1/month", A, "how fast alignment follows help and coercion", 0.0, 1.0),
     "member.hedging": Spec(0.03, "1/month", A, "pull of alignment back toward zero", 0.0, 1.0),
     "member.asean_pull": Spec(
@@ -247,7 +268,8 @@ SPECS: dict[str, Spec] = {
         "assumption: CSIS AMTI counted 1,703 China Coast Guard ship-days at the five features it tracks in "
         "2022, 142 a month (sim/model/data/scs_indicators.csv); 180 deployable leaves room for Natuna and for "
         "China's restraint",
-        "China Coast Guard and militia presence it can send to the features",
+        "China Coast Guard and militia presence it can send to the features with its 2022 fleet (scaled "
+        "each month by the fleet of sim/model/data/china_fleet.csv)",
         0.0,
         10_000.0,
     ),
@@ -288,16 +310,31 @@ SPECS: dict[str, Spec] = {
     ),
     "china.punishment_learning": Spec(0.1, "1/month", A, "how fast members learn China's punishment", 0.0, 1.0),
     # --- escalation --------------------------------------------------------------------------------
-    "escalation.encounter_rate": Spec(
-        0.00036,
-        "incidents/(ship-day x vessel)",
-        "assumption, set by hand so that the default outlook has about CSIS AMTI's 0.54 major coercive "
-        "incidents a month of 2010-2016 (sim/model/data/scs_indicators.csv): 0.53 over 20 runs, re-set after the "
-        "calibrated defaults and again after joint patrols gained a sovereignty cost (the calibration's "
-        "statistics do not include coercion)",
-        "coercion incidents per China ship-day and claimant vessel",
+    "china.challenge_base": Spec(
         0.0,
-        1.0,
+        "utility",
+        A,
+        "value to China of challenging a claimant's activity it sees at a feature, before its other reasons "
+        "(0: even odds; to be fitted to CSIS AMTI's coercion counts by claimant and year, not set by hand)",
+        -20.0,
+        20.0,
+    ),
+    "china.sighting_days": Spec(
+        30.0,
+        "ship-days/month",
+        A,
+        "China sees a claimant's activity at a feature with chance 1 - exp(-its ship-days there / this)",
+        0.1,
+        10_000.0,
+    ),
+    "member.activity_rate": Spec(
+        0.1,
+        "activities/vessel/month",
+        A,
+        "activities China could challenge (resupply, patrol, survey, escorting fishermen) a claimant's "
+        "patrol vessel at a feature carries out a month",
+        0.0,
+        100.0,
     ),
     "escalation.climb": Spec(0.25, "probability", A, "chance an incident climbs one rung, before damping", 0.0, 1.0),
     "escalation.forum_damping": Spec(0.6, "share", A, "most that forum power cuts the chance of climbing", 0.0, 1.0),
@@ -306,6 +343,15 @@ SPECS: dict[str, Spec] = {
     ),
     # --- ASEAN -------------------------------------------------------------------------------------
     "asean.statement_threshold": Spec(2, "incidents/month", A, "coercion incidents that prompt a statement", 1, 1000),
+    "asean.softest_draft": Spec(
+        0.25,
+        "share",
+        A,
+        "weakest statement a chair will table, relative to the full text (it softens a draft down to this to "
+        "win consensus)",
+        0.0,
+        1.0,
+    ),
     "asean.memory": Spec(0.1, "1/month", A, "how fast ASEAN's record of agreeing updates", 0.0, 1.0),
     "asean.forum_half": Spec(10.0, "initiatives", A, "forum initiatives that give half of full forum power", 0.1, 1e4),
     "asean.initial_success": Spec(0.5, "share", A, "ASEAN's record of agreeing at the start of the spin-up", 0.0, 1.0),
@@ -437,6 +483,15 @@ SPECS: dict[str, Spec] = {
         False, "switch", "scenario", "China gives no economic rewards or penalties for alignment"
     ),
     "knockout.partners_never_adapt": Spec(False, "switch", "scenario", "adaptive partners keep their first plan"),
+    "knockout.members_never_bargain": Spec(
+        False, "switch", "scenario", "joint patrols form only when every littoral state is ready on its own terms"
+    ),
+    "knockout.asean_even_split": Spec(
+        False, "switch", "scenario", "ASEAN's mechanism gives routed offers to members in turn, whatever their need"
+    ),
+    "knockout.members_take_offered_channel": Spec(
+        False, "switch", "scenario", "members take help in the channel it is offered in, never choosing ASEAN's"
+    ),
     # --- run and metrics ---------------------------------------------------------------------------
     "run.start": Spec("2025-01", "YYYY-MM", "scenario", "first month of the outlook"),
     "run.period": Spec(
@@ -448,7 +503,14 @@ SPECS: dict[str, Spec] = {
         choices=("outlook", "history", "history-free"),
     ),
     "run.spinup": Spec(
-        120, "months", A, "months simulated, under the same policy, before the outlook starts (not written)", 0, 600
+        300,
+        "months",
+        A,
+        "months simulated, under the same policy, before the outlook starts (not written); longer than a "
+        "delivered vessel's lifetime, lead time and routing delay (240 + 30 + 6), so that the outlook starts "
+        "from a steady state (tests/test_stationarity.py)",
+        0,
+        600,
     ),
     "metrics.incident_scale": Spec(
         8.2,

@@ -7,13 +7,16 @@ it is written):
                       the threat; shocks take effect
  2. plan_year         partners split the year's budget across layers (January)
  3. deliveries        accepted offers whose lead time is over arrive (vessels, MDA, exercises, forums)
- 4. offers            partners make offers; members consider each and accept or decline
+ 4. offers            partners make offers (ASEAN's mechanism allocates those routed to it); members
+                      choose the channel where both are open, and accept or decline
  5. patrol            members spread their vessels over their areas and claimed features
- 6. coordinate        members choose where to patrol jointly; joint patrols form where all agree
+ 6. coordinate        members propose joint patrols and bargain over them; they form where the
+                      states together gain more than they give up
  7. deploy            China spreads its ship-days over the features
  8. crime             syndicates rob, are arrested, grow, split and move; new ones appear; the
                       kidnap-for-ransom group raids
- 9. confrontations    China's presence meets claimants' patrols: coercion, and escalation up a ladder
+ 9. confrontations    China chooses which of the claimants' activities to challenge: coercion, and
+                      escalation up a ladder
 10. statement         ASEAN seeks a statement after coercion; members vote; one vote blocks
 11. respond           China reacts to visible cooperation and alignment shifts
 12. align             members move their alignment
@@ -166,7 +169,8 @@ class RegionModel(World):
         self.exercises = dict.fromkeys(self.member_by, 0)  # bilateral exercises running with each member
         self.routed_provocation = dict.fromkeys(self.member_by, 0.0)
         self.alignment_history = deque([{m.iso3: m.alignment for m in self.members_list}], maxlen=12)
-        self.accepted_usd: deque[tuple[float, float]] = deque(maxlen=12)  # (routed, all) by month
+        #: members' choices by month, the last 12: (channel choices, of which routed, forum offers, accepted)
+        self.choices: deque[tuple[int, int, int, int]] = deque(maxlen=12)
         self.last_routed = dict.fromkeys(self.member_by, -999)
         self.participation = 0.0
         self.mean_alignment = 0.0
@@ -258,20 +262,31 @@ class RegionModel(World):
         return False
 
     def offers(self) -> None:
-        """Each partner makes its offers; each recipient considers each offer. An accepted offer is
-        paid for and enters the pipeline (lead time, plus ``routing.delay`` when routed); a declined
-        one returns its money to the partner's purse for later offers."""
-        routed_usd = all_usd = 0.0
+        """Each partner makes its offers; a member offered help directly by a partner that also works
+        through ASEAN-led mechanisms chooses the channel (``Member.choose_channel``); each recipient
+        considers each offer. An accepted offer is paid for and enters the pipeline (lead time, plus
+        ``routing.delay`` when routed); a declined one returns its money to the partner's purse."""
+        choices = routed_choices = forum_offers = forum_accepted = 0
         for partner in self.partners:
             for offer in partner.make_offers():
                 member = self.member_by[offer.member]
                 self.month["offers"] += 1
-                self.month[offer.channel] += 1
                 self.ledger.record(
                     self.date, offer.partner, "offer", target=offer.member, layer=offer.layer, channel=offer.channel,
                     amount=offer.cost, unit="USD", status="proposed",
                 )  # fmt: skip
+                if offer.channel == "direct" and partner.routed_share > 0:
+                    offer.channel = member.choose_channel(offer)
+                    choices += 1
+                    routed_choices += offer.channel == "routed"
+                    self.ledger.record(
+                        self.date, offer.member, "choose_channel", target=offer.partner, layer=offer.layer,
+                        channel=offer.channel, amount=offer.cost, unit="USD", status="done",
+                    )  # fmt: skip
+                self.month[offer.channel] += 1
                 accepted = member.consider(offer)
+                forum_offers += offer.layer == "forums"
+                forum_accepted += accepted and offer.layer == "forums"
                 self.ledger.record(
                     self.date, offer.member, "accept" if accepted else "decline", target=offer.partner,
                     layer=offer.layer, channel=offer.channel, amount=offer.cost, unit="USD",
@@ -285,14 +300,13 @@ class RegionModel(World):
                 member.accepted += 1
                 partner.spending += offer.cost
                 partner.results[offer.layer] += offer.cost
-                all_usd += offer.cost
                 if offer.channel == "routed":
-                    routed_usd += offer.cost
                     self.last_routed[member.iso3] = self.t
                 lead = self.p[f"instrument.{offer.layer}.lead"]
                 lead += self.p["routing.delay"] if offer.channel == "routed" else 0
                 self.pipeline.setdefault(self.t + max(1, lead), []).append(offer)
-        self.accepted_usd.append((routed_usd, all_usd))
+        self.month["channel_choices"], self.month["channel_routed"] = choices, routed_choices
+        self.choices.append((choices, routed_choices, forum_offers, forum_accepted))
         self.participation = sum(self.t - t < 12 for t in self.last_routed.values()) / len(self.member_by)
 
     def patrol(self) -> None:
@@ -300,9 +314,14 @@ class RegionModel(World):
         self.members.do("patrol_areas")
 
     def coordinate(self) -> None:
-        """Members choose where to patrol jointly; an area's patrols are joined when every littoral
-        member there chose it, or when they committed to it (a documented arrangement in the history
-        period). A member proposing joint patrols raises its neighbours' trust in it a little; joint
+        """Members say where they propose joint patrols and what those are worth to them
+        (``Member.coordinate``); then the littoral states of each area bargain. Joint patrols form where
+        they committed to them (a documented arrangement in the history period), or where someone
+        proposes, every state trusts the others enough, and the patrols are worth more to the states
+        together than they cost: the states that gain make side payments (recorded in the ledger, in
+        units of the threat tolerated) to bring in those that would not join on their own terms.
+        Knockout ``members_never_bargain``: no side payments, so every state must be ready on its own
+        terms. A member proposing joint patrols raises its neighbours' trust in it a little; joint
         patrols build trust between the states that join them."""
         self.members.do("coordinate")
         self.joint = set()
@@ -314,24 +333,41 @@ class RegionModel(World):
                     if other is not m and area in other.proposing:
                         trust = m.trust.get(other.iso3, p["member.trust_start"])
                         m.trust[other.iso3] = trust + p["member.trust_proposal"] * (1.0 - trust)
-            committed = area in self.committed_joint
-            if committed:
+            if area in self.committed_joint:
                 states = [self.member_by[s] for s in self.committed_joint[area]]
-            if len(states) >= 2 and (committed or all(area in m.coordinating for m in states)):
-                self.joint.add(area)
-                for m in states:
-                    for other in states:
-                        if other is not m:
-                            trust = m.trust.get(other.iso3, self.p["member.trust_start"])
-                            m.trust[other.iso3] = trust + self.p["member.trust_gain"] * (1.0 - trust)
-                    self.ledger.record(
-                        self.date,
-                        m.iso3,
-                        "coordinated_patrol",
-                        area=area,
-                        amount=m.patrol.get(area, 0.0),
-                        unit="vessels",
-                    )
+            elif not self.bargain(area, states):
+                continue
+            if len(states) < 2:
+                continue
+            self.joint.add(area)
+            for m in states:
+                for other in states:
+                    if other is not m:
+                        trust = m.trust.get(other.iso3, p["member.trust_start"])
+                        m.trust[other.iso3] = trust + p["member.trust_gain"] * (1.0 - trust)
+                self.ledger.record(
+                    self.date, m.iso3, "coordinated_patrol", area=area, amount=m.patrol.get(area, 0.0), unit="vessels"
+                )
+
+    def bargain(self, area: str, states: list[Member]) -> bool:
+        """Whether the littoral ``states`` of ``area`` agree to patrol it jointly this month (see
+        ``coordinate``); records the side payments that close the deal."""
+        if len(states) < 2 or not any(area in m.proposing for m in states):
+            return False
+        if all(area in m.coordinating for m in states):
+            return True
+        if self.knockout("members_never_bargain"):
+            return False
+        if not all(m.trusts([o.iso3 for o in states if o is not m]) for m in states):
+            return False
+        surplus = [m.surplus.get(area, 0.0) for m in states]
+        if sum(surplus) < 0.0:
+            return False
+        for m, value in zip(states, surplus, strict=True):
+            if value < 0.0:  # paid to join: the gainers cover what it would lose
+                self.ledger.record(self.date, m.iso3, "side_payment", area=area, amount=-value, unit="threat tolerated",
+                                   status="done")  # fmt: skip
+        return True
 
     def deploy(self) -> None:
         """China spreads its ship-days over the features."""
@@ -475,17 +511,17 @@ class RegionModel(World):
         self.forget_ids()
 
     def confrontations(self) -> None:
-        """Where China's presence meets a claimant's patrols, coercion incidents happen (Poisson in
-        ship-days x vessels); each may climb the ladder one rung at a time, more likely when the
-        region is tense and less likely the more power ASEAN's forums have to defuse it."""
+        """At each feature (in file order) China decides which of the claimant's activities to challenge
+        (``China.challenges``): each challenge is a coercion incident, and each may climb the ladder one
+        rung at a time, more likely when the region is tense and less likely the more power ASEAN's
+        forums have to defuse it."""
         p, rng = self.p, self.streams["escalation"]
         damping = p["escalation.forum_damping"] * self.asean.forum_power()
         tension = sum(self.recent_escalations.values())
         climb = min(0.95, p["escalation.climb"] * (1 + p["escalation.tension"] * min(tension, 2.0)) * (1 - damping))
         for f in self.feature_codes:
             claimant = self.member_by[self.areas[f].claimants[0]]
-            days = self.china.presence[f]
-            n = int(rng.poisson(p["escalation.encounter_rate"] * days * claimant.patrol.get(f, 0.0)))
+            n = self.china.challenges(f)
             escalated = 0
             for _ in range(n):
                 rung = 1

@@ -73,7 +73,7 @@ class World(mesa.Model):
     exercises: dict[str, int]
     routed_provocation: dict[str, float]
     alignment_history: deque[dict[str, float]]
-    accepted_usd: deque[tuple[float, float]]
+    choices: deque[tuple[int, int, int, int]]
     participation: float
     mean_alignment: float
     month: dict[str, float]

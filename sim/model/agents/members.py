@@ -16,6 +16,12 @@ if TYPE_CHECKING:
     from sim.model.agents.criminals import Syndicate
     from sim.model.world import World
 
+#: a floor on the threat in a member's need, so that a member with no recorded threat can still be chosen
+#: (assumption; small next to typical threats)
+NEED_FLOOR = 0.1
+#: layers whose instruments need waters to patrol (vessels, maritime domain awareness)
+PATROL_LAYERS = ("quad", "capacity")
+
 
 @dataclass
 class Offer:
@@ -66,6 +72,7 @@ class Member(mesa.Agent):
         self.trust: dict[str, float] = {}
         self.coordinating: set[str] = set()
         self.proposing: set[str] = set()
+        self.surplus: dict[str, float] = {}  # what joint patrols in each shared area are worth to it
         self.crackdown: dict[str, int] = {}
         self.intel: dict[str, float] = {}
         self.orientation = 0.0
@@ -80,30 +87,65 @@ class Member(mesa.Agent):
     # --- decisions ---------------------------------------------------------------------------------
 
     def consider(self, offer: Offer) -> bool:
-        """Accept an offer when its security gain, plus closeness to the offerer, outweighs the
-        sovereignty cost of visible foreign presence and the Chinese retaliation it expects.
-
-        The gain grows with the threat the member faces in its areas and features and with how few
-        vessels it has. A routed offer's presence is under ASEAN's flag, so its sovereignty cost
-        shrinks as ASEAN succeeds at agreeing. Expected retaliation is the member's dependence on China
-        times the penalties China has been seen to impose on cooperation of that channel.
-        """
+        """Accept an offer when its security gain, plus closeness to the offerer, outweighs its exposure:
+        the sovereignty cost of visible foreign presence and the Chinese retaliation it expects
+        (:meth:`exposure`, lower through ASEAN). The gain grows with the threat the member faces in its
+        areas and features and with how few vessels it has (:meth:`security_gain`)."""
         p, model = self.model.p, self.model
-        scale = p["member.fleet_scale"]
-        gain = p["member.need"] * math.log1p(self.threat()) * scale / (scale + self.vessels)
-        visibility = p[f"instrument.{offer.layer}.visibility"]
-        sovereignty = p["member.sovereignty"] * visibility
-        if offer.channel == "routed":
-            sovereignty *= 1.0 - model.asean.success
-        retaliation = (
-            p["member.retaliation"] * self.dependence * visibility * model.china.seen_punishment[offer.channel]
-        )
         closeness = p["member.affinity"] * (self.affinity.get(offer.partner, 0.0) + self.alignment)
-        utility = gain + closeness - sovereignty - retaliation
+        utility = self.security_gain() + closeness - self.exposure(offer.layer, offer.channel)
         if model.knockout("members_accept_all"):
             return True
         draw = model.streams["consider"].logistic(0.0, p["member.noise"])
         return utility + draw > 0.0
+
+    def choose_channel(self, offer: Offer) -> str:
+        """Offered help directly by a partner that also works through ASEAN-led mechanisms, choose how to
+        take it: ``"routed"`` (through ASEAN) or ``"direct"``.
+
+        Through ASEAN its exposure is lower (:meth:`exposure`: the presence is under ASEAN's flag, and
+        China has been seen to punish routed cooperation less), but the help arrives ``routing.delay``
+        months later, which costs ``member.urgency`` x the offer's security gain a year of delay. A
+        member under threat with a small fleet wants help fast; one exposed to China wants ASEAN's
+        cover. A logistic draw (``channel`` stream) stands for what the rule leaves out. Knockout
+        ``members_take_offered_channel``: it takes the help as offered."""
+        p, model = self.model.p, self.model
+        if model.knockout("members_take_offered_channel"):
+            return offer.channel
+        cover = self.exposure(offer.layer, "direct") - self.exposure(offer.layer, "routed")
+        wait = p["member.urgency"] * self.security_gain() * p["routing.delay"] / 12.0
+        draw = model.streams["channel"].logistic(0.0, p["member.noise"])
+        return "routed" if cover - wait + draw > 0.0 else "direct"
+
+    def security_gain(self) -> float:
+        """What one more unit of help is worth to it: ``member.need`` x log(1 + the threat it perceives),
+        less as its own fleet grows (halved at ``member.fleet_scale`` vessels)."""
+        p = self.model.p
+        scale = p["member.fleet_scale"]
+        return p["member.need"] * math.log1p(self.threat()) * scale / (scale + self.vessels)
+
+    def exposure(self, layer: str, channel: str) -> float:
+        """What taking one of ``layer``'s instruments through ``channel`` costs it: the sovereignty cost of
+        visible foreign presence (through ASEAN it shrinks as ASEAN succeeds at agreeing), plus the
+        retaliation it expects: its dependence on China times the punishment China has been seen to
+        impose on cooperation of that channel."""
+        p, model = self.model.p, self.model
+        visibility = p[f"instrument.{layer}.visibility"]
+        sovereignty = p["member.sovereignty"] * visibility
+        if channel == "routed":
+            sovereignty *= 1.0 - model.asean.success
+        retaliation = p["member.retaliation"] * self.dependence * visibility * model.china.seen_punishment[channel]
+        return sovereignty + retaliation
+
+    def can_use(self, layer: str) -> bool:
+        """Whether it can use ``layer``'s instrument: vessels and maritime domain awareness need waters to
+        patrol (Laos has none)."""
+        return layer not in PATROL_LAYERS or bool(self.areas or self.claims)
+
+    def need(self) -> float:
+        """Threat per vessel, as partners and ASEAN's mechanism read it when they target help:
+        (a small floor + the threat it perceives) / (``partner.fleet_scale`` + its vessels)."""
+        return (NEED_FLOOR + self.threat()) / (self.model.p["partner.fleet_scale"] + self.vessels)
 
     def patrol_areas(self) -> None:
         """Spread its vessels over its sea areas and claimed features in proportion to the threat it
@@ -125,28 +167,44 @@ class Member(mesa.Agent):
         self.patrol = {a: self.vessels * w / total for a, w in zip(places, weights, strict=True)}
 
     def coordinate(self) -> None:
-        """Propose joint patrols in a shared area when the threat there exceeds what it tolerates, and
-        be ready to join them when it also trusts every other littoral state there enough and the
-        threat outweighs the sovereignty cost: joint patrols let the others' vessels into its waters,
-        so the threat it will bear before joining is its tolerance times (1 + ``member.joint_sovereignty``
-        x the others' vessels there over its own). A small navy beside a large one joins only when the
-        threat is severe. Both sides decide; the model joins an area's patrols only when every
-        littoral state is ready (see ``RegionModel.coordinate``), and proposals build trust."""
+        """Propose joint patrols in a shared area when the threat there exceeds what it tolerates
+        (``member.tolerance``), and say what joint patrols there are worth to it (:meth:`joint_surplus`):
+        it is ready to join on its own terms when that is not negative and it trusts every other
+        littoral state there enough (``member.trust_needed``). The states then bargain over the patrols
+        (``RegionModel.coordinate``)."""
         p, model = self.model.p, self.model
         self.coordinating = set()
         self.proposing = set()
+        self.surplus = {}
         for area in self.areas:
             others = [s for s in model.areas[area].littoral if s != self.iso3 and s in model.member_by]
-            threat = model.threat[area]
-            if not others or threat < p["member.tolerance"]:
+            if not others:
                 continue
-            self.proposing.add(area)
-            own = self.patrol.get(area, 0.0)
-            foreign = sum(model.member_by[s].patrol.get(area, 0.0) for s in others)
-            bearable = p["member.tolerance"] * (1.0 + p["member.joint_sovereignty"] * foreign / max(own, 1.0))
-            trusted = all(self.trust.get(s, p["member.trust_start"]) >= p["member.trust_needed"] for s in others)
-            if trusted and threat >= bearable:
+            if model.threat[area] >= p["member.tolerance"]:
+                self.proposing.add(area)
+            self.surplus[area] = self.joint_surplus(area, others)
+            if self.trusts(others) and self.surplus[area] >= 0.0:
                 self.coordinating.add(area)
+
+    def joint_surplus(self, area: str, others: list[str]) -> float:
+        """What joint patrols in ``area`` are worth to it, in units of the threat it tolerates: the
+        threat there over ``member.tolerance``, minus the sovereignty cost of letting the neighbours'
+        vessels into its waters, 1 + ``member.joint_sovereignty`` x their vessels there over its own (a
+        small navy beside a large one pays most). Partners' support lowers that cost: where the area has
+        shared maritime domain awareness (the partners' MDA, or an information-sharing arrangement), by
+        a share ``member.partner_support``."""
+        p, model = self.model.p, self.model
+        own = self.patrol.get(area, 0.0)
+        foreign = sum(model.member_by[s].patrol.get(area, 0.0) for s in others)
+        cost = 1.0 + p["member.joint_sovereignty"] * foreign / max(own, 1.0)
+        if area in model.info_sharing or self.awareness_until > model.t:
+            cost *= 1.0 - p["member.partner_support"]
+        return model.threat[area] / p["member.tolerance"] - cost
+
+    def trusts(self, others: list[str]) -> bool:
+        """Whether it trusts every state in ``others`` at least ``member.trust_needed``."""
+        p = self.model.p
+        return all(self.trust.get(s, p["member.trust_start"]) >= p["member.trust_needed"] for s in others)
 
     def align(self) -> None:
         """Move toward those who help and protect it and away from those who coerce it, while
@@ -168,18 +226,22 @@ class Member(mesa.Agent):
         a += p["member.asean_pull"] * model.asean.success * (model.mean_alignment - a)
         self.alignment = max(-1.0, min(1.0, a))
 
-    def vote(self) -> bool:
-        """Support an ASEAN statement on maritime coercion when its alignment plus its grievance at
-        being coerced outweighs China's pull on it (dependence and recent rewards). A member that
-        is not the chair blocks only when the balance is below ``-member.block_norm`` (blocking
-        openly costs); the chair, who drafts the text, blocks whenever it is below zero.
-        True: support; False: block."""
+    def stance(self) -> float:
+        """Its stance on condemning China's coercion: its alignment, plus its grievance at being coerced
+        (``member.grievance`` x log(1 + recent coercion)), minus China's pull (recent rewards)."""
         p = self.model.p
-        grievance = p["member.grievance"] * math.log1p(self.coerced)
-        pull = p["china.leverage"] * self.rewarded
-        balance = self.alignment + grievance - pull
-        norm = 0.0 if self.model.asean.chair == self.iso3 else p["member.block_norm"]
-        return balance >= -norm
+        return self.alignment + p["member.grievance"] * math.log1p(self.coerced) - p["china.leverage"] * self.rewarded
+
+    def vote(self, strength: float = 1.0) -> bool:
+        """Support a draft statement on maritime coercion of ``strength`` (1: the full text; a softened
+        draft less) unless its stance is against and, scaled by the draft's strength, worth the cost of
+        blocking openly: a member that is not the chair blocks when stance x strength is below
+        ``-member.block_norm``; the chair, whose own draft it is, blocks whenever its stance is below 0.
+        True: support; False: block."""
+        balance = self.stance()
+        if self.model.asean.chair == self.iso3:
+            return balance >= 0.0
+        return balance * strength >= -self.model.p["member.block_norm"]
 
     # --- state -------------------------------------------------------------------------------------
 

@@ -15,17 +15,15 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from sim.model.agents.members import Member, Offer
+from sim.model.agents.members import PATROL_LAYERS, Member, Offer
 from sim.model.params import LAYERS
 
 if TYPE_CHECKING:
     from sim.model.world import World
 
-#: floors of the targeting scores, so that a member with no recorded threat or no tie still has a
-#: chance to be chosen (assumption; small next to typical scores)
-NEED_FLOOR, PARTNERSHIP_FLOOR = 0.1, 0.2
-#: layers whose instruments need waters to patrol (vessels, maritime domain awareness)
-PATROL_LAYERS = ("quad", "capacity")
+#: floor of the partnership score, so that a member with no tie still has a chance to be chosen
+#: (assumption; small next to typical scores)
+PARTNERSHIP_FLOOR = 0.2
 
 
 class Partner(mesa.Agent):
@@ -113,12 +111,12 @@ class Partner(mesa.Agent):
         its purse lasts (at most ``partner.max_pace`` times the planned monthly pace, so that money
         returned by declined offers is offered again over the coming months): each offer goes to a
         member drawn with probability proportional to its targeting score (``target_score``); a share
-        ``asean_coordination`` of offers is routed through ASEAN-led mechanisms, where ASEAN picks the
-        recipient by need alone."""
+        ``asean_coordination`` of offers goes to ASEAN-led mechanisms instead, and ASEAN chooses who
+        receives it (``Asean.allocate``)."""
         p, model = self.model.p, self.model
         rng = model.streams["offers"]
         offers = []
-        scores: dict[tuple[bool, bool], list[float]] = {}  # this month's targeting scores, made once
+        scores: dict[bool, list[float]] = {}  # this month's targeting scores, made once
         months_left = 12 - (model.month_of_year - 1)
         for layer in LAYERS:
             cost = p[f"instrument.{layer}.cost"]
@@ -129,42 +127,37 @@ class Partner(mesa.Agent):
                 if self.purse[layer] < cost:
                     break
                 routed = rng.random() < self.routed_share
-                member = self._choose(layer, routed, rng, scores)
+                member = model.asean.allocate(layer, self.iso3) if routed else self._choose(layer, rng, scores)
                 if member is None:
                     break
                 self.purse[layer] -= cost
                 offers.append(Offer(self.iso3, member.iso3, layer, "routed" if routed else "direct", 1.0, cost))
         return offers
 
-    def _choose(
-        self, layer: str, routed: bool, rng: np.random.Generator, scores: dict[tuple[bool, bool], list[float]]
-    ) -> Member | None:
+    def _choose(self, layer: str, rng: np.random.Generator, scores: dict[bool, list[float]]) -> Member | None:
         """A member drawn with probability proportional to its score (cumulative scores kept for the month)."""
         members = self.model.members_list
-        key = (layer in PATROL_LAYERS, routed)  # the score depends on the layer only through this
+        key = layer in PATROL_LAYERS  # the score depends on the layer only through this
         cumulative = scores.get(key)
         if cumulative is None:
-            weights = [self.target_score(m, layer, need_only=routed) for m in members]
+            weights = [self.target_score(m, layer) for m in members]
             cumulative = scores[key] = list(itertools.accumulate(weights))
         if cumulative[-1] <= 0:
             return None
         return members[min(bisect.bisect_right(cumulative, rng.random() * cumulative[-1]), len(members) - 1)]
 
-    def target_score(self, member: Member, layer: str, need_only: bool = False) -> float:
-        """How much the partner wants to help ``member`` with ``layer``: its need (threat per vessel),
-        times its partnership (documented ties and alignment toward the partners), times its strategic
-        interest (a claim in the South China Sea), each raised to its weight in ``partner.target.*``.
-        ASEAN, choosing a routed offer's recipient, uses need alone."""
-        if layer in PATROL_LAYERS and not (member.areas or member.claims):
-            return 0.0  # nothing to patrol
+    def target_score(self, member: Member, layer: str) -> float:
+        """How much the partner wants to help ``member`` with ``layer``: its need (threat per vessel,
+        ``Member.need``), times its partnership (documented ties and alignment toward the partners), times
+        its strategic interest (a claim in the South China Sea), each raised to its weight in
+        ``partner.target.*``."""
+        if not member.can_use(layer):
+            return 0.0
         p = self.model.p
-        need = (NEED_FLOOR + member.threat()) / (p["partner.fleet_scale"] + member.vessels)
-        if need_only:
-            return need
         partnership = PARTNERSHIP_FLOOR + member.affinity.get(self.iso3, 0.0) + max(0.0, member.alignment)
         strategic = 1.0 + len(member.claims)
         return (
-            need ** p["partner.target.need"]
+            member.need() ** p["partner.target.need"]
             * partnership ** p["partner.target.partnership"]
             * strategic ** p["partner.target.strategic"]
         )
