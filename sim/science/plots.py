@@ -253,8 +253,8 @@ def covers(bbox: Any, points: np.ndarray, pad: float = 2.0) -> bool:
 
 def place_legend(ax: Any, handles: Sequence[Any] | None = None, **kwargs: Any) -> Any:
     """A legend in the first place inside the axes (:data:`LEGEND_PLACES`) where it covers nothing
-    drawn (:func:`data_points`); outside the axes on the right when every place covers something.
-    Labels given twice are shown once."""
+    drawn (:func:`data_points`); outside the axes on the right when every place covers something (the
+    figure is then made wider by the legend's width). Labels given twice are shown once."""
     fig = ax.figure
     if handles is None:
         handles, labels = ax.get_legend_handles_labels()
@@ -270,7 +270,10 @@ def place_legend(ax: Any, handles: Sequence[Any] | None = None, **kwargs: Any) -
         if not covers(legend.get_window_extent(renderer), points):
             return legend
         legend.remove()
-    return ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, **kwargs)
+    legend = ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, **kwargs)
+    width = legend.get_window_extent(renderer).width / fig.dpi  # the figure grows by it: the axes keep their width
+    fig.set_figwidth(fig.get_figwidth() + width + 0.1)
+    return legend
 
 
 def _base_metric(column: str) -> tuple[str, str]:
