@@ -3,11 +3,13 @@
 Sidebar: RESET, ▶ PLAY / ❚❚ PAUSE and STEP (one month), with the month shown; the scenario's controls:
 Japan's four layers, its allocation weights, ``asean_coordination`` and plan mode; China's ship-days; a
 partner's withdrawal (a shock in a chosen month); the seed. Each slider shows its value; changed controls
-take effect on Reset, and the page says so until then. Views (updated every step): a map of the region
-drawn from Natural Earth's coastlines shipped in ``sim/model/data/land.json`` (sea areas, disputed
-features, the states, this month's actions from the ledger as arrows coloured by layer, China's ship-days
-at each feature, members coloured by alignment); the main measurements over time; each member's
-alignment and patrol vessels. All figures are matplotlib, drawn here (the model never imports this
+take effect on Reset, and the page says so until then; every control and button has a line under it
+saying what it does (CONTROL_HELP, RUN_HELP). Views (updated every step), one tab each, each figure
+shown at its own size on a 1280 x 800 window: a map of the region drawn from Natural Earth's coastlines
+shipped in ``sim/model/data/land.json`` (sea areas, disputed features, the states, this month's actions
+from the ledger as arrows coloured by layer, China's ship-days at each feature, members coloured by
+alignment), with its legend beside it (HTML: map_legend); the main measurements over time; each member's
+alignment and patrol vessels, the members named under both charts. All figures are matplotlib, drawn here (the model never imports this
 module); the front end is served from the ``solara-assets`` package, so the app works without an
 internet connection.
 
@@ -95,6 +97,11 @@ CAPITALS: dict[str, tuple[float, float]] = {
     "VNM": (105.85, 21.03),
     "TLS": (125.57, -8.56),
 }
+#: the members' names, for the key under the members' charts
+MEMBER_NAMES: dict[str, str] = {
+    "BRN": "Brunei", "KHM": "Cambodia", "IDN": "Indonesia", "LAO": "Laos", "MYS": "Malaysia", "MMR": "Myanmar",
+    "PHL": "the Philippines", "SGP": "Singapore", "THA": "Thailand", "VNM": "Vietnam", "TLS": "Timor-Leste",
+}  # fmt: skip
 #: where the partners and China are drawn (lon, lat) and what the place is: their nearest territory in the
 #: frame (Okinawa, Darwin, the Andaman Islands), or the edge of the frame toward it (Guam, at 144.8 E)
 OUTSIDERS: dict[str, tuple[float, float, str]] = {
@@ -1050,10 +1057,12 @@ def MetricsView(model: AppModel):
 
 @solara.component
 def MembersView(model: AppModel):
-    """Each member's alignment and vessels."""
+    """Each member's alignment and vessels, and the key to the members' codes under the charts."""
     image = use_drawing(model, members_figure)
+    key = " · ".join(f"{m.iso3} {MEMBER_NAMES.get(m.iso3, m.iso3)}" for m in model.members_list)
     with solara.Card(margin=0):
         show(image, "members")
+        solara.Text(key, classes=["sim-members-key"], style={"display": "block", "font-size": "13px"})
 
 
 @solara.component

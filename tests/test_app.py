@@ -664,3 +664,11 @@ def test_the_maps_legend_names_every_mark_and_the_alignment_scale(run24, map24):
     for words in [*(app.LAYER_NAMES[layer] for layer in LAYERS), *app.OUTCOME_WORDS.values(), *marks]:
         assert words in legend, words
     assert map24.legends == [] and len(map24.axes) == 1  # no legend or colour bar inside the map's image
+
+
+def test_the_members_view_names_each_member_under_its_charts(run24):
+    _, rc = solara.render(app.MembersView(run24), handle_error=False)
+    key = text_of(rc, "sim-members-key")
+    for m in run24.members_list:
+        assert f"{m.iso3} {app.MEMBER_NAMES[m.iso3]}" in key
+    rc.close()
