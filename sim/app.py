@@ -9,9 +9,9 @@ shown at its own size on a 1280 x 800 window: a map of the region drawn from Nat
 shipped in ``sim/model/data/land.json`` (sea areas, disputed features, the states, this month's actions
 from the ledger as arrows coloured by layer, China's ship-days at each feature, members coloured by
 alignment), with its legend beside it (HTML: map_legend); the main measurements over time; each member's
-alignment and patrol vessels, the members named under both charts. All figures are matplotlib, drawn here (the model never imports this
-module); the front end is served from the ``solara-assets`` package, so the app works without an
-internet connection.
+alignment and patrol vessels, the members named under both charts. All figures are matplotlib, drawn
+here (the model never imports this module); the front end is served from the ``solara-assets`` package,
+so the app works without an internet connection.
 
 The page is built from this module's own Solara components (see "Solara components" below), with its
 own description of a slider (``Slider``) and its own signal that the model has stepped (``stepped``); of

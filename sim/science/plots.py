@@ -17,6 +17,7 @@ from typing import Any
 import matplotlib
 
 matplotlib.use("Agg")
+import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -55,7 +56,10 @@ def plot_run(timeseries: pd.DataFrame, title: str = "") -> Figure:
         ax.set_title(label, fontsize=10)
         ax.set_ylim(bottom=0, top=1.02 if metric in BOUNDED else None)
         ax.grid(alpha=0.3)
-    for ax in axes.flat:  # every panel has its years, not only the bottom row
+    years = max(1, when.dt.year.nunique()) if len(when) else 1
+    for ax in axes.flat:  # every panel has its years, not only the bottom row; at most six of them
+        ax.xaxis.set_major_locator(mdates.YearLocator(base=-(-years // 6)))
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
         ax.xaxis.set_tick_params(labelbottom=True)
     for ax in axes[1]:
         ax.set_xlabel("year")
@@ -476,6 +480,8 @@ def timeseries_bands(
             )
         ax.set_xlabel("month of the run")
         ax.set_ylabel(ylabel)
+        if _base_metric(metric)[0] in BOUNDED:  # a 0-1 measure: its bands are cut at what it can reach
+            ax.set_ylim(0, 1.02)
         place_legend(ax, title=_wrap(legend_title, 50), frameon=False)
     else:
         ncols = 4
@@ -549,6 +555,8 @@ def shock_response_curves(
     ax.annotate("shock", (0, 1), xycoords=("data", "axes fraction"), xytext=(3, -10), textcoords="offset points")
     ax.set_xlabel("months since the shock (0 = the month it happens)")
     ax.set_ylabel(metric_label(metric))
+    if _base_metric(metric)[0] in BOUNDED:  # a 0-1 measure: its bands are cut at what it can reach
+        ax.set_ylim(0, 1.02)
     legend_title = (
         "design point: mean and 95% band over replications\ndashed, same colour: the same design without the shock"
     )
