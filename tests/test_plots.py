@@ -637,6 +637,7 @@ draws = 5
     plan = R.plan(sweep(tmp_path / "out", text))
     figures = {f.name: f for f in plan.figures}
     assert {"posterior_levels", "timeseries"} <= set(figures)
+    assert not {"point_means", "differences"} & set(figures)  # no figure with a row per draw x setting
     series = plan.tables["posterior_series"]
     assert set(series["label"]) == {"capacity=True", "capacity=False"} and set(series["draws"]) == {5}
     fig = figures["timeseries"].draw()

@@ -1167,9 +1167,25 @@ def _settings(table: pd.DataFrame, baseline: str | None) -> tuple[list[str], str
     return settings, base
 
 
+def _shock_lines(axes: Sequence[Any], shock_step: int | None) -> None:
+    """A dashed line at the shock's month in every visible panel, named in the first."""
+    if shock_step is None:
+        return
+    shown = [ax for ax in axes if ax.get_visible()]
+    for ax in shown:
+        ax.axvline(shock_step, color="black", lw=0.9, ls="--")
+    shown[0].annotate("shock", (shock_step, 1), xycoords=("data", "axes fraction"), xytext=(3, -10),
+                      textcoords="offset points")  # fmt: skip
+
+
 @styled
 def posterior_timeseries(
-    table: pd.DataFrame, *, baseline: str | None = None, max_lines: int = 6, title: str | None = None
+    table: pd.DataFrame,
+    *,
+    baseline: str | None = None,
+    max_lines: int = 6,
+    shock_step: int | None = None,
+    title: str | None = None,
 ) -> Figure:
     """Metrics over the months of a sweep over posterior draws, pooled by setting: each setting's median
     over draws (line) and the 5-95% range over draws (band), where a draw's value is the mean over its
@@ -1180,6 +1196,7 @@ def posterior_timeseries(
     Args:
         table: ``sim.science.analysis.posterior_series`` (label, metric, step, median, q05, q95, draws).
         baseline: the setting drawn in grey beside the others (default: the first).
+        shock_step: draws a dashed line at this month.
     """
     _need(table, ["label", "metric", "step", "median", "q05", "q95", "draws"], "posterior_timeseries")
     settings, base = _settings(table, baseline)
@@ -1206,6 +1223,7 @@ def posterior_timeseries(
                 ax.set_ylim(0, 1.02)
         for ax in list(grid.flat)[len(metrics) :]:
             ax.set_visible(False)
+        _shock_lines(list(grid.flat), shock_step)
         handles, labels = grid[0][0].get_legend_handles_labels()
         fig.legend(handles, labels, loc="outside right upper", frameon=False, title=_wrap(f"setting ({band})", 30))
         fig.suptitle(title or "Over the posterior: the measurements month by month, by setting")
@@ -1240,6 +1258,7 @@ def posterior_timeseries(
         ax.set_ylabel(_wrap(metric_label(metric), 28))
     for k in range(max(0, len(settings) - ncols), len(settings)):
         axes[k].set_xlabel("month of the run")
+    _shock_lines(axes, shock_step)
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncols=3, frameon=False)
     fig.suptitle(

@@ -166,7 +166,7 @@ def _points(out: Plan) -> None:
         else ""
     )
     out.sections.append(("Results by design point", reading + "\n\n" + md_table(table) + note))
-    if len(s) <= 40:
+    if len(s) <= 40 and out.kind != "posterior":  # over the posterior: posterior_levels, pooled by setting
         out.figures.append(
             Figure(
                 "point_means",
@@ -261,7 +261,7 @@ def _differences(out: Plan) -> None:
         }
     )
     out.sections.append((f"Paired differences from '{base}'", "\n".join(lines) + "\n\n" + md_table(shown)))
-    if 1 < len(d) + 1 <= 40:
+    if 1 < len(d) + 1 <= 40 and out.kind != "posterior":  # over the posterior: pooled in posterior_levels
         out.figures.append(
             Figure(
                 "differences",
@@ -437,6 +437,7 @@ def _timeseries(out: Plan) -> None:
     if level is not None:  # pooled by setting, with bands over draws: never a panel per draw
         measured = [m for m in POSTERIOR_SERIES if m in r.series.columns]
         table = A.posterior_series(r.series, r.runs, r.design, level, measured, smooth=6)
+        shock = A.shock_steps(r.design)
         out.tables["posterior_series"] = table
         if table["label"].nunique() <= MAX_POINT_ROWS:
             out.figures.append(
@@ -446,7 +447,7 @@ def _timeseries(out: Plan) -> None:
                     "mean) and the 5-95% band over draws.",
                     "A draw's value is the mean over its replicates, so the bands carry the parameters' "
                     "uncertainty as well as the runs' randomness.",
-                    lambda: P.posterior_timeseries(table),
+                    lambda: P.posterior_timeseries(table, shock_step=min(shock.values()) if shock else None),
                 )
             )
         return
