@@ -580,7 +580,7 @@ def test_posterior_series_pools_draws_by_setting():
 
 
 def test_a_posterior_time_series_is_pooled_by_setting_and_its_size_does_not_grow_with_draws():
-    few, many = hand_posterior_series(3, 4), hand_posterior_series(3, 200)
+    few, many = hand_posterior_series(3, 4), hand_posterior_series(3, 80)
     small, large = P.posterior_timeseries(few), P.posterior_timeseries(many)
     assert tuple(small.get_size_inches()) == tuple(large.get_size_inches())
     panels = [ax for ax in large.axes if ax.get_visible()]
@@ -588,7 +588,7 @@ def test_a_posterior_time_series_is_pooled_by_setting_and_its_size_does_not_grow
     assert [ax.get_title() for ax in panels] == ["Stability index (0-1)", "Robberies per month"]
     assert len(panels[1].get_lines()) == 3 and len(panels[1].collections) == 3  # a line and a band per setting
     assert [t.get_text() for t in large.legends[0].get_texts()] == ["s0", "s1", "s2"]
-    assert "200 posterior draws" in flat(large.legends[0].get_title().get_text())
+    assert "80 posterior draws" in flat(large.legends[0].get_title().get_text())
     width, height = large.get_size_inches()
     assert width * height < 150  # square inches: about 1,600 x 1,000 px at the report's resolution
     # more settings than lines: a panel per setting, still bounded
@@ -634,7 +634,7 @@ draws = 5
 [design.factors]
 "policy.JPN.capacity" = [true, false]
 """
-    plan = R.plan(sweep(tmp_path / "out", text))
+    plan = R.plan(sweep(tmp_path / "out", text, workers=1))
     figures = {f.name: f for f in plan.figures}
     assert {"posterior_levels", "timeseries"} <= set(figures)
     assert not {"point_means", "differences"} & set(figures)  # no figure with a row per draw x setting
