@@ -3,13 +3,15 @@
 Sidebar: RESET, ▶ PLAY / ❚❚ PAUSE and STEP (one month), with the month shown; the scenario's controls:
 Japan's four layers, its allocation weights, ``asean_coordination`` and plan mode; China's ship-days; a
 partner's withdrawal (a shock in a chosen month); the seed. Each slider shows its value; changed controls
-take effect on Reset, and the page says so until then. Views (updated every step): a map of the region
-drawn from Natural Earth's coastlines shipped in ``sim/model/data/land.json`` (sea areas, disputed
-features, the states, this month's actions from the ledger as arrows coloured by layer, China's ship-days
-at each feature, members coloured by alignment); the main measurements over time; each member's
-alignment and patrol vessels. All figures are matplotlib, drawn here (the model never imports this
-module); the front end is served from the ``solara-assets`` package, so the app works without an
-internet connection.
+take effect on Reset, and the page says so until then; every control and button has a line under it
+saying what it does (CONTROL_HELP, RUN_HELP). Views (updated every step), one tab each, each figure
+shown at its own size on a 1280 x 800 window: a map of the region drawn from Natural Earth's coastlines
+shipped in ``sim/model/data/land.json`` (sea areas, disputed features, the states, this month's actions
+from the ledger as arrows coloured by layer, China's ship-days at each feature, members coloured by
+alignment), with its legend beside it (HTML: map_legend); the main measurements over time; each member's
+alignment and patrol vessels, the members named under both charts. All figures are matplotlib, drawn
+here (the model never imports this module); the front end is served from the ``solara-assets`` package,
+so the app works without an internet connection.
 
 The page is built from this module's own Solara components (see "Solara components" below), with its
 own description of a slider (``Slider``) and its own signal that the model has stepped (``stepped``); of
@@ -39,30 +41,32 @@ import matplotlib.patheffects as pe
 import numpy as np
 import reacton.ipywidgets as rw
 import solara
+import solara.lab
 import solara.server.settings
 from matplotlib import colormaps
-from matplotlib.cm import ScalarMappable
 from matplotlib.collections import PolyCollection
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch
 
 from sim.model.ledger import Action
 from sim.model.metrics import BOUNDED
 from sim.model.params import LAYERS, MODES, PARTNERS, SPECS, ParameterError, make_params
 from sim.model.region import RegionModel
-from sim.science.plots import LAYER_COLOURS, LAYER_NAMES, PALETTE, PARTNER_COLOUR, RUN_PANELS
+from sim.science.plots import LAYER_COLOURS, LAYER_NAMES, PALETTE, PARTNER_COLOUR, RUN_PANELS, format_value
 
 # The app never phones home: no usage telemetry (the page has no internet connection to send it on).
 solara.server.settings.telemetry.mixpanel_enable = False
+# Nor does it show Solara's "This website runs on Solara" banner, which covers the bottom right of the page.
+solara.server.settings.theme.show_banner = False
 
 TITLE = "Layered security cooperation in Southeast Asia"
 INTRO = (
     "Each step is one month, from January 2025. Japan, the US, Australia and India offer the ASEAN members "
     "cooperation in four layers, which each member accepts or declines; China sends coast-guard ship-days to the "
     "disputed features. Change Japan's policy, China's ship-days or a partner's withdrawal on the left, press "
-    "RESET to start that scenario, then STEP (one month) or ▶ PLAY (a month after another, until PAUSE)."
+    "RESET to start that scenario, then STEP (one month) or ▶ PLAY (a month after another, until PAUSE). "
+    "The tabs below show the map, the measurements and the members; ☰ at the top left hides or shows the controls."
 )
 DEFAULT_SEED = 42
 NO_SHOCK = "none"
@@ -93,6 +97,11 @@ CAPITALS: dict[str, tuple[float, float]] = {
     "VNM": (105.85, 21.03),
     "TLS": (125.57, -8.56),
 }
+#: the members' names, for the key under the members' charts
+MEMBER_NAMES: dict[str, str] = {
+    "BRN": "Brunei", "KHM": "Cambodia", "IDN": "Indonesia", "LAO": "Laos", "MYS": "Malaysia", "MMR": "Myanmar",
+    "PHL": "the Philippines", "SGP": "Singapore", "THA": "Thailand", "VNM": "Vietnam", "TLS": "Timor-Leste",
+}  # fmt: skip
 #: where the partners and China are drawn (lon, lat) and what the place is: their nearest territory in the
 #: frame (Okinawa, Darwin, the Andaman Islands), or the edge of the frame toward it (Guam, at 144.8 E)
 OUTSIDERS: dict[str, tuple[float, float, str]] = {
@@ -139,6 +148,14 @@ LAYER_BEND: dict[str, float] = {"quad": -0.3, "bilateral": -0.12, "forums": 0.12
 PRESENCE_SCALE = 6.0
 #: how far (degrees) an arrow stops short of the states and features it joins
 ARROW_GAP = 0.7
+#: the figures' sizes (inches at 100 dpi: the page shows them at about their own size on a 1280 x 800
+#: window, so that a point of type is about 1.4 pixels) and their type sizes (points)
+MAP_SIZE = (5.2, 4.2)
+METRICS_SIZE = (8.3, 4.1)
+MEMBERS_SIZE = (8.3, 3.9)
+TITLE_PT = 11.0
+TEXT_PT = 10.0
+SMALL_PT = 8.5
 
 
 @lru_cache(maxsize=1)
@@ -212,6 +229,37 @@ def model_params() -> dict[str, Any]:
     )
     params["rng"] = {"type": "InputText", "value": str(DEFAULT_SEED), "label": "Seed"}
     return params
+
+
+_BUDGET = format_value("policy.JPN.budget", SPECS["policy.JPN.budget"].default)
+
+#: a short explanation shown under each control of the sidebar (class ``sim-help``)
+CONTROL_HELP: dict[str, str] = {
+    "policy.JPN.quad": "Quad: maritime domain awareness, surveillance data shared with a member.",
+    "policy.JPN.bilateral": "Bilateral: exercises and patrols with one member; the most visible to China.",
+    "policy.JPN.forums": "ASEAN-led forums: dialogues, hotlines and confidence-building initiatives.",
+    "policy.JPN.capacity": "Capacity building: patrol vessels for a member, delivered after about 30 months.",
+    "policy.JPN.allocation.quad": f"How Japan splits its budget ({_BUDGET}) over the layers that are on: "
+    "the weights count relative to each other. This one: the Quad.",
+    "policy.JPN.allocation.bilateral": "Weight of bilateral exercises and patrols in Japan's budget.",
+    "policy.JPN.allocation.forums": "Weight of ASEAN-led forums in Japan's budget.",
+    "policy.JPN.allocation.capacity": "Weight of capacity building (vessels) in Japan's budget.",
+    "policy.JPN.asean_coordination": "Share of Japan's offers sent through ASEAN-led mechanisms (0-1): less "
+    f"visible, but {format_value('routing.delay', SPECS['routing.delay'].default)} slower.",
+    "policy.JPN.mode": "fixed: Japan keeps the weights above; adaptive: it learns which layers work and "
+    "moves its budget toward them.",
+    "china.shipdays": "Coast-guard and militia ship-days a month China can send to the disputed features "
+    f"(default {format_value('china.shipdays', SPECS['china.shipdays'].default)}).",
+    "withdraw": "A partner that ends all its cooperation in the month below ('none': no one withdraws).",
+    "withdraw_month": "The month of the run in which it withdraws (its date in brackets).",
+    "rng": "The seed of the random numbers: the same seed and scenario give the same run.",
+}
+#: what each button of the Run card does (shown under the buttons, class ``sim-help``)
+RUN_HELP = (
+    "RESET: start again at month 0 with the scenario below.",
+    "▶ PLAY: one month after another, until ❚❚ PAUSE.",
+    "STEP: one month.",
+)
 
 
 def initial_values(params: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -498,7 +546,7 @@ def map_figure(model: AppModel) -> Figure:
     lon0, lat0, lon1, lat1 = geo["bbox"]
     align = alignments(model)
     norm = alignment_norm(align.values())
-    fig = Figure(figsize=(6.2, 6.6), layout="constrained")
+    fig = Figure(figsize=MAP_SIZE, layout="constrained")
     ax = fig.subplots()
     ax.set_facecolor(SEA_COLOUR)
 
@@ -534,7 +582,7 @@ def map_figure(model: AppModel) -> Figure:
             text += f"\n{robbed[a.code]} robber{'y' if robbed[a.code] == 1 else 'ies'}"
         if a.code in model.joint:
             text += "\njoint patrols"
-        _label(ax, text, (a.lon, a.lat), LABEL_PLACES.get(a.code, "above"), fontsize=6.5, style="italic",
+        _label(ax, text, (a.lon, a.lat), LABEL_PLACES.get(a.code, "above"), fontsize=SMALL_PT, style="italic",
                color=AREA_COLOUR, zorder=2)  # fmt: skip
 
     days, coercion, escalation = china_at_features(actions)
@@ -575,7 +623,7 @@ def map_figure(model: AppModel) -> Figure:
         text = f"{SHORT_AREA_NAMES.get(f.code, f.code)} {days.get(f.code, 0.0):.0f}d"
         if coercion[f.code]:
             text += f", {coercion[f.code]} coerc." + (f" ({escalation[f.code]} esc.)" if escalation[f.code] else "")
-        _label(ax, text, (f.lon, f.lat), LABEL_PLACES.get(f.code, "right"), fontsize=6, zorder=6)
+        _label(ax, text, (f.lon, f.lat), LABEL_PLACES.get(f.code, "right"), fontsize=SMALL_PT, zorder=6)
 
     for (partner, member, layer, outcome), n in sorted(partner_arrows(actions).items()):
         style, width = OUTCOME_STYLE[outcome]
@@ -593,7 +641,7 @@ def map_figure(model: AppModel) -> Figure:
     )  # fmt: skip
     for m, (x, y) in zip(members, xy, strict=True):
         ax.annotate(
-            m, (x, y), xytext=(0, -7), textcoords="offset points", ha="center", va="top", fontsize=7,
+            m, (x, y), xytext=(0, -7), textcoords="offset points", ha="center", va="top", fontsize=TEXT_PT,
             fontweight="bold", zorder=7, path_effects=[pe.withStroke(linewidth=2, foreground="white")],
         )  # fmt: skip
     partners = list(PARTNERS)
@@ -611,40 +659,65 @@ def map_figure(model: AppModel) -> Figure:
         right = x > 128
         ax.annotate(
             label, (x, y), xytext=(-8 if right else 8, 0), textcoords="offset points", va="center",
-            ha="right" if right else "left", fontsize=7, zorder=7,
+            ha="right" if right else "left", fontsize=SMALL_PT, zorder=7,
             path_effects=[pe.withStroke(linewidth=2, foreground="white")],
         )  # fmt: skip
 
     ax.set_xlim(lon0, lon1)
     ax.set_ylim(lat0, lat1)
     ax.set_aspect("equal")
-    ax.set_xticks(range(90, int(lon1) + 1, 10), [f"{x}°E" for x in range(90, int(lon1) + 1, 10)], fontsize=7)
+    ax.set_xticks(range(90, int(lon1) + 1, 10), [f"{x}°E" for x in range(90, int(lon1) + 1, 10)], fontsize=SMALL_PT)
     ticks = range(-10, int(lat1) + 1, 10)
-    ax.set_yticks(ticks, [f"{abs(y)}°{'N' if y >= 0 else 'S'}" if y else "0°" for y in ticks], fontsize=7)
+    ax.set_yticks(ticks, [f"{abs(y)}°{'N' if y >= 0 else 'S'}" if y else "0°" for y in ticks], fontsize=SMALL_PT)
     ax.grid(color="white", lw=0.6, alpha=0.8)
     when = f"month {model.steps} ({model.date})" if model.steps else f"month 0 ({model.date}): press STEP"
-    ax.set_title(f"This month's actions, {when}", fontsize=10)
-
-    bar = fig.colorbar(
-        ScalarMappable(norm=norm, cmap=ALIGNMENT_CMAP), ax=ax, orientation="horizontal", shrink=0.6, pad=0.01,
-        aspect=40,
-    )  # fmt: skip
-    bar.set_label("members' alignment: − toward China · + toward the partners", fontsize=7.5)
-    bar.ax.tick_params(labelsize=7)
-    handles = [Line2D([], [], color=LAYER_COLOURS[la], lw=2.2, label=LAYER_NAMES[la]) for la in LAYERS]
-    handles += [
-        Line2D([], [], color="#555555", ls=OUTCOME_STYLE[o][0], lw=1.6, label=w) for o, w in OUTCOME_WORDS.items()
-    ]
-    handles += [
-        Line2D([], [], color=CHINA_COLOUR, lw=1.6, label="China deploys"),
-        Line2D([], [], ls="", marker="o", ms=7, color=CHINA_COLOUR, alpha=0.4, label="its ship-days (d)"),
-        Line2D([], [], ls="", marker="*", ms=10, color="#ff3b30", mec="black", label="coercion"),
-        Line2D([], [], ls="", marker="^", color="black", label="disputed feature"),
-        Line2D([], [], ls="", marker="D", mfc="#f0e442", mec=AREA_COLOUR, label="sea area (robbery)"),
-        Line2D([], [], ls="", marker="s", color=PARTNER_COLOUR, label="partner"),
-    ]
-    fig.legend(handles=handles, loc="outside lower center", ncol=4, fontsize=6.5, frameon=False, columnspacing=1.2)
+    ax.set_title(f"This month's actions, {when}", fontsize=TITLE_PT)
     return fig
+
+
+def map_legend(model: AppModel) -> str:
+    """The map's legend as HTML, shown beside the map (class ``sim-legend``): each layer's colour, each
+    outcome's line style, China's marks, the places, and the alignment scale of this month's colours."""
+
+    def line(colour: str, style: str = "solid", width: int = 3) -> str:
+        return (f'<span class="sim-swatch" style="display:inline-block;width:26px;margin-right:6px;'
+                f'vertical-align:middle;border-top:{width}px {style} {colour}"></span>')  # fmt: skip
+
+    def mark(symbol: str, colour: str) -> str:
+        return (f'<span class="sim-swatch" style="display:inline-block;width:26px;margin-right:6px;'
+                f'text-align:center;color:{colour}">{symbol}</span>')  # fmt: skip
+
+    styles = {"-": "solid", "--": "dashed", ":": "dotted"}
+    rows = [("Arrows from a partner to a member, by layer", "")]
+    rows += [(line(LAYER_COLOURS[la]) + LAYER_NAMES[la], "") for la in LAYERS]
+    rows += [("Line style: what happened", "")]
+    rows += [(line("#555555", styles[OUTCOME_STYLE[o][0]], 2) + w, "") for o, w in OUTCOME_WORDS.items()]
+    rows += [("China", "")]
+    rows += [
+        (line(CHINA_COLOUR) + "China sends ship-days to a feature", ""),
+        (mark("●", "#d98c8f") + "its ship-days there this month (d)", ""),
+        (mark("★", "#ff3b30") + "coercion at a feature", ""),
+        ("Places", ""),
+        (mark("▲", "black") + "disputed feature", ""),
+        (mark("◆", "#c9b800") + "sea area (yellow: robbed this month)", ""),
+        (mark("■", PARTNER_COLOUR) + "partner (white: withdrawn)", ""),
+        (mark("●", "#2166ac") + "ASEAN member at its capital", ""),
+    ]
+    norm = alignment_norm(alignments(model).values())
+    cmap = colormaps[ALIGNMENT_CMAP]
+    stops = ", ".join("#{:02x}{:02x}{:02x}".format(*(int(255 * c) for c in cmap(k / 8)[:3])) for k in range(9))
+    items = []
+    for text, _ in rows:
+        heading = "sim-swatch" not in text
+        style = "font-weight:bold;margin-top:6px" if heading else "margin-left:2px"
+        items.append(f'<div style="{style}">{text}</div>')
+    items.append('<div style="font-weight:bold;margin-top:8px">Members\' colour: alignment</div>')
+    items.append(f'<div style="height:12px;margin-top:4px;background:linear-gradient(to right, {stops})"></div>')
+    items.append(
+        f'<div style="display:flex;justify-content:space-between"><span>{norm.vmin:+.1f} toward China</span>'
+        f"<span>{norm.vmax:+.1f} toward the partners</span></div>"
+    )
+    return f'<div class="sim-legend-body" style="font-size:13px;line-height:1.35">{"".join(items)}</div>'
 
 
 def _years(dates: Iterable[str]) -> np.ndarray:
@@ -653,74 +726,75 @@ def _years(dates: Iterable[str]) -> np.ndarray:
 
 
 def metrics_figure(model: AppModel) -> Figure:
-    """The main measurements (sim.science.plots.RUN_PANELS) from the first month to now, one panel each: the
-    monthly values (thin) and their 12-month moving mean (thick), with a dot on this month, y from 0 to
-    a little above the largest value (shares capped at 1); a dashed line marks a withdrawal."""
+    """The main measurements (sim.science.plots.RUN_PANELS) from the first month to now, one panel each
+    (three a row, each with its own years): the monthly values (thin) and their 12-month moving mean
+    (thick), with a dot on this month, y from 0 to a little above the largest value (shares capped at
+    1); a dashed line marks a withdrawal."""
     table = model.timeseries()
     x = _years(table["date"])
     start = _years([month_date(1, model.p["run.start"])])[0] - 0.5 / 12
-    fig = Figure(figsize=(4.8, 4.6), layout="constrained")
-    axes = fig.subplots(3, 2, sharex=True)
+    fig = Figure(figsize=METRICS_SIZE, layout="constrained")
+    axes = fig.subplots(2, 3)
     for ax, (metric, label), colour in zip(axes.flat, RUN_PANELS, PALETTE, strict=False):
         y = table[metric].to_numpy(dtype=float)
-        ax.plot(x, y, color=colour, lw=0.7, alpha=0.5)
-        ax.plot(x, table[metric].rolling(12, min_periods=1).mean().to_numpy(dtype=float), color=colour, lw=1.6)
-        ax.plot(x[-1:], y[-1:], "o", color=colour, ms=3.5)
+        ax.plot(x, y, color=colour, lw=0.8, alpha=0.5)
+        ax.plot(x, table[metric].rolling(12, min_periods=1).mean().to_numpy(dtype=float), color=colour, lw=2.0)
+        ax.plot(x[-1:], y[-1:], "o", color=colour, ms=4.5)
         for shock in model.p["shocks"]:
             ax.axvline(_years([month_date(shock.step, model.p["run.start"])])[0], color="black", lw=0.8, ls="--")
         top = float(np.nanmax(y)) if y.size else 0.0
         ax.set_ylim(0, min(1.02, max(0.1, 1.15 * top)) if metric in BOUNDED else max(1.0, 1.15 * top))
         ax.set_xlim(start, max(start + 1, (x[-1] if x.size else start) + 1 / 12))
-        ax.set_title(label, fontsize=8.5)
-        ax.tick_params(labelsize=7)
+        ax.set_title(label, fontsize=TEXT_PT)
+        ax.tick_params(labelsize=SMALL_PT)
         ax.grid(alpha=0.3)
         ax.xaxis.get_major_locator().set_params(integer=True)
-    for ax in axes[-1]:
-        ax.set_xlabel("year", fontsize=8)
-    fig.suptitle("Measurements so far\n(thin: each month; thick: 12-month mean)", fontsize=9)
+        ax.set_xlabel("year", fontsize=SMALL_PT)
+    fig.suptitle("Measurements so far (thin: each month; thick: 12-month mean; dot: this month)", fontsize=TITLE_PT)
     return fig
 
 
 def members_figure(model: AppModel) -> Figure:
-    """Each member's alignment now (bars, coloured as on the map) and at month 0 (black ticks); its patrol
-    vessels now: its own fleet and the vessels partners have delivered."""
+    """Each member, named by its ISO3 code under both panels: its alignment now (bars, coloured as on
+    the map) and at month 0 (black ticks); its patrol vessels now: its own fleet and the vessels partners
+    have delivered."""
     members = [m.iso3 for m in model.members_list]
     align = np.array([model.member_by[m].alignment for m in members])
     start = np.array([getattr(model, "start_alignment", {}).get(m, np.nan) for m in members])
     norm = alignment_norm([*align, *start[np.isfinite(start)]])
-    fig = Figure(figsize=(4.8, 3.5), layout="constrained")
-    top, bottom = fig.subplots(2, 1, sharex=True)
+    fig = Figure(figsize=MEMBERS_SIZE, layout="constrained")
+    left, right = fig.subplots(1, 2)
     x = np.arange(len(members))
-    top.bar(
+    left.bar(
         x, align, color=alignment_colours(align, norm), edgecolor="black", linewidth=0.4, width=0.7, gid="alignment"
     )
-    top.scatter(x, start, marker="_", s=260, color="black", linewidths=1.8, zorder=3, label="month 0", gid="start")
-    top.axhline(0, color="black", lw=0.6)
+    left.scatter(x, start, marker="_", s=260, color="black", linewidths=1.8, zorder=3, label="month 0", gid="start")
+    left.axhline(0, color="black", lw=0.6)
     limit = max(0.1, 1.2 * float(np.nanmax(np.abs([*align, *start]))))
-    top.set_ylim(-limit, limit)
-    top.set_ylabel("alignment\n− China · + partners", fontsize=7.5)
-    top.legend(fontsize=7, loc="upper right", frameon=False)
-    top.set_title(f"ASEAN members, month {model.steps}: alignment and vessels", fontsize=9)
+    left.set_ylim(-limit, limit)
+    left.set_ylabel("alignment: − toward China, + toward the partners", fontsize=SMALL_PT)
+    left.set_title(f"Alignment in month {model.steps} (bars) and month 0 (black ticks)", fontsize=TEXT_PT)
 
     vessels = np.array([model.member_by[m].vessels for m in members])
     own = np.minimum(np.array([model.member_by[m].own_vessels for m in members]), vessels)
     delivered = vessels - own
-    bottom.bar(x, own, color=OWN_FLEET_COLOUR, width=0.7, label="own fleet", gid="own")
-    bottom.bar(
+    right.bar(x, own, color=OWN_FLEET_COLOUR, width=0.7, label="own fleet", gid="own")
+    right.bar(
         x, delivered, bottom=own, color=LAYER_COLOURS["capacity"], width=0.7, label="delivered by partners",
         gid="delivered",
     )  # fmt: skip
     for k, (v, d) in enumerate(zip(vessels, delivered, strict=True)):
-        bottom.annotate(
-            f"{v:.0f}" + (f" (+{d:.0f})" if d >= 0.5 else ""), (k, v), xytext=(0, 2), textcoords="offset points",
-            ha="center", va="bottom", fontsize=6,
+        right.annotate(
+            f"{v:.0f}" + (f"\n+{d:.0f}" if d >= 0.5 else ""), (k, v), xytext=(0, 2), textcoords="offset points",
+            ha="center", va="bottom", fontsize=SMALL_PT,
         )  # fmt: skip
-    bottom.set_ylim(0, max(1.0, 1.25 * float(vessels.max())))
-    bottom.set_ylabel("patrol vessels", fontsize=7.5)
-    bottom.set_xticks(x, members, fontsize=6.5)
-    bottom.legend(fontsize=7, loc="upper left", frameon=False)
-    for ax in (top, bottom):
-        ax.tick_params(axis="y", labelsize=7)
+    right.set_ylim(0, max(1.0, 1.45 * float(vessels.max())))  # room for the legend above the bars
+    right.set_ylabel("patrol vessels", fontsize=SMALL_PT)
+    right.legend(fontsize=SMALL_PT, loc="upper left", ncols=2, frameon=False)
+    right.set_title(f"Patrol vessels, month {model.steps}", fontsize=TEXT_PT)
+    for ax in (left, right):
+        ax.set_xticks(x, members, fontsize=SMALL_PT)
+        ax.tick_params(axis="y", labelsize=SMALL_PT)
         ax.grid(axis="y", alpha=0.3)
     return fig
 
@@ -761,8 +835,15 @@ CONTROL_HEADINGS: dict[str, str] = {
     "rng": "Random numbers",
 }
 
-#: the most height (px) each view's figure may take (see show)
-VIEW_HEIGHT: dict[str, int] = {"map": 660, "metrics": 350, "members": 270}
+#: the most height (px) each view's figure may take (see show): its own size (100 dpi)
+VIEW_HEIGHT: dict[str, int] = {
+    "map": round(100 * MAP_SIZE[1]),
+    "metrics": round(100 * METRICS_SIZE[1]),
+    "members": round(100 * MEMBERS_SIZE[1]),
+}
+#: how a control's explanation looks
+HELP_STYLE = {"display": "block", "font-size": "12px", "color": "#555555", "line-height": "1.3",
+              "margin": "-14px 0 10px 0"}  # fmt: skip
 
 
 def seed_error(value: Any) -> str | None:
@@ -772,6 +853,11 @@ def seed_error(value: Any) -> str | None:
     except ParameterError:
         return "a non-negative whole number"
     return None
+
+
+def help_text(text: str) -> None:
+    """A control's explanation, in small grey type under it."""
+    solara.Text(text, classes=["sim-help"], style=HELP_STYLE)
 
 
 @solara.component
@@ -799,16 +885,19 @@ def ParameterControls(params: Mapping[str, Any], values: solara.Reactive[dict[st
             else:
                 low, high, step = int(options.min), int(options.max), int(options.step)
                 solara.SliderInt(label, value=value, on_value=change, min=low, max=high, step=step)
-            continue
-        label, kind, value = options.get("label", name), options.get("type"), current.get(name, options.get("value"))
-        if kind == "Select":
-            solara.Select(label, value=value, on_value=change, values=options.get("values"))
-        elif kind == "Checkbox":
-            solara.Checkbox(label=label, value=value, on_value=change)
-        elif kind == "InputText":
-            solara.InputText(label=label, value=value, on_value=change, error=seed_error(value) or False)
         else:
-            raise ValueError(f"{kind} is not a supported input type")
+            label, kind = options.get("label", name), options.get("type")
+            value = current.get(name, options.get("value"))
+            if kind == "Select":
+                solara.Select(label, value=value, on_value=change, values=options.get("values"))
+            elif kind == "Checkbox":
+                solara.Checkbox(label=label, value=value, on_value=change)
+            elif kind == "InputText":
+                solara.InputText(label=label, value=value, on_value=change, error=seed_error(value) or False)
+            else:
+                raise ValueError(f"{kind} is not a supported input type")
+        if name in CONTROL_HELP:
+            help_text(CONTROL_HELP[name])
 
 
 class Drawn:
@@ -889,6 +978,9 @@ def RunControls(model: solara.Reactive[AppModel], values: solara.Reactive[dict[s
             disabled=error.value is not None,
         )
         solara.Button(label="Step", color="primary", on_click=step, disabled=playing.value or error.value is not None)
+    with solara.Column(gap="0px", classes=["sim-run-help"]):
+        for text in RUN_HELP:
+            solara.Text(text, classes=["sim-help"], style={**HELP_STYLE, "margin": "2px 0 0 0"})
     solara.Text(
         f"Month {current.steps} ({current.date})" + (" · playing" if playing.value else ""),
         classes=["sim-month"],
@@ -899,9 +991,9 @@ def RunControls(model: solara.Reactive[AppModel], values: solara.Reactive[dict[s
 
 
 def show(image: bytes, view: str) -> None:
-    """Add a PNG to the current component: as wide as its card, at most VIEW_HEIGHT[view] pixels high
-    (scaled down whole, never cropped)."""
-    layout = {"width": "100%", "max_height": f"{VIEW_HEIGHT[view]}px", "object_fit": "contain"}
+    """Add a PNG to the current component: at its own size, or smaller to fit its card (scaled down
+    whole, never cropped), at most VIEW_HEIGHT[view] pixels high."""
+    layout = {"max_width": "100%", "max_height": f"{VIEW_HEIGHT[view]}px", "object_fit": "contain"}
     classes: dict[str, Any] = {"_dom_classes": ["solara-image", f"sim-{view}"]}  # ipywidgets' own name for CSS classes
     rw.Image(value=image, format="png", layout=layout, **classes)
 
@@ -927,8 +1019,11 @@ def IntroView(model: AppModel, values: solara.Reactive[dict[str, Any]]):
     with model.lock:
         now, scenario = describe(model)
     with solara.Card(margin=0, classes=["sim-intro"]):
-        solara.HTML(tag="h3", unsafe_innerHTML="How to use this page", style="margin: 0 0 4px 0")
-        solara.HTML(tag="p", unsafe_innerHTML=INTRO, style="margin: 0 0 6px 0; font-size: 0.9em")
+        solara.HTML(
+            tag="p",
+            unsafe_innerHTML=f"<b>How to use this page.</b> {INTRO}",
+            style="margin: 0 0 4px 0; font-size: 0.9em",
+        )
         if pending:
             solara.Warning(
                 f"Changed since the last Reset: {', '.join(pending)}. Press RESET to start the new scenario.",
@@ -943,10 +1038,13 @@ def IntroView(model: AppModel, values: solara.Reactive[dict[str, Any]]):
 
 @solara.component
 def MapView(model: AppModel):
-    """The map of the region with this month's actions."""
+    """The map of the region with this month's actions, and its legend beside it."""
     image = use_drawing(model, map_figure)
-    with solara.Card(margin=0):
+    with model.lock:
+        legend = map_legend(model)
+    with solara.Card(margin=0), solara.Row(style={"align-items": "flex-start", "flex-wrap": "nowrap"}, gap="12px"):
         show(image, "map")
+        solara.HTML(tag="div", unsafe_innerHTML=legend, classes=["sim-legend"], style="min-width: 230px")
 
 
 @solara.component
@@ -959,23 +1057,28 @@ def MetricsView(model: AppModel):
 
 @solara.component
 def MembersView(model: AppModel):
-    """Each member's alignment and vessels."""
+    """Each member's alignment and vessels, and the key to the members' codes under the charts."""
     image = use_drawing(model, members_figure)
+    key = " · ".join(f"{m.iso3} {MEMBER_NAMES.get(m.iso3, m.iso3)}" for m in model.members_list)
     with solara.Card(margin=0):
         show(image, "members")
+        solara.Text(key, classes=["sim-members-key"], style={"display": "block", "font-size": "13px"})
 
 
 @solara.component
 def Views(model: AppModel, values: solara.Reactive[dict[str, Any]]):
-    """The main area: the introduction across the top; below it the map on the left, the measurements
-    and the members' bars on the right (on a window narrower than 1264 px, one below the other)."""
+    """The main area: the introduction across the top; below it three tabs, each a view at its own size
+    (legible on a 1280 x 800 window): the map with its legend beside it, the measurements over time, and
+    the members' alignment and vessels."""
+    tab = solara.use_reactive(0)
     with solara.Column(classes=["sim-views"]):
         IntroView(model, values)
-        with solara.ColumnsResponsive(12, large=[7, 5]):
-            with solara.Column(classes=["sim-left"]):
+        with solara.lab.Tabs(value=tab):
+            with solara.lab.Tab("Map of this month", classes=["sim-tab-map"]):
                 MapView(model)
-            with solara.Column(classes=["sim-right"]):
+            with solara.lab.Tab("Measurements over time", classes=["sim-tab-metrics"]):
                 MetricsView(model)
+            with solara.lab.Tab("Members", classes=["sim-tab-members"]):
                 MembersView(model)
 
 

@@ -2,8 +2,9 @@
 headless Chromium (Debian's ``chromium`` package, at /usr/bin/chromium or $CHROMIUM) with Playwright.
 
 Outside CI these tests skip, saying why, when the browser or Playwright is missing; in CI (CI=true) they
-fail instead. ``.ci/run`` installs chromium. With SIM_APP_SCREENSHOT=docs/app.png, the stepping test also
-runs the app to month 36 and saves a screenshot there (that is how docs/app.png is made).
+fail instead. ``.ci/run`` installs chromium. The window is 1280 x 800, a student's laptop. With
+SIM_APP_SCREENSHOT=docs/app.png, the stepping test also runs the app to month 36 and saves a screenshot
+there (that is how docs/app.png is made).
 """
 
 from __future__ import annotations
@@ -37,8 +38,10 @@ WAIT_MS = 15_000  # the longest any one expectation waits
 PAGE_LOAD_MS = 45_000  # a new session builds a model and draws three figures: slow on a busy machine
 SCREENSHOT = os.environ.get("SIM_APP_SCREENSHOT")
 SCREENSHOT_MONTHS = 36
-SCREENSHOT_SIZE = {"width": 1400, "height": 1120}  # the whole page: sidebar top, introduction, map and charts
+VIEWPORT = {"width": 1280, "height": 800}
 VIEWS = ("map", "metrics", "members")
+#: each view's tab
+TABS = {"map": "Map of this month", "metrics": "Measurements over time", "members": "Members"}
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -106,7 +109,7 @@ def browser(server, tmp_path_factory):
             executable_path=CHROMIUM,
             headless=True,
             args=CHROMIUM_FLAGS,
-            viewport={"width": 1400, "height": 1000},
+            viewport=VIEWPORT,
         )
         context.set_default_timeout(WAIT_MS)
         yield context
@@ -157,6 +160,14 @@ def wait_for_new_image(page: Page, view: str, old: str) -> str:
     return new
 
 
+def show_tab(page: Page, view: str) -> None:
+    """Open the view's tab and wait until its image is shown and the tabs' sliding has ended (a tab's
+    content is put on the page the first time it is opened)."""
+    page.get_by_role("tab", name=TABS[view]).click()
+    expect(page.locator(f"img.sim-{view}")).to_be_visible()
+    page.wait_for_function("() => !document.querySelector('.v-window__container--is-active')")
+
+
 def month(page: Page) -> int:
     """The month the sidebar says the model is at."""
     return int(page.locator(".sim-month").inner_text().split()[1])
@@ -194,8 +205,8 @@ def test_page_loads_with_controls_and_views_and_nothing_from_the_internet(page):
     expect(page.get_by_label("Partner that withdraws")).to_be_visible()
     expect(page.get_by_label("Seed")).to_have_value("42")
     for view in VIEWS:
+        show_tab(page, view)
         image = page.locator(f"img.sim-{view}")
-        expect(image).to_be_visible()
         assert image.evaluate("img => img.complete && img.naturalWidth") > 300, view  # a decoded figure
     expect(page.locator(".sim-status")).to_contain_text("Month 0 (2024-12")
     expect(page.locator(".sim-scenario")).to_contain_text("China 180 ship-days a month · seed 42")
@@ -207,7 +218,10 @@ def test_page_loads_with_controls_and_views_and_nothing_from_the_internet(page):
 
 
 def test_step_advances_the_counter_and_changes_the_plots(page):
-    before = {view: image_hash(page, view) for view in VIEWS}
+    before = {}
+    for view in VIEWS:  # each tab opened once: its image is on the page from then on, drawn every month
+        show_tab(page, view)
+        before[view] = image_hash(page, view)
     step(page, 1)
     expect(page.locator(".sim-status")).to_contain_text("Month 1 (2025-01) · stability index 0.")
     for view in VIEWS:
@@ -216,7 +230,7 @@ def test_step_advances_the_counter_and_changes_the_plots(page):
         for month in range(2, SCREENSHOT_MONTHS + 1):
             step(page, month)
         expect(page.locator(".sim-status")).to_contain_text(f"Month {SCREENSHOT_MONTHS} (")
-        page.set_viewport_size(SCREENSHOT_SIZE)
+        show_tab(page, "map")  # the page as a student first sees it
         page.wait_for_timeout(1000)
         page.screenshot(path=ROOT / SCREENSHOT)
         assert (ROOT / SCREENSHOT).stat().st_size > 50_000
@@ -259,19 +273,50 @@ def test_switching_a_layer_off_and_resetting_changes_the_model(page):
     assert page.errors == []
 
 
-def test_views_are_laid_out_without_overlap(page):
-    """On a 1400 px wide window: the introduction across the top, the map below it on the left, the
-    measurements above the members' bars on the right; no view covers another."""
-    intro, views = box(page, ".sim-intro"), {view: box(page, f"img.sim-{view}") for view in VIEWS}
-    for view, b in views.items():
-        assert b["width"] > 250 and b["height"] > 200, view  # drawn at a readable size
+def test_at_1280_by_800_the_views_are_legible_and_the_maps_legend_is_beside_the_map(page):
+    """On a 1280 x 800 window: the controls on the left; the introduction across the top, the tabs below
+    it; each view's figure shown at its own size (its type as large as drawn, 8.5 pt and up: see
+    tests/test_app.py); the map's legend to the right of the map and inside the window."""
+    assert page.viewport_size == VIEWPORT
+    intro, sidebar = box(page, ".sim-intro"), box(page, ".sim-run")
+    assert sidebar["x"] + sidebar["width"] <= intro["x"]  # the controls on the left of it all
+    for view in VIEWS:
+        show_tab(page, view)
+        b = box(page, f"img.sim-{view}")
         assert b["y"] >= intro["y"] + intro["height"], view
-    chart, bars, world = views["metrics"], views["members"], views["map"]
-    assert world["x"] + world["width"] <= min(chart["x"], bars["x"])  # the map on the left
-    assert chart["y"] + chart["height"] <= bars["y"]  # the measurements above the members
-    assert world["width"] > chart["width"]  # the map gets the wider column
-    sidebar = box(page, ".sim-run")
-    assert sidebar["x"] + sidebar["width"] <= min(intro["x"], world["x"])  # the controls on the left of it all
+        assert b["x"] + b["width"] <= VIEWPORT["width"] and b["y"] < VIEWPORT["height"], view
+        natural, shown = page.locator(f"img.sim-{view}").evaluate("img => [img.naturalWidth, img.clientWidth]")
+        assert shown >= 0.95 * natural, f"{view}: shown at {shown} px of {natural}: its type would shrink"
+    show_tab(page, "map")
+    world, legend = box(page, "img.sim-map"), box(page, ".sim-legend")
+    assert legend["x"] >= world["x"] + world["width"]  # beside the map, on its right
+    assert legend["y"] < world["y"] + world["height"] and world["y"] < legend["y"] + legend["height"]  # level
+    assert legend["x"] + legend["width"] <= VIEWPORT["width"] and legend["y"] + legend["height"] <= VIEWPORT["height"]
+    for words in ("Quad", "offer declined", "coercion at a feature", "toward China", "toward the partners"):
+        expect(page.locator(".sim-legend")).to_contain_text(words)
+
+
+def test_every_control_a_student_sees_is_explained(page):
+    from sim.app import CONTROL_HELP, RUN_HELP
+
+    for text in [*RUN_HELP, *CONTROL_HELP.values()]:
+        help_line = page.locator(".sim-help", has_text=text)
+        expect(help_line).to_have_count(1)
+        help_line.scroll_into_view_if_needed()
+        expect(help_line).to_be_in_viewport()
+    expect(page.get_by_text("hides or shows the controls")).to_be_visible()  # the title bar's ☰
+    for mesa_control in ("Play Interval", "Render Interval", "Use Threads", "PAGE 0"):  # Mesa's, gone
+        expect(page.get_by_text(mesa_control)).to_have_count(0)
+
+
+def test_the_members_charts_name_every_member(page):
+    from sim.app import MEMBER_NAMES
+
+    show_tab(page, "members")
+    key = page.locator(".sim-members-key")
+    expect(key).to_be_visible()
+    for iso3, name in MEMBER_NAMES.items():
+        expect(key).to_contain_text(f"{iso3} {name}")
 
 
 def test_play_runs_month_after_month_until_pause(page):

@@ -163,12 +163,12 @@ def test_metric_factor_and_point_labels_in_words():
     assert P.metric_label("stability_index_recovery") == "months for stability index to recover after the shock"
     assert P.metric_label("incidents_SOMS") == "robberies in SOMS per month"
     assert P.factor_label("policy.JPN.quad") == "Japan's Quad layer"
-    assert P.factor_label("policy.USA.budget") == "the US's budget (USD/year)"
+    assert P.factor_label("policy.USA.budget") == "the US's budget (USD a year)"
     assert P.factor_label("china.challenge_value").startswith("china.challenge_value (")
     assert P.factor_label("threats") == "threats"
     assert P.short_label("quad=True, bilateral=False, forums=True, capacity=False") == "on: quad, forums"
     assert P.short_label("quad=False, bilateral=False, forums=False") == "none on"
-    assert P.short_label("asean_coordination=0.2, quad=True") == "asean_coordination=0.2, quad on"
+    assert P.short_label("asean_coordination=0.2, quad=True") == "asean coordination 20%, quad on"
     assert P.level_label("True - False") == "on - off"
 
 
@@ -418,3 +418,232 @@ def test_cooperation_network_from_a_ties_array_is_deterministic():
         P.cooperation_network(np.zeros((len(LAYERS), len(PARTNERS), 3)), members)
     with pytest.raises(ResultsError, match="give the members"):
         P.cooperation_network(ties)
+
+
+# ---- units, legends, tick labels (issue 20) ------------------------------------------------------------
+
+
+def test_values_are_written_in_their_units_from_the_parameter_table():
+    assert P.format_value("policy.JPN.budget", 268e6) == "USD 268 m a year"
+    assert P.format_value("budget", 10.6e6) == "USD 10.6 m a year"  # the last part of the name is enough
+    assert P.format_value("instrument.quad.cost", 4e6) == "USD 4 m a member a year"
+    assert P.format_value("china.shipdays", 180.0) == "180 ship-days a month"
+    assert P.format_value("member.tolerance", 2.0) == "2 incidents a month"
+    assert P.format_value("instrument.capacity.lead", 30) == "30 months"
+    assert P.format_value("policy.JPN.asean_coordination", 0.3) == "30%"
+    assert P.format_value("policy.JPN.quad", True) == "on"
+    assert P.format_value("not_a_parameter", 2.5) == "2.5"
+    assert P.usd(6.7e7) == "USD 67 m" and P.usd(1.25e9) == "USD 1.25 bn" and P.usd(950e3) == "USD 950 k"
+    assert P.unit_words("raids/fighter/month") == "raids per fighter a month"
+    assert P.short_label("budget=268000000.0, quad=True") == "budget USD 268 m a year, quad on"
+    assert P.level_label(85e6, "policy.USA.budget") == "USD 85 m a year"
+    assert P.factor_label("china.shipdays") == "china.shipdays (ship-days a month)"
+
+
+def test_a_budget_factor_is_labelled_in_usd_on_the_axes_and_in_the_legend():
+    runs, design = factorial_tables()
+    design = design.assign(**{"policy.JPN.budget": design["B"].map({"lo": 67e6, "hi": 268e6})})
+    main, _ = A.factorial_effects(runs, design, ["policy.JPN.quad", "policy.JPN.budget"], M)
+    fig = P.main_effects_plot(main)
+    ticks = [t.get_text() for t in fig.axes[1].get_xticklabels()]
+    assert ticks == ["USD 67 m a year", "USD 268 m a year"]
+    assert "e+" not in texts(fig)
+    cells = A.cell_means(runs, design, ["policy.JPN.quad", "policy.JPN.budget"], M)
+    fig = P.interaction_plot(cells, "policy.JPN.quad", "policy.JPN.budget")
+    assert legend_texts(fig.axes[0]) == ["Japan's budget (USD a year): USD 67 m a year",
+                                         "Japan's budget (USD a year): USD 268 m a year"]  # fmt: skip
+
+
+def plotted_points(ax) -> np.ndarray:
+    """The data points of an axes in display coordinates: line vertices and scatter/bar markers."""
+    parts = [ax.transData.transform(line.get_xydata()) for line in ax.get_lines() if len(line.get_xydata())
+             and line.get_transform() == ax.transData]  # fmt: skip
+    parts += [c.get_offset_transform().transform(c.get_offsets()) for c in ax.collections if len(c.get_offsets())]
+    points = np.vstack(parts)
+    return points[np.isfinite(points).all(axis=1)]
+
+
+def legend_clear(fig: Figure) -> None:
+    """No legend of the figure contains a plotted data point of any of its axes."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    legends = [ax.get_legend() for ax in fig.axes if ax.get_legend() is not None] + list(fig.legends)
+    assert legends, "the figure has no legend"
+    for legend in legends:
+        box = legend.get_window_extent(renderer)
+        for ax in fig.axes:
+            if ax.get_visible():
+                xy = plotted_points(ax)
+                inside = (xy[:, 0] >= box.x0) & (xy[:, 0] <= box.x1) & (xy[:, 1] >= box.y0) & (xy[:, 1] <= box.y1)
+                assert not inside.any(), f"the legend covers {inside.sum()} points of {ax.get_title()!r}"
+
+
+def straits(envelope: float, observed: dict[int, float]):
+    years = np.arange(2010, 2021)
+    rng = np.random.default_rng(0)
+    runs = [pd.DataFrame({"SOMS": rng.normal(envelope, 5, len(years))}, index=years) for _ in range(20)]
+    return P.validation_envelopes({"history": runs}, {"SOMS": pd.Series(observed)}, ["SOMS"],
+                                  titles=["The Straits around the 2015 crackdown"], ylabel="incidents a year",
+                                  years=(2010, 2020))  # fmt: skip
+
+
+def test_the_legend_never_hides_an_observed_point():
+    # the committed figure's case: 104 in 2015 under a legend in the upper left
+    observed = {2013: 14, 2014: 49, 2015: 104, 2016: 2, 2017: 9, 2018: 8, 2019: 31, 2020: 34}
+    legend_clear(straits(25, observed))
+    # data in every place inside: the legend goes beside the axes, and covers nothing either
+    fig, ax = plt.subplots(figsize=(4, 3))
+    grid = np.mgrid[0:1:15j, 0:1:15j].reshape(2, -1)
+    ax.plot(grid[0], grid[1], "o", ms=2, label="data everywhere")
+    P.place_legend(ax)
+    legend_clear(fig)
+    renderer = fig.canvas.get_renderer()
+    assert ax.get_legend().get_window_extent(renderer).x0 >= ax.get_window_extent(renderer).x1  # outside, right
+
+
+def test_several_panels_share_one_legend_below_them_with_each_label_once():
+    years = np.arange(2007, 2025)
+    runs = {v: [pd.DataFrame({"A": np.full(len(years), 5.0), "B": np.full(len(years), 9.0)}, index=years)]
+            for v in ("history", "history-free")}  # fmt: skip
+    fig = P.validation_envelopes(runs, {"A": pd.Series({2010: 3.0}), "B": pd.Series({2010: 8.0})}, ["A", "B"],
+                                 titles=["a", "b"], ylabel="incidents a year")  # fmt: skip
+    assert [ax.get_legend() for ax in fig.axes] == [None, None] and len(fig.legends) == 1
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert labels == ["history: median, 5-95% band", "history-free: median, 5-95% band", "observed (ReCAAP)"]
+    legend_clear(fig)
+    for ax in fig.axes:  # every panel has its own years and values
+        assert all(t.get_visible() for t in ax.get_xticklabels()) and ax.get_xticklabels()
+        assert ax.get_ylabel() == "incidents a year"
+
+
+def test_place_legend_shows_a_label_given_twice_once():
+    _, ax = plt.subplots()
+    for k in range(3):
+        ax.plot([0, 1], [k, k + 1], color="C0", label="a draw")
+    ax.plot([0, 1], [5, 5], color="C1", label="the median")
+    P.place_legend(ax)
+    assert legend_texts(ax) == ["a draw", "the median"]
+
+
+def test_every_panel_of_a_run_has_its_tick_labels():
+    fig = P.plot_run(RegionModel(rng=3).run(12).timeseries())
+    fig.canvas.draw()
+    for ax in fig.axes:
+        shown = [t.get_text() for t in ax.get_xticklabels() if t.get_visible() and t.get_text()]
+        assert shown, ax.get_title()
+
+
+def test_posterior_marginals_draw_prior_and_posterior_with_axes_and_units():
+    rng = np.random.default_rng(2)
+    posterior = pd.DataFrame({"crime.attempt_rate": rng.uniform(0.1, 0.4, 200), "policy.JPN.budget":
+                              rng.uniform(50e6, 300e6, 200), "weight": np.full(200, 1 / 200)})  # fmt: skip
+    fig = P.posterior_marginals(posterior, [("crime.attempt_rate", 0.1, 0.8), ("policy.JPN.budget", 0.0, 4e8)])
+    fig.canvas.draw()
+    rate, budget = fig.axes[:2]
+    assert rate.get_ylabel() == budget.get_ylabel() == "probability density"
+    assert rate.get_xlabel() == "attempts per member a month" and budget.get_xlabel() == "USD a year"
+    assert any(t.get_text() for t in rate.get_yticklabels())  # a y axis with values
+    assert any(t.get_text().startswith("USD ") for t in budget.get_xticklabels())
+    assert "e+" not in texts(fig)
+    prior = [c for c in rate.collections if c.get_label() == "prior (flat)"]
+    assert len(prior) == 1 and prior[0].get_segments()[0][0][1] == pytest.approx(1 / 0.7)
+    heights = [p.get_height() for p in rate.containers[0]]  # a density: the bars integrate to one
+    assert sum(heights) * 0.7 / 20 == pytest.approx(1.0)
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert labels == ["posterior", "prior (flat)", "posterior 90% interval", "posterior median"]
+
+
+def hand_posterior_series(settings: int, draws: int) -> pd.DataFrame:
+    """A design over ``draws`` posterior draws x ``settings`` settings, 2 replicates, 3 months, 2 metrics."""
+    pairs = [(d, s) for d in range(draws) for s in range(settings)]
+    design = pd.DataFrame([{"point_id": k, "draw": f"draw {d}", "setting": f"s{s}"} for k, (d, s) in enumerate(pairs)])
+    runs = pd.DataFrame([{"run_id": 2 * p + r, "point_id": p, "replicate": r, "status": "ok"}
+                         for p in design["point_id"] for r in range(2)])  # fmt: skip
+    series = pd.DataFrame([{"run_id": run, "step": t, "incidents": float(run % 7 + t), "stability_index": 0.5}
+                           for run in runs["run_id"] for t in (1, 2, 3)])  # fmt: skip
+    return A.posterior_series(series, runs, design, "setting", ["stability_index", "incidents"])
+
+
+def test_posterior_series_pools_draws_by_setting():
+    design = pd.DataFrame({"point_id": range(6), "draw": ["d0", "d0", "d1", "d1", "d2", "d2"],
+                           "setting": ["a", "b"] * 3})  # fmt: skip
+    runs = pd.DataFrame([{"run_id": 2 * p + r, "point_id": p, "replicate": r, "status": "ok"}
+                         for p in range(6) for r in range(2)])  # fmt: skip
+    # draw values of "a" in month 1: means over the two replicates, 1.0, 3.0 and 11.0
+    value = {0: 0.0, 1: 2.0, 4: 2.0, 5: 4.0, 8: 10.0, 9: 12.0}
+    series = pd.DataFrame([{"run_id": run, "step": 1, "incidents": value.get(run, 7.0)} for run in range(12)])
+    table = A.posterior_series(series, runs, design, "setting", "incidents")
+    a = table[table["label"] == "a"].iloc[0]
+    assert a["median"] == 3.0 and a["draws"] == 3
+    assert a["q05"] == pytest.approx(1.2) and a["q95"] == pytest.approx(10.2)
+    assert list(table["label"]) == ["a", "b"]
+
+
+def test_a_posterior_time_series_is_pooled_by_setting_and_its_size_does_not_grow_with_draws():
+    few, many = hand_posterior_series(3, 4), hand_posterior_series(3, 80)
+    small, large = P.posterior_timeseries(few), P.posterior_timeseries(many)
+    assert tuple(small.get_size_inches()) == tuple(large.get_size_inches())
+    panels = [ax for ax in large.axes if ax.get_visible()]
+    assert len(panels) == 2  # one panel per metric
+    assert [ax.get_title() for ax in panels] == ["Stability index (0-1)", "Robberies per month"]
+    assert len(panels[1].get_lines()) == 3 and len(panels[1].collections) == 3  # a line and a band per setting
+    assert [t.get_text() for t in large.legends[0].get_texts()] == ["s0", "s1", "s2"]
+    assert "80 posterior draws" in flat(large.legends[0].get_title().get_text())
+    width, height = large.get_size_inches()
+    assert width * height < 150  # square inches: about 1,600 x 1,000 px at the report's resolution
+    # more settings than lines: a panel per setting, still bounded
+    crowd = P.posterior_timeseries(hand_posterior_series(16, 50))
+    assert len([ax for ax in crowd.axes if ax.get_visible()]) == 16
+    assert crowd.get_size_inches()[1] < 14
+    for ax in crowd.axes:
+        assert [t for t in ax.get_xticklabels() if t.get_visible()], "every panel has its months"
+
+
+def test_the_posterior_findings_have_a_figure():
+    levels = pd.DataFrame([{"metric": m, "level": s, "median": v, "q05": v - 1, "q95": v + 1, "diff_median": 0.0,
+                            "diff_q05": 0.0, "diff_q95": 0.0, "share_below_baseline": share, "baseline": "all",
+                            "draws": 20}
+                           for m in ("incidents_mean", "coercion_mean")
+                           for s, v, share in (("all", 5.0, 0.0), ("none", 6.0, 0.25),
+                                               ("budget=268000000.0", 4.0, 0.9))])  # fmt: skip
+    fig = P.posterior_levels_plot(levels)
+    assert len(fig.axes) == 2
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["all", "none", "budget USD 268 m a year"]
+    assert [ax.get_title() for ax in fig.axes] == ["Robberies per month", "Coercion incidents per month"]
+    assert "25%" in texts(fig) and "90%" in texts(fig)
+    assert "20 draws" in fig.get_suptitle()
+
+
+def test_a_sweep_over_the_posterior_gets_pooled_figures_in_its_report(tmp_path):
+    from sim.science import report as R
+
+    pd.DataFrame({"crime.attempt_rate": [0.2, 0.4, 0.3], "weight": [0.3, 0.3, 0.4], "distance": [1.0] * 3}).to_parquet(
+        tmp_path / "posterior.parquet"
+    )
+    text = f"""
+name = "tiny-posterior"
+steps = 6
+warmup = 0
+replications = 1
+seed = 5
+keep_series = true
+[design]
+kind = "posterior"
+posterior = "{tmp_path / "posterior.parquet"}"
+draws = 5
+[design.factors]
+"policy.JPN.capacity" = [true, false]
+"""
+    plan = R.plan(sweep(tmp_path / "out", text, workers=1))
+    figures = {f.name: f for f in plan.figures}
+    assert {"posterior_levels", "timeseries"} <= set(figures)
+    assert not {"point_means", "differences"} & set(figures)  # no figure with a row per draw x setting
+    series = plan.tables["posterior_series"]
+    assert set(series["label"]) == {"capacity=True", "capacity=False"} and set(series["draws"]) == {5}
+    fig = figures["timeseries"].draw()
+    panels = [ax for ax in fig.axes if ax.get_visible()]
+    assert [ax.get_title() for ax in panels][:2] == ["Stability index (0-1)", "Robberies per month"]
+    assert len(panels) == len(R.POSTERIOR_SERIES)  # one panel per metric, not one per draw x setting
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["capacity on", "capacity off"]
+    levels = figures["posterior_levels"].draw()
+    assert [t.get_text() for t in levels.axes[0].get_yticklabels()] == ["capacity on", "capacity off"]

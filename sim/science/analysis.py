@@ -843,3 +843,54 @@ def posterior_rankings(
                     below = float((both[a] < both[b]).mean())
                     pair_rows.append({"metric": metric, "a": a, "b": b, "share_a_below_b": below, "draws": len(both)})
     return pd.DataFrame(level_rows), pd.DataFrame(pair_rows)
+
+
+def posterior_series(
+    series: pd.DataFrame | None,
+    runs: pd.DataFrame,
+    design: pd.DataFrame,
+    level: str,
+    metrics: str | Sequence[str],
+    smooth: int = 1,
+) -> pd.DataFrame:
+    """For a design over posterior draws (a ``draw`` column) crossed with a factor ``level`` (a setting):
+    each metric month by month, pooled by setting. A draw's value in a month is the mean over its
+    replicates; the rows give the median over draws and the 5% and 95% quantiles over draws (parameter
+    uncertainty and randomness together), as :func:`posterior_rankings` does for the runs' means.
+
+    Args:
+        smooth: each run's series is first replaced by its trailing running mean over this many months.
+
+    Returns:
+        One row per setting, metric and month: label (the setting as text), metric, step, median, q05,
+        q95, draws.
+    """
+    if series is None:
+        raise ResultsError("no monthly series in these results: the experiment did not keep them (keep_series)")
+    metrics = [metrics] if isinstance(metrics, str) else list(metrics)
+    _require(series, ["run_id", "step", *metrics], "series table")
+    _require(design, ["point_id", "draw", level], "posterior_series")
+    ok = _ok(runs)[["run_id", "point_id"]].merge(design[["point_id", "draw", level]], on="point_id")
+    table = series[["run_id", "step", *metrics]].merge(ok, on="run_id").sort_values(["run_id", "step"])
+    frames = []
+    for metric in metrics:
+        values = _num(table[metric])
+        if smooth > 1:
+            values = values.groupby(table["run_id"]).transform(lambda v: v.rolling(smooth, min_periods=1).mean())
+        per_draw = table.assign(v=values).groupby([level, "draw", "step"], sort=False)["v"].mean().reset_index()
+        grouped = per_draw.groupby([level, "step"], sort=False)["v"]
+        out = grouped.median().rename("median").to_frame()
+        out["q05"] = grouped.quantile(0.05)
+        out["q95"] = grouped.quantile(0.95)
+        out["draws"] = grouped.count()
+        out = out.reset_index()
+        out["metric"] = metric
+        frames.append(out)
+    out = pd.concat(frames, ignore_index=True)
+    order = {
+        level: {v: k for k, v in enumerate(dict.fromkeys(design[level]))},
+        "metric": {m: k for k, m in enumerate(metrics)},
+    }
+    out = out.sort_values([level, "metric", "step"], key=lambda c: c.map(order[c.name]) if c.name in order else c)
+    out["label"] = out[level].map(level_text)
+    return out[["label", "metric", "step", "median", "q05", "q95", "draws"]].reset_index(drop=True)

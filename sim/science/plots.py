@@ -17,6 +17,7 @@ from typing import Any
 import matplotlib
 
 matplotlib.use("Agg")
+import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -25,7 +26,7 @@ from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from sim.model.metrics import BOUNDED, METRICS
 from sim.model.params import LAYERS, PARTNERS, SPECS
@@ -55,6 +56,11 @@ def plot_run(timeseries: pd.DataFrame, title: str = "") -> Figure:
         ax.set_title(label, fontsize=10)
         ax.set_ylim(bottom=0, top=1.02 if metric in BOUNDED else None)
         ax.grid(alpha=0.3)
+    years = max(1, when.dt.year.nunique()) if len(when) else 1
+    for ax in axes.flat:  # every panel has its years, not only the bottom row; at most six of them
+        ax.xaxis.set_major_locator(mdates.YearLocator(base=-(-years // 6)))
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+        ax.xaxis.set_tick_params(labelbottom=True)
     for ax in axes[1]:
         ax.set_xlabel("year")
     if title:
@@ -125,6 +131,155 @@ SUMMARY_WORDS: dict[str, str] = {
 }
 
 
+# ---- values in their units ------------------------------------------------------------------------
+
+#: a parameter's unit (sim/model/params.py) in words, for axis labels: "USD/year" -> "USD a year"
+_PER = {"month": "a month", "year": "a year", "member-year": "a member a year", "exercise": "an exercise",
+        "initiative": "an initiative", "vessel": "a vessel"}  # fmt: skip
+
+
+def unit_words(unit: str) -> str:
+    """A parameter's unit in words: 'USD/year' -> 'USD a year', 'ship-days/month' -> 'ship-days a month',
+    'raids/fighter/month' -> 'raids per fighter a month', '1/month' -> 'per month', 'share' -> 'share
+    (0-1)'; other units as they are."""
+    if unit == "share":
+        return "share (0-1)"
+    head, *pers = unit.split("/")
+    if not pers:
+        return unit
+    words = [_PER.get(per, f"per {per}") for per in pers]
+    if head == "1":
+        return " ".join(w if w.startswith("per ") else "per " + w.split(" ", 1)[1] for w in words[:1]) + (
+            " " + " ".join(words[1:]) if len(words) > 1 else ""
+        )
+    return " ".join([head, *words])
+
+
+def usd(value: float) -> str:
+    """An amount of US dollars as a reader says it: 'USD 268 m', 'USD 4.5 m', 'USD 950 k', 'USD 1.2 bn'."""
+    v = abs(float(value))
+    sign = "-" if value < 0 else ""
+    for size, word in ((1e9, "bn"), (1e6, "m"), (1e3, "k")):
+        if v >= size:
+            number = v / size
+            text = f"{number:.0f}" if number >= 100 or number == round(number) else f"{number:.3g}"
+            return f"USD {sign}{text} {word}"
+    return f"USD {sign}{v:g}"
+
+
+def _unit_of(name: str) -> str | None:
+    """The unit of a parameter given by its dotted name or by its last part ('budget' ->
+    'USD/year'), when that part names parameters of one unit only."""
+    if name in SPECS:
+        return SPECS[name].unit
+    units = {spec.unit for key, spec in SPECS.items() if key.rsplit(".", 1)[-1] == name}
+    return units.pop() if len(units) == 1 else None
+
+
+def format_value(name: str, value: Any) -> str:
+    """A parameter's value in its unit, as a reader says it, e.g. ('policy.JPN.budget', 268e6) ->
+    'USD 268 m a year'; ('china.shipdays', 180.0) -> '180 ship-days a month'; switches as on/off;
+    shares as percentages. ``name`` may be the dotted name or its last part ('budget'); a value of a
+    name without a known unit is written with %g."""
+    unit = _unit_of(name) or ""
+    if isinstance(value, (bool, np.bool_)) or unit == "switch":
+        text = str(value)
+        return "on" if text == "True" else "off" if text == "False" else text
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if unit.startswith("USD"):
+        per = unit.partition("/")[2]
+        return usd(v) + (f" {_PER.get(per, 'per ' + per)}" if per else "")
+    if unit == "share":
+        return f"{100 * v:.3g}%"
+    if unit in ("", "choice", "weight", "utility", "exponent", "multiple", "probability", "traffic"):
+        return f"{v:g}"
+    return f"{v:g} {unit_words(unit)}"
+
+
+def usd_axis(axis: Any) -> None:
+    """Tick labels of an axis in USD as a reader says them ('USD 67 m', not '6.7e+07')."""
+    axis.set_major_formatter(FuncFormatter(lambda v, _pos: usd(v) if v else "0"))
+
+
+# ---- legends that cover no data ---------------------------------------------------------------------
+
+#: the places inside the axes a legend is tried in, in order, before it goes outside
+LEGEND_PLACES = ("upper left", "upper right", "lower left", "lower right", "upper center", "lower center",
+                 "center left", "center right")  # fmt: skip
+
+
+def data_points(ax: Any, per_segment: int = 20) -> np.ndarray:
+    """What is drawn in an axes, as points in display coordinates: the vertices of lines (with
+    ``per_segment`` points along each segment), the markers of scatters and error bars, the corners of
+    bars and the outlines of bands. Reference lines spanning the axes (axhline, axvline) are left out."""
+    parts: list[np.ndarray] = []
+    for line in ax.get_lines():
+        xy = np.asarray(line.get_xydata(), dtype=float)
+        if not line.get_visible() or len(xy) == 0:
+            continue
+        if line.get_transform() != ax.transData:  # axhline / axvline: in axes coordinates on one side
+            continue
+        xy = line.get_transform().transform(xy)
+        if len(xy) > 1 and line.get_linestyle() not in ("None", "", " "):
+            t = np.linspace(0, 1, per_segment, endpoint=False)[:, None, None]
+            xy = np.vstack([(xy[:-1] + t * (xy[1:] - xy[:-1])).reshape(-1, 2), xy[-1:]])
+        parts.append(xy)
+    for coll in ax.collections:
+        if not coll.get_visible():
+            continue
+        offsets = np.asarray(coll.get_offsets(), dtype=float)
+        if len(offsets) and coll.get_offset_transform() is not None and len(coll.get_paths()) <= 1:
+            parts.append(coll.get_offset_transform().transform(offsets))
+        for path in coll.get_paths():
+            vertices = path.vertices
+            if len(vertices):
+                parts.append(coll.get_transform().transform(vertices))
+    for patch in ax.patches:
+        if patch.get_visible():
+            parts.append(patch.get_transform().transform(patch.get_path().vertices))
+    if not parts:
+        return np.empty((0, 2))
+    points = np.vstack(parts)
+    return points[np.isfinite(points).all(axis=1)]
+
+
+def covers(bbox: Any, points: np.ndarray, pad: float = 2.0) -> bool:
+    """Whether a box in display coordinates (a legend's window extent) contains any of the points."""
+    if len(points) == 0:
+        return False
+    x, y = points[:, 0], points[:, 1]
+    inside = (x >= bbox.x0 - pad) & (x <= bbox.x1 + pad) & (y >= bbox.y0 - pad) & (y <= bbox.y1 + pad)
+    return bool(inside.any())
+
+
+def place_legend(ax: Any, handles: Sequence[Any] | None = None, **kwargs: Any) -> Any:
+    """A legend in the first place inside the axes (:data:`LEGEND_PLACES`) where it covers nothing
+    drawn (:func:`data_points`); outside the axes on the right when every place covers something (the
+    figure is then made wider by the legend's width). Labels given twice are shown once."""
+    fig = ax.figure
+    if handles is None:
+        handles, labels = ax.get_legend_handles_labels()
+    else:
+        labels = [h.get_label() for h in handles]
+    unique = dict(zip(labels, handles, strict=True))  # the last handle of each label
+    handles, labels = list(unique.values()), list(unique.keys())
+    fig.canvas.draw()  # the layout settles first: points and legend in their final places
+    points = data_points(ax)
+    renderer = fig.canvas.get_renderer()
+    for loc in LEGEND_PLACES:
+        legend = ax.legend(handles, labels, loc=loc, **kwargs)
+        if not covers(legend.get_window_extent(renderer), points):
+            return legend
+        legend.remove()
+    legend = ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, **kwargs)
+    width = legend.get_window_extent(renderer).width / fig.dpi  # the figure grows by it: the axes keep their width
+    fig.set_figwidth(fig.get_figwidth() + width + 0.1)
+    return legend
+
+
 def _base_metric(column: str) -> tuple[str, str]:
     """(metric, summary suffix) of a column: 'capacity_mean_final' -> ('capacity_mean', '_final')."""
     if column in METRICS:
@@ -161,14 +316,21 @@ def factor_label(name: str) -> str:
         if field == "asean_coordination":
             return f"{who}'s share of offers routed via ASEAN (0-1)"
         if field == "budget":
-            return f"{who}'s budget (USD/year)"
+            return f"{who}'s budget (USD a year)"
     if name in SPECS:
-        return f"{name} ({SPECS[name].unit})"
+        return f"{name} ({unit_words(SPECS[name].unit)})"
     return name.replace("_", " ")
 
 
-def level_label(level: Any) -> str:
-    """A factor level in words: switches as on/off, numbers with %g."""
+def level_label(level: Any, name: str | None = None) -> str:
+    """A factor level in words: switches as on/off; with the factor's ``name``, a number in its unit
+    (:func:`format_value`: 'USD 268 m a year'); other numbers with %g."""
+    if name is not None and _unit_of(name) is not None:
+        if not isinstance(level, str):
+            return format_value(name, level)
+        parts = level.split(" - ")  # a contrast, 'high - low'
+        if all(re.fullmatch(r"[-+0-9.eE]+|True|False", p) for p in parts):
+            return " - ".join(format_value(name, p == "True" if p in ("True", "False") else float(p)) for p in parts)
     text = str(level)
     text = re.sub(r"\bTrue\b", "on", re.sub(r"\bFalse\b", "off", text))
     if isinstance(level, (float, np.floating)):
@@ -176,18 +338,41 @@ def level_label(level: Any) -> str:
     return text
 
 
+def _part_label(part: str) -> str:
+    """One 'name=value' part of a design point's label in words: 'budget=268000000.0' -> 'budget
+    USD 268 m a year', 'quad=True' -> 'quad on'; other parts as they are."""
+    m = re.fullmatch(r"([\w.]+)=(.+)", part)
+    if not m or _unit_of(m.group(1)) is None:
+        return part
+    name, raw = m.groups()
+    value: Any = raw
+    if raw in ("True", "False"):
+        value = raw == "True"
+    else:
+        try:
+            value = float(raw)
+        except ValueError:
+            return part
+    return f"{name.replace('_', ' ')} {format_value(name, value)}"
+
+
 def short_label(label: str, width: int = 34) -> str:
     """A design point's label made readable: 'quad=True, bilateral=False' -> 'quad on, bilateral off'
-    (all-switch labels list only what is on), wrapped at ``width`` characters."""
+    (with three switches or more, only what is on is listed), numbers in their units ('budget=268000000.0'
+    -> 'budget USD 268 m a year'), wrapped at ``width`` characters."""
     parts = [p.strip() for p in str(label).split(",")]
     switches = [re.fullmatch(r"([\w.]+)=(True|False)", p) for p in parts]
-    if len(parts) >= 3 and all(switches):
-        on = [m.group(1) for m in switches if m and m.group(2) == "True"]
-        text = ("on: " + ", ".join(on)) if on else "none on"
-        if len(on) == len(parts):
-            text = "all on: " + ", ".join(on)
+    others = [_part_label(p) for p, m in zip(parts, switches, strict=True) if not m]
+    found = [m for m in switches if m]
+    if len(found) >= 3:
+        on = [m.group(1) for m in found if m.group(2) == "True"]
+        summary = ("on: " + ", ".join(on)) if on else "none on"
+        if len(on) == len(found):
+            summary = "all on: " + ", ".join(on)
+        text = ", ".join([*others, summary])
     else:
-        text = ", ".join(level_label(p.replace("=", " ")) if re.search(r"=(True|False)$", p) else p for p in parts)
+        text = ", ".join(f"{m.group(1)} {'on' if m.group(2) == 'True' else 'off'}" if m else _part_label(p)
+                         for p, m in zip(parts, switches, strict=True))  # fmt: skip
     return "\n".join(textwrap.wrap(text, width, break_on_hyphens=False)) or text
 
 
@@ -279,7 +464,7 @@ def timeseries_bands(
     known = ("point_id", "label", "metric", "step", "n", "mean", "sd", "ci_low", "ci_high")
     by = None if "point_id" in rows.columns else next((c for c in rows.columns if c not in known), None)
     if by is not None:  # grouped by a design column (series_stats(by=...)): say which, in words
-        rows = rows.assign(label=[level_label(v) for v in rows[by]])
+        rows = rows.assign(label=[level_label(v, by) for v in rows[by]])
     groups = list(dict.fromkeys(rows["label"]))
     ylabel = metric_label(metric)
     legend_title = "design point (mean and 95% band)" if by is None else f"{factor_label(by)} (mean and 95% band)"
@@ -295,7 +480,9 @@ def timeseries_bands(
             )
         ax.set_xlabel("month of the run")
         ax.set_ylabel(ylabel)
-        ax.legend(title=_wrap(legend_title, 50), loc="best", frameon=False)
+        if _base_metric(metric)[0] in BOUNDED:  # a 0-1 measure: its bands are cut at what it can reach
+            ax.set_ylim(0, 1.02)
+        place_legend(ax, title=_wrap(legend_title, 50), frameon=False)
     else:
         ncols = 4
         nrows = -(-len(groups) // ncols)
@@ -314,10 +501,13 @@ def timeseries_bands(
             ax.set_visible(False)
         for ax in grid[:, 0]:
             ax.set_ylabel(_wrap(ylabel, 28))
+        for ax in axes[: len(groups)]:  # every panel has its months and values, not only the bottom row
+            ax.xaxis.set_tick_params(labelbottom=True)
+            ax.yaxis.set_tick_params(labelleft=True)
         for k in range(max(0, len(groups) - ncols), len(groups)):  # the lowest visible panel of each column
             axes[k].set_xlabel("month of the run")
-            axes[k].xaxis.set_tick_params(labelbottom=True)
-        axes[0].legend(loc="lower right", fontsize=7, frameon=False)
+        handles, labels = axes[0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside lower center", ncols=2, frameon=False)
         title = title or f"{_cap(_metric_words(metric))} over time, one panel per design point"
     if shock_step is not None:
         for ax in axes:
@@ -365,6 +555,8 @@ def shock_response_curves(
     ax.annotate("shock", (0, 1), xycoords=("data", "axes fraction"), xytext=(3, -10), textcoords="offset points")
     ax.set_xlabel("months since the shock (0 = the month it happens)")
     ax.set_ylabel(metric_label(metric))
+    if _base_metric(metric)[0] in BOUNDED:  # a 0-1 measure: its bands are cut at what it can reach
+        ax.set_ylim(0, 1.02)
     legend_title = (
         "design point: mean and 95% band over replications\ndashed, same colour: the same design without the shock"
     )
@@ -436,7 +628,7 @@ def main_effects_plot(main_effects: pd.DataFrame, metric: str | None = None, *, 
         ax.axhline(0, color="black", lw=0.8)
         ax.plot(x, r["effect"], color=PALETTE[0], lw=1, alpha=0.5)
         ax.errorbar(x, r["effect"], yerr=_err(r, "effect"), fmt="o", color=PALETTE[0], capsize=3, ms=5)
-        labels = [level_label(v) for v in r["level"]]
+        labels = [level_label(v, f) for v in r["level"]]
         long = max((len(s) for s in labels), default=0) > 8 or len(labels) > 4
         ax.set_xticks(x, [_wrap(s, 16) for s in labels], rotation=30 if long else 0, ha="right" if long else "center")
         ax.set_xlim(-0.5, len(r) - 0.5)
@@ -445,9 +637,11 @@ def main_effects_plot(main_effects: pd.DataFrame, metric: str | None = None, *, 
         if len(c):
             c = c.iloc[0]
             ci = "" if np.isnan(c["ci_low"]) else f"\n(95% CI {c['ci_low']:+.3g} to {c['ci_high']:+.3g})"
-            ax.set_xlabel(f"{level_label(c['level']).replace(' - ', ' minus ')}: {c['effect']:+.3g}{ci}")
+            ax.set_xlabel(f"{level_label(c['level'], f).replace(' - ', ' minus ')}: {c['effect']:+.3g}{ci}")
     for ax in list(grid.flat)[len(factors) :]:
         ax.set_visible(False)
+    for ax in list(grid.flat)[: len(factors)]:  # shared values, but each panel shows them
+        ax.yaxis.set_tick_params(labelleft=True)
     for ax in grid[:, 0]:
         ax.set_ylabel(_wrap("level mean minus the mean of all design points", 30))
     fig.suptitle(title or f"Main effects on {metric_label(metric)}\n(mean and 95% CI over replications)")
@@ -480,9 +674,9 @@ def interaction_plot(
         r = rows[mask]
         offset = (k - (len(combos) - 1) / 2) * 0.06
         label = ", ".join(
-            f"{LAYER_NAMES.get(f.rsplit('.', 1)[-1], factor_label(f))} {level_label(combo[f])}"
+            f"{LAYER_NAMES.get(f.rsplit('.', 1)[-1], factor_label(f))} {level_label(combo[f], f)}"
             if f.startswith("policy.") and f.rsplit(".", 1)[-1] in LAYERS
-            else f"{factor_label(f)}: {level_label(combo[f])}"
+            else f"{factor_label(f)}: {level_label(combo[f], f)}"
             for f in lines
         )
         ax.errorbar(
@@ -490,7 +684,7 @@ def interaction_plot(
             marker=MARKERS[k % len(MARKERS)], ls=LINESTYLES[k // len(PALETTE) % 4], capsize=3, ms=5, lw=1.4,
             label=label,
         )  # fmt: skip
-    ax.set_xticks(range(len(xs)), [level_label(v) for v in xs])
+    ax.set_xticks(range(len(xs)), [level_label(v, x) for v in xs])
     ax.set_xlabel(factor_label(x))
     ax.set_ylabel(metric_label(metric))
     ax.legend(
@@ -606,7 +800,7 @@ def layering_heatmap(
         ax.set_xlabel(f"{who}'s forum and capacity-building layers")
         ax.set_ylabel(f"{who}'s Quad and bilateral layers")
         if facet is not None and fv is not None:
-            ax.set_title(f"{factor_label(facet)}: {level_label(fv)}")
+            ax.set_title(f"{factor_label(facet)}: {level_label(fv, facet)}")
     for ax in list(grid.flat)[len(facets) :]:
         ax.set_visible(False)
     sm = plt.cm.ScalarMappable(norm=norm, cmap=colormap)
@@ -725,7 +919,7 @@ def sensitivity_bars(
         heading = f"Sobol indices: what drives the variance of {base}"
     ax.set_yticks(y, shown["parameter"])
     ax.grid(axis="y", alpha=0)
-    ax.legend(loc="lower right", frameon=False)
+    place_legend(ax, frameon=False)
     more = "" if top is None or len(rows) <= top else f" (top {top} of {len(rows)})"
     ax.set_title(title or heading + more)
     return fig
@@ -869,11 +1063,16 @@ def validation_envelopes(
     years: tuple[int, int] = (2007, 2024),
 ) -> Figure:
     """Observed yearly series (points) against the simulated envelopes of each variant, one panel per
-    entry of ``columns`` (a column, or ``"total"`` for the sum of the areas). ``yearly`` maps a variant
-    to its runs' yearly tables (``sim.science.validate.run_one``); ``observed`` maps a column to a series."""
+    entry of ``columns`` (a column, or ``"total"`` for the sum of the areas), at most three panels a row,
+    each with its own years and values. ``yearly`` maps a variant to its runs' yearly tables
+    (``sim.science.validate.run_one``); ``observed`` maps a column to a series. One panel: the legend in a
+    corner that covers no data, or beside the panel; several: the legend below them all."""
     n = len(columns)
-    fig, axes = plt.subplots(1, n, figsize=(4.2 * n, 3.4), squeeze=False)
-    for ax, column, title in zip(axes[0], columns, titles, strict=True):
+    ncols = min(3, n)
+    nrows = -(-n // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(4.4 * ncols, 3.5 * nrows + 0.5), squeeze=False,
+                             layout="constrained")  # fmt: skip
+    for ax, column, title in zip(axes.flat, columns, titles, strict=False):
         for (variant, runs), colour in zip(yearly.items(), PALETTE, strict=False):
             frames = [r.loc[years[0] : years[1]] for r in runs]
             span = frames[0].index.to_numpy()
@@ -886,9 +1085,15 @@ def validation_envelopes(
         ax.set_title(title)
         ax.set_xlabel("year")
         ax.set_ylabel(ylabel)
+        ax.set_ylim(bottom=0)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    axes[0][0].legend(fontsize=7, loc="upper left")
-    fig.tight_layout()
+    for ax in list(axes.flat)[n:]:
+        ax.set_visible(False)
+    if n == 1:
+        place_legend(axes[0][0], fontsize=8, frameon=True, framealpha=0.9)
+    else:
+        handles, labels = axes[0][0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside lower center", ncols=len(labels), frameon=False)
     return fig
 
 
@@ -897,7 +1102,7 @@ def feature_shares(simulated: Mapping[str, Sequence[float]], observed: Mapping[s
     """Shares of China's presence by claimant: observed (AMTI) beside the simulated median and 5-95%
     range of each variant."""
     claimants = list(observed)
-    fig, ax = plt.subplots(figsize=(6, 3.4))
+    fig, ax = plt.subplots(figsize=(6.4, 3.6), layout="constrained")
     width = 0.8 / (1 + len(simulated))
     x = np.arange(len(claimants))
     ax.bar(x, [observed[c] for c in claimants], width, color="black", label="observed (AMTI, 2022-2023)")
@@ -905,30 +1110,210 @@ def feature_shares(simulated: Mapping[str, Sequence[float]], observed: Mapping[s
         values = np.array(shares, dtype=float)  # runs x claimants
         mid = np.median(values, axis=0)
         lo, hi = np.quantile(values, [0.05, 0.95], axis=0)
-        ax.bar(x + (k + 1) * width, mid, width, color=colour, label=f"{variant} (median)")
+        ax.bar(x + (k + 1) * width, mid, width, color=colour, label=f"{variant}: median, 5-95% of runs")
         ax.errorbar(x + (k + 1) * width, mid, yerr=[mid - lo, hi - mid], fmt="none", color="black", capsize=2)
     ax.set_xticks(x + width * len(simulated) / 2, claimants)
-    ax.set_ylabel("share of China's days at the five AMTI features")
+    ax.set_xlabel("claimant whose features China's coast guard visits")
+    ax.set_ylabel(_wrap("share of China's ship-days at the five AMTI features (0-1)", 34))
     ax.set_title(title)
-    ax.legend(fontsize=7)
-    fig.tight_layout()
+    place_legend(ax, fontsize=8, frameon=True, framealpha=0.9)
     return fig
 
 
 @styled
-def posterior_marginals(posterior: pd.DataFrame, priors: Sequence[tuple[str, float, float]]) -> Figure:
-    """A weighted histogram of each calibrated parameter over its prior range (the prior is flat)."""
+def posterior_marginals(
+    posterior: pd.DataFrame, priors: Sequence[tuple[str, float, float]], *, title: str | None = None
+) -> Figure:
+    """Each calibrated parameter: its posterior (a weighted histogram as a probability density) over the
+    flat prior (a dashed line at 1 / (high - low)), with the posterior median and 90% interval; the x axis
+    is the parameter's prior range in its unit (sim/model/params.py), the y axis the probability density."""
     n = len(priors)
     cols = min(4, n)
     rows = -(-n // cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(3.4 * cols, 2.6 * rows), squeeze=False)
+    fig, axes = plt.subplots(rows, cols, figsize=(3.6 * cols, 2.9 * rows + 0.6), squeeze=False, layout="constrained")
+    weights = posterior["weight"].to_numpy(dtype=float)
     for ax, (name, low, high) in zip(axes.flat, priors, strict=False):
-        ax.hist(posterior[name], bins=20, range=(low, high), weights=posterior["weight"], color=PALETTE[0])
-        ax.set_title(name, fontsize=9)
+        values = posterior[name].to_numpy(dtype=float)
+        ax.hist(values, bins=20, range=(low, high), weights=weights, density=True, color=PALETTE[0], alpha=0.75,
+                label="posterior")  # fmt: skip
+        ax.hlines(1.0 / (high - low), low, high, color=PALETTE[1], lw=2, ls="--", label="prior (flat)")
+        order = np.argsort(values)
+        cdf = np.cumsum(weights[order]) / weights.sum()
+        q05, q50, q95 = (float(values[order][np.searchsorted(cdf, q)]) for q in (0.05, 0.5, 0.95))
+        ax.axvspan(q05, q95, color=PALETTE[2], alpha=0.08, lw=0, zorder=0, label="posterior 90% interval")
+        ax.axvline(q50, color=PALETTE[2], lw=1.6, label="posterior median")
+        unit = _unit_of(name) or ""
+        ax.set_title(name, fontsize=9.5)
+        ax.set_xlabel(unit_words(unit) if unit else "value")
         ax.set_xlim(low, high)
-        ax.set_yticks([])
+        ax.set_ylabel("probability density")
+        if unit.startswith("USD"):
+            usd_axis(ax.xaxis)
+        ax.xaxis.set_major_locator(MaxNLocator(5))
     for ax in list(axes.flat)[n:]:
-        ax.axis("off")
-    fig.suptitle("posterior (flat prior over each axis)", fontsize=10)
-    fig.tight_layout()
+        ax.set_visible(False)
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=4, frameon=False)
+    fig.suptitle(title or "Calibrated parameters: the posterior against the flat prior over each range")
+    return fig
+
+
+# ---- over posterior draws ------------------------------------------------------------------------
+
+
+def _settings(table: pd.DataFrame, baseline: str | None) -> tuple[list[str], str]:
+    settings = [str(s) for s in dict.fromkeys(table["label"])]
+    base = baseline if baseline is not None else settings[0]
+    return settings, base
+
+
+def _shock_lines(axes: Sequence[Any], shock_step: int | None) -> None:
+    """A dashed line at the shock's month in every visible panel, named in the first."""
+    if shock_step is None:
+        return
+    shown = [ax for ax in axes if ax.get_visible()]
+    for ax in shown:
+        ax.axvline(shock_step, color="black", lw=0.9, ls="--")
+    shown[0].annotate("shock", (shock_step, 1), xycoords=("data", "axes fraction"), xytext=(3, -10),
+                      textcoords="offset points")  # fmt: skip
+
+
+@styled
+def posterior_timeseries(
+    table: pd.DataFrame,
+    *,
+    baseline: str | None = None,
+    max_lines: int = 6,
+    shock_step: int | None = None,
+    title: str | None = None,
+) -> Figure:
+    """Metrics over the months of a sweep over posterior draws, pooled by setting: each setting's median
+    over draws (line) and the 5-95% range over draws (band), where a draw's value is the mean over its
+    replicates. Up to ``max_lines`` settings: one panel per metric, a line per setting. More: one panel per
+    setting for the first metric, each over the baseline's median in grey. The figure's size depends on the
+    metrics and settings, never on the number of draws.
+
+    Args:
+        table: ``sim.science.analysis.posterior_series`` (label, metric, step, median, q05, q95, draws).
+        baseline: the setting drawn in grey beside the others (default: the first).
+        shock_step: draws a dashed line at this month.
+    """
+    _need(table, ["label", "metric", "step", "median", "q05", "q95", "draws"], "posterior_timeseries")
+    settings, base = _settings(table, baseline)
+    metrics = list(dict.fromkeys(table["metric"]))
+    draws = int(table["draws"].max())
+    band = f"median over {draws} posterior draws, 5-95% band over draws"
+    if len(settings) <= max_lines:
+        ncols = min(2, len(metrics))
+        nrows = -(-len(metrics) // ncols)
+        fig, grid = plt.subplots(nrows, ncols, figsize=(5.6 * ncols, 3.4 * nrows + 1.0), squeeze=False,
+                                 layout="constrained")  # fmt: skip
+        for ax, metric in zip(grid.flat, metrics, strict=False):
+            rows = table[table["metric"] == metric]
+            for k, setting in enumerate(settings):
+                r = rows[rows["label"].astype(str) == setting]
+                colour = PALETTE[k % len(PALETTE)]
+                ax.fill_between(r["step"], r["q05"], r["q95"], color=colour, alpha=0.15, lw=0)
+                ax.plot(r["step"], r["median"], color=colour, lw=1.7, ls=LINESTYLES[k % 4],
+                        label=short_label(setting, 40))  # fmt: skip
+            ax.set_title(_wrap(_cap(_metric_words(metric)), 50))
+            ax.set_xlabel("month of the run")
+            ax.set_ylabel(_wrap(metric_label(metric), 32))
+            if _base_metric(metric)[0] in BOUNDED:
+                ax.set_ylim(0, 1.02)
+        for ax in list(grid.flat)[len(metrics) :]:
+            ax.set_visible(False)
+        _shock_lines(list(grid.flat), shock_step)
+        handles, labels = grid[0][0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside right upper", frameon=False, title=_wrap(f"setting ({band})", 30))
+        fig.suptitle(title or "Over the posterior: the measurements month by month, by setting")
+        return fig
+    metric = metrics[0]
+    rows = table[table["metric"] == metric]
+    ncols = 4
+    nrows = -(-len(settings) // ncols)
+    fig, grid = plt.subplots(nrows, ncols, figsize=(12, 2.4 * nrows + 1.0), sharex=True, sharey=True,
+                             squeeze=False, layout="constrained")  # fmt: skip
+    axes = list(grid.flat)
+    reference = rows[rows["label"].astype(str) == base]
+    for ax, setting in zip(axes, settings, strict=False):
+        r = rows[rows["label"].astype(str) == setting]
+        ax.plot(
+            reference["step"],
+            reference["median"],
+            color="#999999",
+            lw=1.0,
+            label=f"baseline ({short_label(base, 60)}): median",
+        )
+        ax.fill_between(
+            r["step"], r["q05"], r["q95"], color=PALETTE[0], alpha=0.25, lw=0, label="this setting: 5-95% over draws"
+        )
+        ax.plot(r["step"], r["median"], color=PALETTE[0], lw=1.4, label="this setting: median over draws")
+        ax.set_title(short_label(setting, 30), fontsize=8.5)
+        ax.xaxis.set_tick_params(labelbottom=True)
+        ax.yaxis.set_tick_params(labelleft=True)
+    for ax in axes[len(settings) :]:
+        ax.set_visible(False)
+    for ax in grid[:, 0]:
+        ax.set_ylabel(_wrap(metric_label(metric), 28))
+    for k in range(max(0, len(settings) - ncols), len(settings)):
+        axes[k].set_xlabel("month of the run")
+    _shock_lines(axes, shock_step)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=3, frameon=False)
+    fig.suptitle(
+        title or f"Over the posterior: {_metric_words(metric)} month by month, one panel per setting ({draws} draws)"
+    )
+    return fig
+
+
+@styled
+def posterior_levels_plot(
+    levels: pd.DataFrame, *, metrics: Sequence[str] | None = None, title: str | None = None
+) -> Figure:
+    """The findings over posterior draws: for each metric (one panel each, at most four), each setting's
+    median over draws (dot) with the 5-95% range over draws (bar), where a draw's value is the mean over its
+    replicates; the baseline setting's median is the dashed line, and the share of draws in which a setting
+    is below the baseline is written beside it.
+
+    Args:
+        levels: ``sim.science.analysis.posterior_rankings`` (first table).
+    """
+    _need(levels, ["metric", "level", "median", "q05", "q95", "share_below_baseline", "baseline", "draws"],
+          "posterior_levels_plot")  # fmt: skip
+    chosen = list(metrics) if metrics is not None else list(dict.fromkeys(levels["metric"]))[:4]
+    names = [str(v) for v in dict.fromkeys(levels["level"])]
+    base = str(levels["baseline"].iloc[0])
+    y = np.arange(len(names))[::-1]
+    fig, axes = plt.subplots(1, len(chosen), figsize=(2.0 + 3.6 * len(chosen), 1.6 + 0.36 * len(names)),
+                             sharey=True, squeeze=False, layout="constrained")  # fmt: skip
+    for ax, metric in zip(axes[0], chosen, strict=True):
+        rows = levels[levels["metric"] == metric].set_index(levels[levels["metric"] == metric]["level"].astype(str))
+        rows = rows.loc[names]
+        mid = rows["median"].to_numpy(dtype=float)
+        err = np.vstack([mid - rows["q05"].to_numpy(dtype=float), rows["q95"].to_numpy(dtype=float) - mid])
+        is_base = np.array([n == base for n in names])
+        for chosen_rows, colour in ((~is_base, PALETTE[0]), (is_base, PALETTE[3])):
+            ax.errorbar(mid[chosen_rows], y[chosen_rows], xerr=np.clip(err[:, chosen_rows], 0, None), fmt="o",
+                        color=colour, ms=4.5, capsize=2, lw=1.2)  # fmt: skip
+        ax.axvline(rows.loc[base, "median"], color=PALETTE[3], lw=0.9, ls="--")
+        for yy, n, share in zip(y, names, rows["share_below_baseline"], strict=True):
+            if n != base:
+                ax.annotate(f"{share:.0%}", (1.0, yy), xycoords=("axes fraction", "data"), xytext=(3, 0),
+                            textcoords="offset points", va="center", fontsize=7.5, color="#555555")  # fmt: skip
+        ax.annotate("draws\nbelow", (1.0, 1.0), xycoords="axes fraction", xytext=(3, 2), textcoords="offset points",
+                    va="bottom", fontsize=7.5, color="#555555")  # fmt: skip
+        ax.set_xlabel(_wrap(metric_label(metric), 34))
+        ax.set_title(_wrap(_cap(_metric_words(metric)), 34))
+        ax.grid(axis="y", alpha=0)
+    axes[0][0].set_yticks(y, [short_label(n, 40) for n in names])
+    draws = int(levels["draws"].max())
+    fig.suptitle(
+        title
+        or _wrap(
+            f"Over the posterior: each setting's median over {draws} draws and 5-95% range (red: the baseline, "
+            f"'{short_label(base, 60)}'); at the right of each panel, the share of draws below the baseline",
+            110,
+        )
+    )
     return fig

@@ -43,6 +43,9 @@ HEADLINE = (
 )
 FORMATS = ("png", "svg", "pdf")
 MAX_POINT_ROWS = 40
+MAX_SHOCK_POINTS = 12  # the shock-response figure has a legend entry per point
+#: the measurements drawn month by month over posterior draws (one panel each)
+POSTERIOR_SERIES = ("stability_index", "incidents", "coercion", "offers_declined")
 REPORT_DPI = 110  # readable on screen and in print, and small enough to commit
 
 
@@ -163,7 +166,7 @@ def _points(out: Plan) -> None:
         else ""
     )
     out.sections.append(("Results by design point", reading + "\n\n" + md_table(table) + note))
-    if len(s) <= 40:
+    if len(s) <= 40 and out.kind != "posterior":  # over the posterior: posterior_levels, pooled by setting
         out.figures.append(
             Figure(
                 "point_means",
@@ -174,14 +177,21 @@ def _points(out: Plan) -> None:
         )
 
 
-def _posterior(out: Plan) -> None:
-    """Over posterior draws: each level's value with parameter uncertainty, and ranking probabilities."""
-    r = out.results
+def _posterior_level(r: Results) -> str | None:
+    """The design column that names a setting in a design over posterior draws (None: not such a design)."""
     factors = [c for c in r.design.columns if c not in ("point_id", "label", "draw") and r.design[c].nunique() > 1]
     named = [c for c in factors if not pd.api.types.is_numeric_dtype(r.design[c])]
     if "draw" not in r.design.columns or not (named or factors):
+        return None
+    return "setting" if "setting" in named else (named or factors)[0]  # a whole design point, over draws
+
+
+def _posterior(out: Plan) -> None:
+    """Over posterior draws: each level's value with parameter uncertainty, and ranking probabilities."""
+    r = out.results
+    level = _posterior_level(r)
+    if level is None:
         return
-    level = "setting" if "setting" in named else (named or factors)[0]  # a whole design point, over draws
     metrics = headline(r.runs, out.metrics)
     levels, pairs = A.posterior_rankings(r.runs, r.design, level, metrics)
     out.tables["posterior_levels"], out.tables["posterior_rankings"] = levels, pairs
@@ -205,6 +215,16 @@ def _posterior(out: Plan) -> None:
         lines += [f"**{words(metric).capitalize()}**", "", md_table(table), ""]
     lines.append("Every ordered pair's ranking probability is in analysis/posterior_rankings.csv.")
     out.sections.append(("Over the posterior: values and ranking probabilities", "\n".join(lines)))
+    if levels["level"].nunique() <= MAX_POINT_ROWS:
+        out.figures.append(
+            Figure(
+                "posterior_levels",
+                "Over the posterior: each setting's median over draws with the 5-95% range over draws, and the "
+                "share of draws in which it is below the baseline.",
+                lines[0],
+                lambda: P.posterior_levels_plot(levels),
+            )
+        )
 
 
 def _differences(out: Plan) -> None:
@@ -241,7 +261,7 @@ def _differences(out: Plan) -> None:
         }
     )
     out.sections.append((f"Paired differences from '{base}'", "\n".join(lines) + "\n\n" + md_table(shown)))
-    if 1 < len(d) + 1 <= 40:
+    if 1 < len(d) + 1 <= 40 and out.kind != "posterior":  # over the posterior: pooled in posterior_levels
         out.figures.append(
             Figure(
                 "differences",
@@ -348,6 +368,7 @@ def _allocation(out: Plan) -> None:
     resp = A.allocation_response(r.runs, r.design, key)
     splits = A.allocation_splits(r.runs, r.design, key)
     out.tables["allocation_response"], out.tables["allocation_splits"] = resp, splits
+    shown = splits if len(splits) <= MAX_POINT_ROWS else None  # a panel of every split only when it is legible
     best = splits.loc[splits["mean"].idxmax()]
     worst = splits.loc[splits["mean"].idxmin()]
     body = (
@@ -364,7 +385,7 @@ def _allocation(out: Plan) -> None:
             "allocation_response",
             f"{words(key).capitalize()} against the share of Japan's budget in each layer.",
             body.split(";")[0] + ".",
-            lambda: P.allocation_response(resp, splits, metric=key),
+            lambda: P.allocation_response(resp, shown, metric=key),
         )
     )
 
@@ -394,7 +415,7 @@ def _shocks(out: Plan) -> None:
         "against the run's own pre-shock months, so month-to-month noise alone gives a drop too.\n\n" + "\n".join(lines)
     )
     out.sections.append(("Shock: drop and recovery", body))
-    if r.series is not None:
+    if r.series is not None and r.design["point_id"].nunique() <= MAX_SHOCK_POINTS:
         curves = A.shock_curves(r.series, r.runs, r.design, None, key, window=(24, 60), smooth=12)
         out.tables["shock_curves"] = curves
         out.figures.append(
@@ -411,6 +432,24 @@ def _shocks(out: Plan) -> None:
 def _timeseries(out: Plan) -> None:
     r = out.results
     if r.series is None:
+        return
+    level = _posterior_level(r) if out.kind == "posterior" else None
+    if level is not None:  # pooled by setting, with bands over draws: never a panel per draw
+        measured = [m for m in POSTERIOR_SERIES if m in r.series.columns]
+        table = A.posterior_series(r.series, r.runs, r.design, level, measured, smooth=6)
+        shock = A.shock_steps(r.design)
+        out.tables["posterior_series"] = table
+        if table["label"].nunique() <= MAX_POINT_ROWS:
+            out.figures.append(
+                Figure(
+                    "timeseries",
+                    "Over the posterior, by setting: the median over draws of each month's value (6-month running "
+                    "mean) and the 5-95% band over draws.",
+                    "A draw's value is the mean over its replicates, so the bands carry the parameters' "
+                    "uncertainty as well as the runs' randomness.",
+                    lambda: P.posterior_timeseries(table, shock_step=min(shock.values()) if shock else None),
+                )
+            )
         return
     stats = A.series_stats(r.series, r.runs, r.design, "stability_index", smooth=6)
     out.tables["series_stability_index"] = stats
