@@ -75,13 +75,18 @@ def test_chinas_fleet_follows_the_sourced_counts():
     assert years[0] == 2012 and ships[0] == 40 and years[-1] == 2024 and ships[-1] == 161
     assert fleet(2012.5) == 40 and fleet(2000) == 40 and fleet(2040) == 161  # held outside the counts
     assert fleet(2013.5) == pytest.approx((40 + 82) / 2)  # linear between 2012 and 2014
-    model = fresh(**{"run.start": "2013-01"})
-    model.t = 5  # 2013-06
+    model = fresh(**{"run.start": "2013-01", "run.spinup": 12})
+    model.t = 17  # 2013-06
     model.china.update_fleet()
     assert model.china.shipdays == pytest.approx(
         model.p["china.shipdays"] * fleet(2013 + 5.5 / 12) / fleet(REFERENCE_YEAR + 0.5)
     )
     assert model.china.shipdays < 0.6 * model.p["china.shipdays"]
+    model.t = 0  # 2012-01, in the spin-up: the fleet of the outlook's first month, 2013-01
+    model.china.update_fleet()
+    assert model.china.shipdays == pytest.approx(
+        model.p["china.shipdays"] * fleet(2013 + 0.5 / 12) / fleet(REFERENCE_YEAR + 0.5)
+    )
 
 
 # ---- ASEAN allocates what is routed to it ---------------------------------------------------------
@@ -262,16 +267,23 @@ def test_the_chair_softens_the_draft_until_a_reluctant_member_lets_it_pass():
     assert model.asean.blocked == 0 and model.asean.condemnation == pytest.approx(0.5)
 
 
-def test_no_draft_passes_a_member_set_against_it_nor_a_chair_against_it():
+def test_no_draft_passes_a_member_set_against_it():
     model = fresh(**{"member.block_norm": 0.5, "asean.softest_draft": 0.25})
     stances(model, "IDN", KHM=-3.0)  # would need a draft of 1/6, softer than the softest
     assert model.asean.draft() == 1.0
     model.asean.seek_statement()
     assert model.asean.blocked == 1
-    chaired = fresh(**{"member.block_norm": 0.5})
-    stances(chaired, "KHM", KHM=-0.1)
-    chaired.asean.seek_statement()
-    assert chaired.asean.blocked == 1  # the chair does not table a text it opposes
+
+
+def test_a_chair_against_condemning_drafts_the_softest_text_and_blocks_only_when_set_against_even_that():
+    model = fresh(**{"member.block_norm": 0.5, "asean.softest_draft": 0.25})
+    stances(model, "KHM", KHM=-1.0)
+    assert model.asean.draft() == 0.25  # although the others would pass the full text
+    model.asean.seek_statement()
+    assert model.asean.blocked == 0 and model.asean.condemnation == 0.25
+    stances(model, "KHM", KHM=-3.0)  # -3 x 0.25 = -0.75, below -0.5
+    model.asean.seek_statement()
+    assert model.asean.blocked == 1
 
 
 def test_a_full_text_weighs_on_china_more_than_a_softened_one():
@@ -280,3 +292,43 @@ def test_a_full_text_weighs_on_china_more_than_a_softened_one():
     model.asean.seek_statement()
     assert model.asean.blocked == 0 and model.asean.condemnation == 1.0
     assert math.isclose(model.asean.draft(), 1.0)
+
+
+# ---- each instrument moves alignment through what it does ---------------------------------------
+
+
+def aligned(model, iso3: str = "VNM", months: int = 24) -> float:
+    member = model.member_by[iso3]
+    for _ in range(months):
+        member.align()
+    return member.alignment
+
+
+def test_an_exercise_signals_alignment_whatever_it_cost():
+    cheap, dear = fresh(**{"instrument.bilateral.cost": 1e6}), fresh(**{"instrument.bilateral.cost": 5e7})
+    quiet = fresh()
+    for model in (cheap, dear, quiet):
+        model.member_by["VNM"].alignment = model.member_by["VNM"].dependence = 0.0
+    cheap.exercises["VNM"] = dear.exercises["VNM"] = 2
+    assert aligned(cheap) == aligned(dear) > 0
+    assert aligned(quiet) == 0.0
+
+
+def test_delivered_vessels_give_autonomy_so_the_member_hedges_less():
+    alone, equipped = fresh(), fresh()
+    for model in (alone, equipped):
+        member = model.member_by["VNM"]
+        member.alignment, member.dependence = 0.8, 0.0
+        model.mean_alignment = 0.8
+    equipped.member_by["VNM"].vessels += 30  # delivered: its own fleet is unchanged
+    assert aligned(equipped) > aligned(alone)  # the alignment it had holds better
+
+
+def test_forum_initiatives_build_the_habit_that_pulls_members_toward_aseans_mean():
+    without, with_forums = fresh(), fresh()
+    for model in (without, with_forums):
+        model.member_by["VNM"].alignment, model.mean_alignment = -0.5, 0.5
+        model.asean.success = 0.0
+    with_forums.asean.initiatives = [(10**6, "JPN")] * 10
+    assert with_forums.asean.habit() == pytest.approx(10 / (10 + with_forums.p["asean.forum_half"]))
+    assert aligned(with_forums, months=6) > aligned(without, months=6)

@@ -68,7 +68,7 @@ def check_state(model: RegionModel) -> None:
         assert -1.0 <= m.alignment <= 1.0 and math.isfinite(m.alignment), (m.iso3, m.alignment)
         assert m.vessels >= -1e-9 and all(v >= 0 for v in m.patrol.values()), (m.iso3, m.vessels)
         assert all(0.0 <= t <= 1.0 for t in m.trust.values()), (m.iso3, m.trust)
-        assert min(m.help_received, m.coerced, m.penalised, m.rewarded) >= 0
+        assert min(m.coerced, m.penalised, m.rewarded) >= 0
     assert all(d >= 0 and math.isfinite(d) for d in model.china.presence.values())
     assert sum(model.china.presence.values()) <= model.china.shipdays * (1 + 1e-9)
     for partner in model.partners:

@@ -1,8 +1,12 @@
 """No transient in the outlook (issue 19): the spin-up (``run.spinup``) is longer than a delivered vessel's
 lifetime plus its lead time, so the default outlook starts from a steady state. The last 36 months minus
 the first 36, in run-to-run standard deviations of a 36-month mean, stay within +-1 for robberies,
-coercion, the stability index and statements blocked (10 seeds, 240 months). Version 2, with a 120-month
-spin-up, drifted by +3.3 SDs in coercion, +3.1 in statements blocked and -2.2 in robberies."""
+coercion, the stability index and statements blocked (240 months). Version 2, with a 120-month spin-up,
+drifted by +3.3 SDs in coercion, +3.1 in statements blocked and -2.2 in robberies.
+
+Twenty seeds, not the issue's ten: with ten, the statistic's own noise is about +-0.45 SD (sqrt(2/10)), so a
+stationary model fails +-1 in a few per cent of seed sets; seeds 0-9 give robberies +1.04 and the index
+-1.15, seeds 10-29 -0.28 and +0.19, seeds 0-19 +0.54 and -0.57 (measured when this test was written)."""
 
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ from sim import RegionModel
 from sim.model.params import SPECS
 
 METRICS = ("incidents", "coercion", "stability_index", "statements_blocked")
-WINDOW, MONTHS, SEEDS = 36, 240, range(10)
+WINDOW, MONTHS, SEEDS = 36, 240, range(20)
 
 
 def drift(series: list[dict[str, list[float]]], metric: str) -> float:
@@ -22,7 +26,10 @@ def drift(series: list[dict[str, list[float]]], metric: str) -> float:
     first = np.array([np.mean(s[metric][:WINDOW]) for s in series])
     last = np.array([np.mean(s[metric][-WINDOW:]) for s in series])
     sd = np.sqrt((first.var(ddof=1) + last.var(ddof=1)) / 2)
-    return float((last - first).mean() / sd)
+    change = float((last - first).mean())
+    if sd == 0.0:  # the same value in every run and both windows (no statement blocked, say): no drift
+        return 0.0 if change == 0.0 else float("inf")
+    return change / sd
 
 
 def test_drift_is_measured_in_run_to_run_sds():
@@ -30,6 +37,10 @@ def test_drift_is_measured_in_run_to_run_sds():
     assert drift(rising, "x") == pytest.approx(2.0)  # a rise of 2 where window means differ by SD 1
     flat = [{"x": [k] * (2 * WINDOW)} for k in (0.0, 1.0, 2.0)]
     assert drift(flat, "x") == 0.0
+    never = [{"x": [0.0] * (2 * WINDOW)} for _ in range(3)]
+    assert drift(never, "x") == 0.0
+    jump = [{"x": [0.0] * WINDOW + [1.0] * WINDOW} for _ in range(3)]
+    assert drift(jump, "x") == float("inf")
 
 
 def test_the_spinup_outlasts_a_delivered_vessel():

@@ -180,7 +180,15 @@ SPECS: dict[str, Spec] = {
     "partner.max_pace": Spec(
         3.0, "x planned monthly pace", A, "most a partner offers in a month, relative to its plan / 12", 1.0, 12.0
     ),
-    "partner.learning_rate": Spec(0.5, "1/year", A, "adaptive mode: how fast allocation follows results", 0.0, 5.0),
+    "partner.learning_rate": Spec(
+        5.0,
+        "1/score",
+        A,
+        "adaptive mode: how far a yearly change in the partner's score (robberies, coercion of the members it "
+        "supports, alignment) moves its allocation toward the layers it spent most on",
+        0.0,
+        50.0,
+    ),
     "partner.burden_cap": Spec(0.5, "share", A, "adaptive mode: most a partner adds to cover a withdrawal", 0.0, 5.0),
     # --- members -----------------------------------------------------------------------------------
     "member.sovereignty": Spec(1.2, "utility", A, "cost of visible foreign presence when accepting", 0.0, 10.0),
@@ -235,8 +243,14 @@ SPECS: dict[str, Spec] = {
     "member.affinity_per_tie": Spec(
         0.2, "affinity/tie", A, "starting closeness to a partner per documented tie", 0.0, 1.0
     ),
-    "member.help_scale": Spec(
-        5e6, "USD", A, "partner help (fading over a year) that pushes alignment by log(2)", 1e4, 1e9
+    "member.signal": Spec(
+        0.5,
+        "utility/log signal",
+        A,
+        "push toward the partners per log(1 + signals): bilateral exercises running with the member, and "
+        "shared maritime domain awareness",
+        0.0,
+        20.0,
     ),
     "member.coercion_push": Spec(
         2.0, "utility/log incident", A, "push toward the partners from being coerced", 0.0, 20.0
@@ -244,7 +258,9 @@ SPECS: dict[str, Spec] = {
     "member.feature_threat": Spec(2.0, "weight", A, "a claimed feature's incidents count this many times", 0.0, 10.0),
     "member.fleet_scale": Spec(30.0, "vessels", A, "fleet at which an offer's security gain is halved", 1.0, 1000.0),
     "member.patrol_floor": Spec(0.5, "incidents/month", A, "threat added to every place a member patrols", 0.0, 10.0),
-    "member.memory": Spec(12.0, "months", A, "how long memories of help, coercion and rewards last (1/e)", 1.0, 120.0),
+    "member.memory": Spec(
+        12.0, "months", A, "how long memories of coercion, rewards and penalties last (1/e)", 1.0, 120.0
+    ),
     "member.threat_memory": Spec(
         0.2, "1/month", A, "weight of this month in perceived threat (moving mean)", 0.01, 1.0
     ),

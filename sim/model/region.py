@@ -20,7 +20,8 @@ it is written):
 10. statement         ASEAN seeks a statement after coercion; members vote; one vote blocks
 11. respond           China reacts to visible cooperation and alignment shifts
 12. align             members move their alignment
-13. end_month         memories fade; initiatives expire; the month's metrics are collected
+13. end_month         partners note the month's outcomes; memories fade; initiatives expire; the
+                      month's metrics are collected
 
 The outlook starts at ``run.start`` (``run.period = "history"`` or ``"history-free"``: 2007-01, see
 ``sim/model/history.py``); the model first runs ``run.spinup`` months under the same policy so that the
@@ -241,7 +242,6 @@ class RegionModel(World):
             elif layer == "bilateral":
                 self.exercises[member.iso3] += 1
             self.running.append((end, offer))
-            member.help_received += offer.cost
             visible = self.p[f"instrument.{layer}.visibility"] * offer.cost / self.p["china.provocation_scale"]
             if offer.channel == "direct":
                 self.china.provocation[member.iso3] += visible * bool(member.claims)
@@ -300,6 +300,7 @@ class RegionModel(World):
                 member.accepted += 1
                 partner.spending += offer.cost
                 partner.results[offer.layer] += offer.cost
+                partner.supported.add(member.iso3)
                 if offer.channel == "routed":
                     self.last_routed[member.iso3] = self.t
                 lead = self.p[f"instrument.{offer.layer}.lead"]
@@ -556,7 +557,9 @@ class RegionModel(World):
         self.members.do("align")
 
     def end_month(self) -> None:
-        """Memories fade, forum initiatives expire, and (in the outlook) the month's metrics are kept."""
+        """Partners note the month's outcomes (``Partner.observe``), memories fade, forum initiatives
+        expire, and (in the outlook) the month's metrics are kept."""
+        self.partners.do("observe")
         self.members.do("fade")
         self.asean.expire()
         if self.outlook_month >= 1:

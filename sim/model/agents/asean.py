@@ -90,17 +90,23 @@ class Asean(mesa.Agent):
         return chosen
 
     def draft(self) -> float:
-        """The chair drafts the statement: the strongest text, between ``asean.softest_draft`` and 1,
-        that it expects every member to support (it knows their stances from the consultations); when
-        no draft in that range would pass, the full text, to be blocked. Softening is the chair's choice
-        and costs the statement its weight: China weighs an agreed statement by its strength."""
+        """The chair drafts the statement, and chooses how strong it is. A chair whose own stance is for
+        condemning (``Member.stance`` >= 0) drafts the strongest text, between ``asean.softest_draft``
+        and 1, that it expects every member to support (it knows their stances from the consultations);
+        when no text in that range would pass, the full text, to be blocked. A chair whose stance is
+        against drafts the softest text it may table, ``asean.softest_draft``. Softening costs the
+        statement its weight: China weighs an agreed statement by its strength."""
         model, p = self.model, self.model.p
+        softest = p["asean.softest_draft"]
+        chair = model.member_by.get(self.chair)
+        if chair is not None and chair.stance() < 0.0:
+            return softest
         strength = 1.0
         for member in model.members_list:
             balance = member.stance()
-            if member.iso3 != self.chair and balance < 0.0:
+            if balance < 0.0:
                 strength = min(strength, p["member.block_norm"] / -balance)
-        return strength if strength >= p["asean.softest_draft"] else 1.0
+        return strength if strength >= softest else 1.0
 
     def seek_statement(self) -> None:
         """After a month with coercion incidents at members' features, seek a statement on maritime
@@ -125,13 +131,17 @@ class Asean(mesa.Agent):
             status="agreed" if agreed else "blocked",
         )  # fmt: skip
 
-    def forum_power(self) -> float:
-        """Forums' power to defuse a confrontation, in [0, 1]: the running initiatives' share of
-        saturation (``asean.forum_half``), times the share of members taking part in ASEAN-led
-        cooperation, times ASEAN's record of agreeing."""
+    def habit(self) -> float:
+        """The habit of agreeing that running forum initiatives build, in [0, 1): their number over
+        (their number + ``asean.forum_half``)."""
         running = len(self.initiatives)
-        saturation = running / (running + self.model.p["asean.forum_half"])
-        return saturation * self.model.participation * self.success
+        return running / (running + self.model.p["asean.forum_half"])
+
+    def forum_power(self) -> float:
+        """Forums' power to defuse a confrontation, in [0, 1]: the habit of agreeing the running
+        initiatives build (:meth:`habit`), times the share of members taking part in ASEAN-led
+        cooperation, times ASEAN's record of agreeing."""
+        return self.habit() * self.model.participation * self.success
 
     def expire(self) -> None:
         """Forum initiatives end when their lifetime is over; the mechanism's memory of what it gave each

@@ -89,9 +89,12 @@ class China(mesa.Agent):
         return self.model.p["china.claim_value"] + self.answer_value(feature) - self.costs(feature)
 
     def update_fleet(self) -> None:
-        """Each month the ship-days it can send follow its coast-guard fleet (:func:`fleet`), an input."""
+        """Each month the ship-days it can send follow its coast-guard fleet (:func:`fleet`), an input.
+        During the spin-up the fleet is the one of the outlook's first month, so that the spin-up runs
+        under the conditions the outlook starts from."""
         model = self.model
-        now = model.year + (model.month_of_year - 0.5) / 12.0
+        month = model.t0 + max(model.t, model.p["run.spinup"])  # months since year 0
+        now = month // 12 + (month % 12 + 0.5) / 12.0
         self.shipdays = model.p["china.shipdays"] * fleet(now) / fleet(REFERENCE_YEAR + 0.5)
 
     def deploy(self) -> None:

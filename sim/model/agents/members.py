@@ -77,7 +77,6 @@ class Member(mesa.Agent):
         self.intel: dict[str, float] = {}
         self.orientation = 0.0
         self.awareness_until = -1
-        self.help_received = 0.0  # USD delivered by partners, decaying
         self.coerced = 0.0  # coercion incidents at its features, decaying
         self.penalised = 0.0  # China's economic penalties, share of its exports, decaying
         self.rewarded = 0.0  # China's economic rewards, share of its exports, decaying
@@ -207,24 +206,37 @@ class Member(mesa.Agent):
         return all(self.trust.get(s, p["member.trust_start"]) >= p["member.trust_needed"] for s in others)
 
     def align(self) -> None:
-        """Move toward those who help and protect it and away from those who coerce it, while
-        drifting back toward neutrality (hedging) and, when ASEAN is cohesive, toward ASEAN's mean.
+        """Move toward those who stand with it and away from those who coerce it, while drifting back
+        toward neutrality (hedging) and toward ASEAN's mean.
 
-        Help is the partners' delivered cooperation (USD, relative to the scale of its fleet);
-        coercion is the incidents at its features. Its dependence on China (``china.leverage``), and
-        China's rewards and penalties, pull it toward China; its leader's stated orientation pushes
-        it one way or the other."""
+        Each instrument moves it through what it does, not through the money it costs: exercises running
+        with a partner and shared maritime domain awareness signal alignment (:meth:`signals`, weighed
+        by ``member.signal``); delivered vessels give it autonomy, so it hedges less (the hedging pull
+        is halved at ``member.fleet_scale`` delivered vessels); forum initiatives build the habit of
+        agreeing, which strengthens the pull toward ASEAN's mean with ASEAN's record of agreeing.
+        Coercion at its features pushes it toward the partners; its dependence on China
+        (``china.leverage``) and China's rewards and penalties pull it toward China; its leader's stated
+        orientation pushes it one way or the other."""
         p, model = self.model.p, self.model
-        toward_partners = math.log1p(self.help_received / p["member.help_scale"])
+        toward_partners = p["member.signal"] * math.log1p(self.signals())
         toward_partners += p["member.coercion_push"] * math.log1p(self.coerced)
-        toward_china = p["china.leverage"] * (self.dependence + self.rewarded + self.penalised)
         toward_partners += p["history.leader_pull"] * self.orientation
+        toward_china = p["china.leverage"] * (self.dependence + self.rewarded + self.penalised)
         push = math.tanh(toward_partners - toward_china)
+        delivered = max(0.0, self.vessels - self.own_vessels)
+        hedging = p["member.hedging"] * p["member.fleet_scale"] / (p["member.fleet_scale"] + delivered)
+        habit = (model.asean.success + model.asean.habit()) / 2.0
         a = self.alignment
         a += p["member.alignment_rate"] * push * (1.0 - abs(a))
-        a -= p["member.hedging"] * a
-        a += p["member.asean_pull"] * model.asean.success * (model.mean_alignment - a)
+        a -= hedging * a
+        a += p["member.asean_pull"] * habit * (model.mean_alignment - a)
         self.alignment = max(-1.0, min(1.0, a))
+
+    def signals(self) -> float:
+        """The visible signals of alignment with the partners it sends this month: the bilateral
+        exercises running with it, plus 1 while it receives the partners' maritime domain awareness."""
+        model = self.model
+        return model.exercises[self.iso3] + float(self.awareness_until > model.t)
 
     def stance(self) -> float:
         """Its stance on condemning China's coercion: its alignment, plus its grievance at being coerced
@@ -235,13 +247,10 @@ class Member(mesa.Agent):
     def vote(self, strength: float = 1.0) -> bool:
         """Support a draft statement on maritime coercion of ``strength`` (1: the full text; a softened
         draft less) unless its stance is against and, scaled by the draft's strength, worth the cost of
-        blocking openly: a member that is not the chair blocks when stance x strength is below
-        ``-member.block_norm``; the chair, whose own draft it is, blocks whenever its stance is below 0.
+        blocking openly: it blocks when stance x strength is below ``-member.block_norm``. The chair
+        votes on its own draft by the same rule (a summit that fails costs its host too).
         True: support; False: block."""
-        balance = self.stance()
-        if self.model.asean.chair == self.iso3:
-            return balance >= 0.0
-        return balance * strength >= -self.model.p["member.block_norm"]
+        return self.stance() * strength >= -self.model.p["member.block_norm"]
 
     # --- state -------------------------------------------------------------------------------------
 
@@ -289,11 +298,10 @@ class Member(mesa.Agent):
         return self.perceived
 
     def fade(self) -> None:
-        """Memories of help, coercion, penalties and rewards fade (1/e in ``member.memory`` months);
+        """Memories of coercion, penalties and rewards fade (1/e in ``member.memory`` months);
         trust in neighbours fades toward its start unless renewed by joint patrols."""
         p = self.model.p
         keep = math.exp(-1.0 / p["member.memory"])
-        self.help_received *= keep
         self.coerced *= keep
         self.penalised *= keep
         self.rewarded *= keep

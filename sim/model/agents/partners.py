@@ -52,16 +52,19 @@ class Partner(mesa.Agent):
         self.extra = 0.0  # burden taken up from a partner that withdrew, USD/year
         self.plan = dict.fromkeys(LAYERS, 0.0)
         self.purse = dict.fromkeys(LAYERS, 0.0)
-        self.results = dict.fromkeys(LAYERS, 0.0)  # what each layer achieved this year (adaptive mode)
+        self.results = dict.fromkeys(LAYERS, 0.0)  # USD of each layer's offers accepted this year
+        self.supported: set[str] = set()  # members that accepted its offers this year
+        self.outcomes: list[float] = []  # this year's monthly scores (see observe)
+        self.last_score: float | None = None  # last year's mean score
         self.spending = 0.0
         self.withdrawn = False
 
     def plan_year(self) -> None:
         """Split the year's budget across the active layers.
 
-        ``fixed``: by the policy's allocation weights. ``adaptive``: the weights first move toward the
-        layers whose accepted offers did most for the partner last year (accepted USD per USD planned,
-        a reinforcement rule), and the partner takes up part of the budget of a partner that has
+        ``fixed``: by the policy's allocation weights. ``adaptive``: the weights first move by what
+        last year's outcomes were worth to it (:meth:`_learn`, a reinforcement rule), and the partner
+        takes up part of the budget of a partner that has
         withdrawn (shared among the remaining partners by budget), up to ``partner.burden_cap`` of
         its own budget. Money a layer did not spend last year carries over to its purse."""
         p = self.model.p
@@ -82,6 +85,7 @@ class Partner(mesa.Agent):
         # unit's cost (a vessel, for a small budget) can save for it over several years
         self.purse = {layer: self.purse[layer] + self.plan[layer] for layer in LAYERS}
         self.results = dict.fromkeys(LAYERS, 0.0)
+        self.supported = set()
 
     def set_layer(self, layer: str, on: bool) -> None:
         """Open or close one layer's instruments (a documented event: e.g. no Quad maritime domain
@@ -89,17 +93,37 @@ class Partner(mesa.Agent):
         self.active[layer] = on and self.model.p[f"policy.{self.iso3}.{layer}"]
         self.weights[layer] = self.model.p[f"policy.{self.iso3}.allocation.{layer}"] * self.active[layer]
 
+    def observe(self) -> None:
+        """At the end of each month, note how it is doing by what it cares about: robberies in the sea
+        lanes (over ``metrics.incident_scale``), coercion at the features of the members that accepted
+        its help this year (over ``metrics.coercion_scale``), and the members' mean alignment toward
+        the partners. Their month's score (higher is better) adds to the year's (``outcomes``)."""
+        p, model = self.model.p, self.model
+        robberies = sum(model.month.get(f"incidents_{a}", 0.0) for a in model.area_codes)
+        coerced = sum(model.month.get(f"coercion_{m}", 0.0) for m in self.supported)
+        score = -robberies / p["metrics.incident_scale"] - coerced / p["metrics.coercion_scale"]
+        self.outcomes.append(score + model.mean_alignment)
+
     def _learn(self) -> None:
-        """Reinforcement: weight x exp(rate x (layer's success - mean success)), success = USD accepted
-        per USD planned last year; layers switched off keep weight 0."""
-        rate = self.model.p["partner.learning_rate"]
-        success = {layer: self.results[layer] / self.plan[layer] for layer in LAYERS if self.plan[layer] > 0}
-        if not success:
+        """Reinforcement from outcomes: when last year's score (:meth:`observe`, the mean of its months)
+        was better than the year before's, the layers it spent a larger share on last year gain weight,
+        and when it was worse they lose it: weight x exp(``partner.learning_rate`` x change in score x
+        (layer's share of last year's accepted spending - the mean share)). Layers switched off keep
+        weight 0."""
+        score = sum(self.outcomes) / len(self.outcomes) if self.outcomes else None
+        previous, self.last_score, self.outcomes = self.last_score, score, []
+        spent = sum(self.results.values())
+        if score is None or previous is None or spent <= 0:
             return
-        mean = sum(success.values()) / len(success)
-        push = {layer: rate * (s - mean) for layer, s in success.items()}
-        # a tiny plan that met one accepted offer can push exp() past a float's range: the weights are
-        # normalised below, so lowering every push by the same amount changes nothing else
+        active = [layer for layer in LAYERS if self.weights[layer] > 0]
+        if not active:
+            return
+        rate = self.model.p["partner.learning_rate"]
+        change = score - previous
+        mean_share = sum(self.results[layer] for layer in active) / spent / len(active)
+        push = {layer: rate * change * (self.results[layer] / spent - mean_share) for layer in active}
+        # a huge change could push exp() past a float's range: the weights are normalised below, so
+        # lowering every push by the same amount changes nothing else
         shift = max(0.0, max(push.values()) - 700.0)
         for layer, x in push.items():
             self.weights[layer] *= math.exp(x - shift)
