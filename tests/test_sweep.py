@@ -1182,21 +1182,26 @@ def test_sweeps_started_in_the_same_second_get_their_own_folders(tmp_path, monke
         assert load_results(tmp_path / "results" / name / folder).manifest["status"] == "complete"
 
 
-def test_results_folder_is_claimed_when_named(tmp_path, monkeypatch):
-    """Naming a folder creates it, so a second caller in the same second cannot get the same one."""
+def test_a_store_is_published_under_the_first_free_stamp(tmp_path, monkeypatch):
+    """With no folder named, the rename that publishes a store takes the stamp, or the next free suffix,
+    so a second store made in the same second cannot get the same folder."""
     monkeypatch.setattr("sim.runs.provenance.utc_stamp", lambda moment=None: "20260101T000000Z")
-    first = sim.runs.folders.results_folder(tmp_path, "x")
-    second = sim.runs.folders.results_folder(tmp_path, "x")
-    assert first != second
-    assert first.is_dir() and second.is_dir()
+    text = SMALL.format(keep_series="false")
+    design = design_table(exp_from(text))
+    first = Store.create(None, text, design, {"status": "running"}, parent=tmp_path / "x")
+    second = Store.create(None, text, design, {"status": "running"}, parent=tmp_path / "x")
+    assert [first.folder.name, second.folder.name] == ["20260101T000000Z", "20260101T000000Z-2"]
+    assert sorted(p.name for p in (tmp_path / "x").iterdir()) == ["20260101T000000Z", "20260101T000000Z-2"]
 
 
 def test_a_store_cannot_be_created_twice_in_one_folder(tmp_path):
     text = SMALL.format(keep_series="false")
     design = design_table(exp_from(text))
-    Store(tmp_path / "out").create(text, design, {"status": "running"})
-    with pytest.raises(ResultsError, match="was taken by another sweep"):
-        Store(tmp_path / "out").create(text, design, {"status": "running"})
+    Store.create(tmp_path / "out", text, design, {"status": "running"})
+    before = tree(tmp_path)
+    with pytest.raises(ValueError, match="was filled by another process"):
+        Store.create(tmp_path / "out", text, design, {"status": "running"})
+    assert tree(tmp_path) == before  # the first store untouched, no temporary folder left
 
 
 def test_large_confirms_a_big_design_and_a_small_one_needs_nothing():

@@ -44,7 +44,7 @@ import pandas as pd
 from sim.model.params import InputError
 from sim.runs.experiment import Experiment, RunTask, check_design_size, parse_experiment
 from sim.runs.extras import extra
-from sim.runs.folders import check_new_folder, results_folder
+from sim.runs.folders import check_new_folder, leftover
 from sim.runs.store import Store, cell, read_manifest, reason, text_sha256
 
 EXECUTORS = ("process", "dask")
@@ -451,8 +451,6 @@ class Sweep:
             check_new_folder(Path(out))
         if execution.scheduler:
             check_scheduler(execution.scheduler)
-        folder = results_folder(root, experiment.name) if out is None else Path(out)
-        sweep = cls(experiment, Store(folder), execution, quiet)
         manifest = {
             "kind": "sweep",
             "experiment": experiment.name,
@@ -469,8 +467,11 @@ class Sweep:
             "experiment_sha256": text_sha256(experiment.source),
             **provenance(argv),
         }
-        sweep.store.create(experiment.source, design_table(experiment), manifest)
-        return sweep
+        store = Store.create(
+            None if out is None else Path(out), experiment.source, design_table(experiment), manifest,
+            parent=root / experiment.name,
+        )  # fmt: skip
+        return cls(experiment, store, execution, quiet)
 
     @classmethod
     def resume(
@@ -566,6 +567,8 @@ def stored_experiment(folder: Path) -> Experiment:
     (its experiment file, manifest, design table or parts missing) or its experiment file cannot be read."""
     needed = ("experiment.toml", "manifest.json", "design.parquet", "parts")
     missing = [name for name in needed if not (folder / name).exists()]
+    if (left := leftover(folder)) is not None:
+        raise InputError(left)
     if not folder.is_dir() or missing:
         raise InputError(f"{folder} is not a sweep results folder (missing {', '.join(missing) or 'the folder'})")
     path = folder / "experiment.toml"

@@ -35,6 +35,7 @@ from typing import Any
 import pandas as pd
 
 from sim.runs.extras import extra
+from sim.runs.folders import building, leftover, publish
 from sim.runs.results import Results, ResultsError
 
 with extra("sweep"):
@@ -101,18 +102,25 @@ class Store:
         self.parts = self.folder / "parts"
 
     # -- creating and reading -------------------------------------------------------------------
-    def create(self, experiment_text: str, design: pd.DataFrame, manifest: Mapping[str, Any]) -> None:
-        """Lay out a new store in a new or empty folder; creating ``parts/`` is the claim on it."""
-        self.folder.mkdir(parents=True, exist_ok=True)
-        try:
-            self.parts.mkdir()
-        except FileExistsError:
-            raise ResultsError(
-                f"output folder {self.folder} was taken by another sweep; results are never overwritten"
-            ) from None
-        atomic_write_bytes(self.folder / "experiment.toml", experiment_text.encode())
-        atomic_write_table(self.folder / "design.parquet", pa.Table.from_pandas(design, preserve_index=False))
-        write_json(self.folder / "manifest.json", manifest)
+    @classmethod
+    def create(
+        cls,
+        out: Path | None,
+        experiment_text: str,
+        design: pd.DataFrame,
+        manifest: Mapping[str, Any],
+        *,
+        parent: Path = Path("results"),
+    ) -> Store:
+        """Lay out a new store, whole or not at all, and return it: built in a temporary folder and renamed
+        to ``out`` (new or empty), or with no ``out`` to ``parent/<UTC stamp>`` (see :mod:`sim.runs.folders`).
+        InputError (one line) when ``out`` was filled by another process meanwhile."""
+        with building(parent if out is None else Path(out).parent) as tmp:
+            (tmp / "parts").mkdir()
+            atomic_write_bytes(tmp / "experiment.toml", experiment_text.encode())
+            atomic_write_table(tmp / "design.parquet", pa.Table.from_pandas(design, preserve_index=False))
+            write_json(tmp / "manifest.json", manifest)
+            return cls(publish(tmp, None if out is None else Path(out)))
 
     @contextmanager
     def lock(self) -> Iterator[None]:
@@ -390,6 +398,8 @@ def _check_is_sweep_folder(folder: Path) -> None:
     """ResultsError (one line) unless ``folder`` looks like a sweep's results folder with its tables."""
     if not folder.is_dir():
         raise ResultsError(f"results folder not found: {folder}")
+    if (left := leftover(folder)) is not None:
+        raise ResultsError(left)
     if not (folder / "manifest.json").is_file():
         raise ResultsError(f"{folder} is not a sweep results folder (it has no manifest.json)")
     if (folder / "timeseries.csv").is_file() and not (folder / "design.parquet").is_file():
