@@ -1316,8 +1316,9 @@ def test_an_interrupted_sweep_saves_what_finished_says_how_to_resume_and_resumes
             os.killpg(proc.pid, signal.SIGKILL)
     assert proc.returncode == status, err
     lines = err.strip().splitlines()
-    assert len(lines) == 1 and "Traceback" not in err, err
-    assert lines[0].startswith("interrupted: ") and f"resume with: python -m sim sweep --resume {out}" in lines[0]
+    assert len(lines) == 2 and "Traceback" not in err, err
+    assert lines[0].startswith("interrupted: ") and lines[0].endswith(f" runs are saved in {out}")
+    assert lines[1] == f"resume with: {sys.executable} -m sim sweep --resume {out}"  # the interpreter the user ran
     saved = int(lines[0].split()[1])
     partial = load_results(out, allow_partial=True).runs
     assert len(partial) == saved > 0  # every run it says it saved is on disk, and no more

@@ -16,6 +16,15 @@ class UsageError(Exception):
     """Bad input from the command line or a file; the message is one line."""
 
 
+class Interrupted(Exception):
+    """Ctrl-C (or SIGTERM) turned into what a subcommand saved and the command that goes on: at most two
+    lines; exit status 130 (143 for SIGTERM)."""
+
+    def __init__(self, message: str, status: int = 130) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 class Parser(argparse.ArgumentParser):
     """argparse that reports errors as one line and exit status 2."""
 

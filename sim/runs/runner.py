@@ -45,6 +45,7 @@ from sim.model.params import InputError
 from sim.runs.experiment import Experiment, RunTask, check_design_size, parse_experiment
 from sim.runs.extras import extra
 from sim.runs.folders import check_new_folder, leftover
+from sim.runs.provenance import sim_command
 from sim.runs.store import Store, cell, read_manifest, reason, text_sha256
 
 EXECUTORS = ("process", "dask")
@@ -53,8 +54,9 @@ EXECUTORS = ("process", "dask")
 class SweepInterrupted(Exception):
     """A sweep stopped by SIGINT (Ctrl-C) or SIGTERM after saving every run it had finished."""
 
-    def __init__(self, folder: Path, saved: int, total: int, status: int) -> None:
-        super().__init__(f"interrupted: {saved} of {total} runs are saved in {folder}")
+    def __init__(self, folder: Path, saved: int | None, total: int, status: int) -> None:
+        what = "every run finished so far is" if saved is None else f"{saved} of {total} runs are"
+        super().__init__(f"interrupted: {what} saved in {folder}")
         self.folder, self.saved, self.total, self.status = folder, saved, total, status
 
 
@@ -71,7 +73,7 @@ class WorkersLost(RuntimeError):
         super().__init__(
             f"worker processes died {deaths} times while {which} in flight (killed, or out of memory?); "
             f"the sweep stopped with {saved} of {total} runs saved in {folder}; once the cause is found, resume "
-            f"with: python -m sim sweep --resume {folder}"
+            f"with: {sim_command('sweep', '--resume', str(folder))}"
         )
         self.run_ids = run_ids
 
@@ -185,6 +187,7 @@ def make_executor(kind: str, workers: int, scheduler: str | None = None) -> Iter
         else:  # workers fork from a server that has already imported the model (and Mesa)
             ctx = mp.get_context("forkserver")
             ctx.set_forkserver_preload(["sim.model.region", "sim.runs.runner"])
+            _start_forkserver()
         with (
             _workers_skip_main(),
             cf.ProcessPoolExecutor(
@@ -210,6 +213,28 @@ def make_executor(kind: str, workers: int, scheduler: str | None = None) -> Iter
                 cluster.close()
     else:
         raise ValueError(f"executor must be one of {', '.join(EXECUTORS)}, got {kind!r}")
+
+
+def _start_forkserver() -> None:
+    """Start multiprocessing's forkserver and its resource tracker now, with Ctrl-C ignored.
+
+    Both are started from this process and sit in its process group, so Ctrl-C in the terminal reaches
+    them too. The forkserver ignores it only once it has imported the model, a second or more: a Ctrl-C
+    before that printed its traceback. Started with SIGINT ignored (inherited across exec, kept by
+    Python), it never sees one; the sweep process handles Ctrl-C alone.
+    """
+    import signal
+    from multiprocessing import forkserver
+
+    try:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread, where Ctrl-C is not handled anyway
+        forkserver.ensure_running()
+        return
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 #: seconds a Dask scheduler has to answer before a sweep is refused (nothing written)
@@ -721,10 +746,34 @@ def _top_up(
         if task is None:
             return
         try:
-            inflight[pool.submit(runner, task)] = task
+            with _ctrl_c_held():  # a submit may start a worker process
+                inflight[pool.submit(runner, task)] = task
         except BaseException:
             queue.hand_back([task])
             raise
+
+
+@contextmanager
+def _ctrl_c_held() -> Iterator[None]:
+    """Hold a Ctrl-C that comes during the block until the block ends, then deliver it.
+
+    Stopped half-way through starting a worker process, a sweep would exit while the worker is still
+    reading its set-up, and the worker, finding the pool's semaphores removed, would print a traceback.
+    """
+    import signal
+
+    came: list[int] = []
+    try:
+        previous = signal.signal(signal.SIGINT, lambda signum, frame: came.append(signum))
+    except ValueError:  # not the main thread, where Ctrl-C is not handled anyway
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if came:
+            signal.raise_signal(signal.SIGINT)
 
 
 def _salvage(inflight: dict[cf.Future, RunTask], sink: _Sink) -> list[RunTask]:

@@ -36,6 +36,7 @@ import pandas as pd
 
 from sim.runs.extras import extra
 from sim.runs.folders import building, leftover, publish
+from sim.runs.provenance import sim_command
 from sim.runs.results import Results, ResultsError
 
 with extra("sweep"):
@@ -369,7 +370,7 @@ def load_results(folder: str | Path, *, series: bool = True, allow_partial: bool
     complete = manifest.get("status") == "complete" and (folder / "runs.parquet").is_file()
     if not complete and not allow_partial:
         raise ResultsError(
-            f"{folder} holds a sweep that did not finish; complete it with: python -m sim sweep --resume {folder}"
+            f"{folder} holds a sweep that did not finish; complete it with: {sim_command('sweep', '--resume', folder)}"
         )
     for path in store.runs_paths() + store.series_paths():  # every part is whole, even those not read here
         _read_frame(path, folder, metadata_only=True)
@@ -442,7 +443,7 @@ def _read_frame(path: Path, folder: Path, metadata_only: bool = False) -> pd.Dat
         return pd.read_parquet(path, page_checksum_verification=True)
     except UNREADABLE as err:
         raise ResultsError(
-            f"{path} is damaged ({reason(err)}); python -m sim sweep --resume {folder} sets damaged parts aside "
+            f"{path} is damaged ({reason(err)}); {sim_command('sweep', '--resume', folder)} sets damaged parts aside "
             "and runs their runs again"
         ) from None
 
@@ -464,7 +465,7 @@ def _read_series(store: Store, runs: pd.DataFrame, experiment_text: str) -> pd.D
         if lost:
             raise ResultsError(
                 f"{len(lost)} ok runs of {store.folder} have no series (a series part is missing or damaged); "
-                f"python -m sim sweep --resume {store.folder} runs them again"
+                f"{sim_command('sweep', '--resume', store.folder)} runs them again"
             )
     if not parts:
         return None
