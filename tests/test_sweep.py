@@ -38,7 +38,7 @@ from sim.cli import main
 from sim.model.metrics import METRICS
 from sim.runs.experiment import SUMMARY_COLUMNS, Experiment, RunTask, load_experiment, parse_experiment
 from sim.runs.runner import Execution, Outcome, Sweep, design_table, run_task
-from sim.runs.store import ResultsError, Store, load_results
+from sim.runs.store import ResultsError, Store, load_results, new_store
 
 # ---- experiments used below --------------------------------------------------------------------
 
@@ -1188,8 +1188,8 @@ def test_a_store_is_published_under_the_first_free_stamp(tmp_path, monkeypatch):
     monkeypatch.setattr("sim.runs.provenance.utc_stamp", lambda moment=None: "20260101T000000Z")
     text = SMALL.format(keep_series="false")
     design = design_table(exp_from(text))
-    first = Store.create(None, text, design, {"status": "running"}, parent=tmp_path / "x")
-    second = Store.create(None, text, design, {"status": "running"}, parent=tmp_path / "x")
+    first = new_store(None, text, design, {"status": "running"}, parent=tmp_path / "x")
+    second = new_store(None, text, design, {"status": "running"}, parent=tmp_path / "x")
     assert [first.folder.name, second.folder.name] == ["20260101T000000Z", "20260101T000000Z-2"]
     assert sorted(p.name for p in (tmp_path / "x").iterdir()) == ["20260101T000000Z", "20260101T000000Z-2"]
 
@@ -1197,10 +1197,10 @@ def test_a_store_is_published_under_the_first_free_stamp(tmp_path, monkeypatch):
 def test_a_store_cannot_be_created_twice_in_one_folder(tmp_path):
     text = SMALL.format(keep_series="false")
     design = design_table(exp_from(text))
-    Store.create(tmp_path / "out", text, design, {"status": "running"})
+    Store(tmp_path / "out").create(text, design, {"status": "running"})
     before = tree(tmp_path)
     with pytest.raises(ValueError, match="was filled by another process"):
-        Store.create(tmp_path / "out", text, design, {"status": "running"})
+        Store(tmp_path / "out").create(text, design, {"status": "running"})
     assert tree(tmp_path) == before  # the first store untouched, no temporary folder left
 
 

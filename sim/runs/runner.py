@@ -46,7 +46,7 @@ from sim.runs.experiment import Experiment, RunTask, check_design_size, parse_ex
 from sim.runs.extras import extra
 from sim.runs.folders import check_new_folder, leftover
 from sim.runs.provenance import sim_command
-from sim.runs.store import Store, cell, read_manifest, reason, text_sha256
+from sim.runs.store import Store, cell, new_store, read_manifest, reason, text_sha256
 
 EXECUTORS = ("process", "dask")
 
@@ -492,7 +492,7 @@ class Sweep:
             "experiment_sha256": text_sha256(experiment.source),
             **provenance(argv),
         }
-        store = Store.create(
+        store = new_store(
             None if out is None else Path(out), experiment.source, design_table(experiment), manifest,
             parent=root / experiment.name,
         )  # fmt: skip

@@ -103,25 +103,9 @@ class Store:
         self.parts = self.folder / "parts"
 
     # -- creating and reading -------------------------------------------------------------------
-    @classmethod
-    def create(
-        cls,
-        out: Path | None,
-        experiment_text: str,
-        design: pd.DataFrame,
-        manifest: Mapping[str, Any],
-        *,
-        parent: Path = Path("results"),
-    ) -> Store:
-        """Lay out a new store, whole or not at all, and return it: built in a temporary folder and renamed
-        to ``out`` (new or empty), or with no ``out`` to ``parent/<UTC stamp>`` (see :mod:`sim.runs.folders`).
-        InputError (one line) when ``out`` was filled by another process meanwhile."""
-        with building(parent if out is None else Path(out).parent) as tmp:
-            (tmp / "parts").mkdir()
-            atomic_write_bytes(tmp / "experiment.toml", experiment_text.encode())
-            atomic_write_table(tmp / "design.parquet", pa.Table.from_pandas(design, preserve_index=False))
-            write_json(tmp / "manifest.json", manifest)
-            return cls(publish(tmp, None if out is None else Path(out)))
+    def create(self, experiment_text: str, design: pd.DataFrame, manifest: Mapping[str, Any]) -> None:
+        """Lay out a new store in this folder (new or empty), whole or not at all (see :func:`new_store`)."""
+        new_store(self.folder, experiment_text, design, manifest)
 
     @contextmanager
     def lock(self) -> Iterator[None]:
@@ -336,6 +320,25 @@ class Store:
 
     def series_paths(self) -> list[Path]:
         return list(self._parts("series").values())
+
+
+def new_store(
+    out: Path | None,
+    experiment_text: str,
+    design: pd.DataFrame,
+    manifest: Mapping[str, Any],
+    *,
+    parent: Path = Path("results"),
+) -> Store:
+    """Lay out a new store, whole or not at all, and return it: built in a temporary folder and renamed to
+    ``out`` (new or empty), or with no ``out`` to ``parent/<UTC stamp>`` (see :mod:`sim.runs.folders`).
+    InputError (one line) when ``out`` was filled by another process meanwhile."""
+    with building(parent if out is None else Path(out).parent) as tmp:
+        (tmp / "parts").mkdir()
+        atomic_write_bytes(tmp / "experiment.toml", experiment_text.encode())
+        atomic_write_table(tmp / "design.parquet", pa.Table.from_pandas(design, preserve_index=False))
+        write_json(tmp / "manifest.json", manifest)
+        return Store(publish(tmp, None if out is None else Path(out)))
 
 
 @dataclass
