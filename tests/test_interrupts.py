@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import logging
 import os
 import signal
 import subprocess
@@ -25,8 +26,10 @@ import pytest
 import sim.runs.provenance
 import sim.runs.store
 from sim.cli import main
-from sim.runs.store import load_results
-from tests.test_sweep import BIG, SMALL, family_of, linux_only, running, tree, write
+from sim.runs.experiment import RunTask
+from sim.runs.runner import Execution, Outcome, Sweep, design_table, run_task
+from sim.runs.store import Store, load_results
+from tests.test_sweep import BIG, SMALL, exp_from, family_of, linux_only, running, tree, write
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -109,9 +112,7 @@ def killed_at(target: str, *argv: str, cwd: Path) -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("step", CREATION_STEPS)
-def test_a_sweep_killed_while_its_folder_is_made_leaves_no_folder_and_a_named_leftover(
-    exp, tmp_path, capsys, step
-):
+def test_a_sweep_killed_while_its_folder_is_made_leaves_no_folder_and_a_named_leftover(exp, tmp_path, capsys, step):
     killed_at(f"sim.runs.store:{step}", "sweep", str(exp), "--out", "many/out", cwd=tmp_path)
     assert not (tmp_path / "many" / "out").exists()  # no half folder for --resume to refuse
     (left,) = (tmp_path / "many").iterdir()
@@ -383,3 +384,23 @@ def test_ctrl_c_mid_sweep_is_two_lines_with_no_worker_traceback(tmp_path, moment
     (first, second) = lines_of(err)
     assert first.startswith("interrupted: ") and first.endswith(" of 400 runs are saved in out")
     assert second == f"resume with: {sys.executable} -m sim sweep --resume out"
+
+
+# ---- what libraries say is kept off the terminal ---------------------------------------------------
+
+
+def logs_an_error(task: RunTask) -> Outcome:
+    """A runner whose worker logs an error on Dask's logger, as a worker does when its heartbeat to the
+    scheduler fails (a traceback on the terminal, under --quiet too); the run itself goes well."""
+    logging.getLogger("distributed.worker").error("Failed to communicate with scheduler during heartbeat (a test)")
+    return run_task(task)
+
+
+@pytest.mark.slow
+def test_what_dask_workers_log_stays_off_the_terminal(tmp_path, capfd):
+    pytest.importorskip("distributed")
+    exp = exp_from(SMALL.format(keep_series="false"))
+    store = Store(tmp_path / "out")
+    store.create(exp.source, design_table(exp), {"status": "running"})
+    assert Sweep(exp, store, Execution("dask", 2), quiet=True).run(logs_an_error) == {"ok": 4, "failed": 0}
+    assert capfd.readouterr().err == ""  # the workers' stderr is this process's: captured here

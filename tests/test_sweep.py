@@ -832,6 +832,8 @@ def test_workers_and_forkserver_end_soon_after_the_sweep_process_is_killed(tmp_p
         while [pid for pid in family if running(pid)] and time.monotonic() < deadline:
             time.sleep(0.05)
         assert [pid for pid in family if running(pid)] == []
+        err = proc.stderr.read()  # every writer has ended
+        assert "resource_tracker" not in err and "leaked" not in err, err  # its clean-up is silent
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)  # whatever is left of its group

@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures as cf
 import contextlib
+import logging
 import multiprocessing as mp
 import os
 import socket
@@ -180,7 +181,14 @@ def _workers_skip_main() -> Iterator[None]:
 
 @contextmanager
 def make_executor(kind: str, workers: int, scheduler: str | None = None) -> Iterator[cf.Executor]:
-    """A concurrent.futures executor: local processes, or Dask (a scheduler address or a LocalCluster)."""
+    """A concurrent.futures executor: local processes, or Dask (a scheduler address or a LocalCluster).
+
+    Local processes, and a LocalCluster's, fork from multiprocessing's forkserver, started so that it
+    ignores Ctrl-C (:func:`_start_forkserver`): the sweep process alone answers it. A LocalCluster logs
+    nothing below CRITICAL: what its workers report (a heartbeat that fails while the machine is busy or
+    the cluster closes, with a traceback) is nothing a user can act on, and what matters about the runs
+    (a run that fails, workers that die) the sweep says itself.
+    """
     if kind == "process":
         if sys.platform == "win32":
             ctx = mp.get_context("spawn")
@@ -199,20 +207,30 @@ def make_executor(kind: str, workers: int, scheduler: str | None = None) -> Iter
         with extra("cluster"):
             from distributed import Client, LocalCluster
 
-        cluster = None
-        if scheduler is None:
-            cluster = LocalCluster(
-                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=40
-            )
-        client = Client(scheduler or cluster)
-        try:
+        import dask
+
+        with contextlib.ExitStack() as stack:
+            if scheduler is None and sys.platform != "win32":  # (Dask's default, spawn, gives Ctrl-C to each)
+                mp.get_context("forkserver").set_forkserver_preload(["sim.model.region", "sim.runs.runner"])
+                _start_forkserver()
+                stack.enter_context(dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"}))
+            with _ctrl_c_held():  # a cluster stopped half started fails to close at exit, with a traceback
+                cluster = None
+                if scheduler is None:
+                    cluster = stack.enter_context(
+                        LocalCluster(
+                            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                            silence_logs=logging.CRITICAL,
+                        )
+                    )  # fmt: skip
+                client = stack.enter_context(Client(scheduler or cluster))
             yield client.get_executor(pure=False)
-        finally:
-            client.close()
-            if cluster is not None:
-                cluster.close()
     else:
         raise ValueError(f"executor must be one of {', '.join(EXECUTORS)}, got {kind!r}")
+
+
+#: the warnings filter (``-W``) that keeps multiprocessing's resource tracker quiet about what it cleans up
+QUIET_TRACKER = "ignore:resource_tracker:UserWarning"
 
 
 def _start_forkserver() -> None:
@@ -221,11 +239,16 @@ def _start_forkserver() -> None:
     Both are started from this process and sit in its process group, so Ctrl-C in the terminal reaches
     them too. The forkserver ignores it only once it has imported the model, a second or more: a Ctrl-C
     before that printed its traceback. Started with SIGINT ignored (inherited across exec, kept by
-    Python), it never sees one; the sweep process handles Ctrl-C alone.
+    Python), it never sees one; the sweep process handles Ctrl-C alone. And when a sweep process is
+    killed (SIGKILL, out of memory), the tracker removes the semaphores it leaves and warns about them on
+    the terminal, after the fact and with nothing for the user to do: ``-W`` options are passed on to
+    these helpers, so the filter added here keeps that warning out.
     """
     import signal
     from multiprocessing import forkserver
 
+    if QUIET_TRACKER not in sys.warnoptions:
+        sys.warnoptions.append(QUIET_TRACKER)
     try:
         previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     except ValueError:  # not the main thread, where Ctrl-C is not handled anyway
