@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import shlex
 import shutil
 import sys
 import tempfile
@@ -26,7 +27,8 @@ from sim.model.params import InputError
 NAME_MAX = 255
 #: how the temporary folder a results folder is built in begins
 PARTIAL = ".partial-"
-#: what an older version's sweep wrote, in order, when it created its folder; a kill left some of them
+#: what an older version's sweep wrote, in order, when it made its folder (``parts/`` first); a kill left
+#: some of them
 _CREATION = {
     "parts", ".experiment.toml.tmp", "experiment.toml", ".design.parquet.tmp", "design.parquet", ".manifest.json.tmp"
 }  # fmt: skip
@@ -67,7 +69,7 @@ def leftover(folder: Path) -> str | None:
                 f"stopped (a kill, a full disk); it holds no results: delete it with rm -r {_quoted(folder)}"
             )
         names = {p.name for p in folder.iterdir()} if folder.is_dir() else set()
-        if names and names <= _CREATION and not any((folder / "parts").iterdir()):
+        if "parts" in names and names <= _CREATION and not any((folder / "parts").iterdir()):
             return (
                 f"{folder} is what is left of a sweep stopped while its folder was being made (no run is in it); "
                 f"delete it with rm -r {_quoted(folder)} and start the sweep again"
@@ -78,8 +80,6 @@ def leftover(folder: Path) -> str | None:
 
 
 def _quoted(path: Path) -> str:
-    import shlex
-
     return shlex.quote(str(path))
 
 
