@@ -38,7 +38,7 @@ from sim.cli import main
 from sim.model.metrics import METRICS
 from sim.runs.experiment import SUMMARY_COLUMNS, Experiment, RunTask, load_experiment, parse_experiment
 from sim.runs.runner import Execution, Outcome, Sweep, design_table, run_task
-from sim.runs.store import ResultsError, Store, load_results
+from sim.runs.store import ResultsError, Store, load_results, new_store
 
 # ---- experiments used below --------------------------------------------------------------------
 
@@ -832,6 +832,8 @@ def test_workers_and_forkserver_end_soon_after_the_sweep_process_is_killed(tmp_p
         while [pid for pid in family if running(pid)] and time.monotonic() < deadline:
             time.sleep(0.05)
         assert [pid for pid in family if running(pid)] == []
+        err = proc.stderr.read()  # every writer has ended
+        assert "resource_tracker" not in err and "leaked" not in err, err  # its clean-up is silent
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)  # whatever is left of its group
@@ -1182,21 +1184,26 @@ def test_sweeps_started_in_the_same_second_get_their_own_folders(tmp_path, monke
         assert load_results(tmp_path / "results" / name / folder).manifest["status"] == "complete"
 
 
-def test_results_folder_is_claimed_when_named(tmp_path, monkeypatch):
-    """Naming a folder creates it, so a second caller in the same second cannot get the same one."""
+def test_a_store_is_published_under_the_first_free_stamp(tmp_path, monkeypatch):
+    """With no folder named, the rename that publishes a store takes the stamp, or the next free suffix,
+    so a second store made in the same second cannot get the same folder."""
     monkeypatch.setattr("sim.runs.provenance.utc_stamp", lambda moment=None: "20260101T000000Z")
-    first = sim.runs.folders.results_folder(tmp_path, "x")
-    second = sim.runs.folders.results_folder(tmp_path, "x")
-    assert first != second
-    assert first.is_dir() and second.is_dir()
+    text = SMALL.format(keep_series="false")
+    design = design_table(exp_from(text))
+    first = new_store(None, text, design, {"status": "running"}, parent=tmp_path / "x")
+    second = new_store(None, text, design, {"status": "running"}, parent=tmp_path / "x")
+    assert [first.folder.name, second.folder.name] == ["20260101T000000Z", "20260101T000000Z-2"]
+    assert sorted(p.name for p in (tmp_path / "x").iterdir()) == ["20260101T000000Z", "20260101T000000Z-2"]
 
 
 def test_a_store_cannot_be_created_twice_in_one_folder(tmp_path):
     text = SMALL.format(keep_series="false")
     design = design_table(exp_from(text))
     Store(tmp_path / "out").create(text, design, {"status": "running"})
-    with pytest.raises(ResultsError, match="was taken by another sweep"):
+    before = tree(tmp_path)
+    with pytest.raises(ValueError, match="was filled by another process"):
         Store(tmp_path / "out").create(text, design, {"status": "running"})
+    assert tree(tmp_path) == before  # the first store untouched, no temporary folder left
 
 
 def test_large_confirms_a_big_design_and_a_small_one_needs_nothing():
@@ -1311,8 +1318,9 @@ def test_an_interrupted_sweep_saves_what_finished_says_how_to_resume_and_resumes
             os.killpg(proc.pid, signal.SIGKILL)
     assert proc.returncode == status, err
     lines = err.strip().splitlines()
-    assert len(lines) == 1 and "Traceback" not in err, err
-    assert lines[0].startswith("interrupted: ") and f"resume with: python -m sim sweep --resume {out}" in lines[0]
+    assert len(lines) == 2 and "Traceback" not in err, err
+    assert lines[0].startswith("interrupted: ") and lines[0].endswith(f" runs are saved in {out}")
+    assert lines[1] == f"resume with: {sys.executable} -m sim sweep --resume {out}"  # the interpreter the user ran
     saved = int(lines[0].split()[1])
     partial = load_results(out, allow_partial=True).runs
     assert len(partial) == saved > 0  # every run it says it saved is on disk, and no more

@@ -4,8 +4,9 @@ and ``plot``, ``validate``, ``calibrate``, ``params`` and ``experiments``, ``app
 
 Exit status: 0 on success; 2 on bad input or a missing optional extra (one line on stderr naming the
 problem, nothing written);
-1 when a run fails; 130 or 143 when a sweep is interrupted (what finished is saved). Each subcommand
-imports what it needs when it runs, so ``--help`` and ``params`` start without pandas or Mesa.
+1 when a run fails; 130 on Ctrl-C, at any moment (143 on SIGTERM during a sweep's runs): at most two
+lines say what was saved and the command that goes on. Each subcommand imports what it needs when it
+runs, so ``--help`` and ``params`` start without pandas or Mesa.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ import sys
 from collections.abc import Sequence
 
 from sim.cli import analyze, app, calibrate, params, run, sweep, validate
-from sim.cli.common import Parser, UsageError, one_line
+from sim.cli.common import Interrupted, Parser, UsageError, one_line
 from sim.model.params import InputError
 from sim.runs.extras import MissingExtra
+from sim.runs.provenance import sim_command
 
 #: the subcommands, in the order ``--help`` lists them
 SUBCOMMANDS = (run, sweep, analyze, app, validate, calibrate, params)
@@ -34,11 +36,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
     try:
-        argv = list(sys.argv[1:] if argv is None else argv)
         args = build_parser().parse_args(argv)
         args.argv = argv
         return int(args.func(args))
+    except Interrupted as stop:
+        print(stop, file=sys.stderr)
+        return stop.status
+    except KeyboardInterrupt:  # before anything was written, or what was being written was removed
+        print(f"interrupted: nothing was written; to start again: {sim_command(*argv)}", file=sys.stderr)
+        return 130
     except BrokenPipeError:  # the reader went away (`params | head`): not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
         return 0

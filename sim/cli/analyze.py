@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from sim.cli.common import Interrupted
+from sim.runs.provenance import sim_command
 
 
 def add_parser(sub: Any) -> None:
@@ -30,7 +35,8 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     from sim.science.report import analyze
 
     baseline = int(args.baseline) if args.baseline.isdigit() else args.baseline
-    written = analyze(Path(args.folder), baseline=baseline, metrics=args.metric or ())
+    with _interrupted_says_again(args, "report and figures"):
+        written = analyze(Path(args.folder), baseline=baseline, metrics=args.metric or ())
     if not args.quiet:
         print(f"wrote {len(written)} files; report: {Path(args.folder) / 'report.md'}")
     return 0
@@ -40,7 +46,20 @@ def cmd_plot(args: argparse.Namespace) -> int:
     """The standard figures of a finished sweep folder."""
     from sim.science.report import plot
 
-    written = plot(Path(args.folder), args.format)
+    with _interrupted_says_again(args, "figures"):
+        written = plot(Path(args.folder), args.format)
     if not args.quiet:
         print(f"wrote {len(written)} figures to {Path(args.folder) / 'figures'}")
     return 0
+
+
+@contextlib.contextmanager
+def _interrupted_says_again(args: argparse.Namespace, what: str) -> Iterator[None]:
+    """Ctrl-C in the block: say that the ``what`` of the folder is not complete and how to write it."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        raise Interrupted(
+            f"interrupted: the {what} in {args.folder} are not complete (the results are untouched)\n"
+            f"write them again with: {sim_command(*args.argv)}"
+        ) from None

@@ -9,14 +9,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sim.cli.common import (
-    executor_options,
-    new_results_folder,
-    publishing,
-)
+from sim.cli.common import RESULTS, executor_options
 from sim.model.history import HISTORY_MONTHS
 from sim.model.params import make_params
-from sim.runs.folders import check_new_folder
+from sim.runs.folders import building, check_new_folder, publish
 
 
 def add_parser(sub: Any) -> None:
@@ -44,39 +40,37 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     if execution.scheduler:
         check_scheduler(execution.scheduler)  # it answers before anything is written
     workers = execution.workers or os.cpu_count() or 1
-    out = Path(args.out) if args.out is not None else new_results_folder(f"calibration-{config.name}")
-    check_new_folder(out)
+    out = Path(args.out) if args.out is not None else None
+    if out is not None:
+        check_new_folder(out)
     say = None if args.quiet else (lambda line: print(line, file=sys.stderr, flush=True))
     started = utc_now()
     made_by = provenance(args.argv)  # the code as it was when the runs started
-    try:
-        with make_executor(execution.kind, workers, execution.scheduler) as pool:
-            gens, scale, simulations = C.abc_smc(config, pool.map, progress=say)
-            posterior = C.posterior_table(config, gens[-1])
-            predictive = C.posterior_predictive(config, posterior, pool.map, seed=config.seed)
-            coverage = C.coverage_check(config, pool.map, progress=say) if config.coverage else None
-        header = {
-            "kind": "calibration",
-            "config": str(args.config),
-            "workers": workers,
-            "executor": args.executor,
-            "simulations": simulations,
-            "seed": config.seed,
-            "overrides": "",
-            "parameters": "drawn from the posterior",
-            "months_per_run": HISTORY_MONTHS + make_params({**config.fixed, "run.period": config.period})["run.spinup"],
-            "criteria_sha256": V.checksum(V.criteria_text()),
-            "started_utc": started.isoformat(),
-            "finished_utc": utc_now().isoformat(),
-            **made_by,
-        }
-        with publishing(out) as tmp:
-            C.write_calibration(tmp, config, gens, scale, predictive, header, coverage)
-            (tmp / "config.toml").write_text(config.source, encoding="utf-8")
-            (tmp / "manifest.json").write_text(json.dumps(header, indent=2, default=str) + "\n")
-    finally:
-        if out.is_dir() and not any(out.iterdir()):
-            out.rmdir()
+    with make_executor(execution.kind, workers, execution.scheduler) as pool:
+        gens, scale, simulations = C.abc_smc(config, pool.map, progress=say)
+        posterior = C.posterior_table(config, gens[-1])
+        predictive = C.posterior_predictive(config, posterior, pool.map, seed=config.seed)
+        coverage = C.coverage_check(config, pool.map, progress=say) if config.coverage else None
+    header = {
+        "kind": "calibration",
+        "config": str(args.config),
+        "workers": workers,
+        "executor": args.executor,
+        "simulations": simulations,
+        "seed": config.seed,
+        "overrides": "",
+        "parameters": "drawn from the posterior",
+        "months_per_run": HISTORY_MONTHS + make_params({**config.fixed, "run.period": config.period})["run.spinup"],
+        "criteria_sha256": V.checksum(V.criteria_text()),
+        "started_utc": started.isoformat(),
+        "finished_utc": utc_now().isoformat(),
+        **made_by,
+    }
+    with building(RESULTS / f"calibration-{config.name}" if out is None else out.parent) as tmp:
+        C.write_calibration(tmp, config, gens, scale, predictive, header, coverage)
+        (tmp / "config.toml").write_text(config.source, encoding="utf-8")
+        (tmp / "manifest.json").write_text(json.dumps(header, indent=2, default=str) + "\n")
+        out = publish(tmp, out)
     if not args.quiet:
         print(f"wrote {out} ({simulations:,} simulations, {len(gens)} generations)")
     return 0

@@ -1,15 +1,11 @@
-"""What every subcommand shares: one-line errors, --set values, output folders written whole, and the
-options that say where runs are executed."""
+"""What every subcommand shares: one-line errors, --set values, and the options that say where runs are
+executed."""
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import os
-import shutil
-import tempfile
 import tomllib
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -18,6 +14,15 @@ RESULTS = Path("results")
 
 class UsageError(Exception):
     """Bad input from the command line or a file; the message is one line."""
+
+
+class Interrupted(Exception):
+    """Ctrl-C (or SIGTERM) turned into what a subcommand saved and the command that goes on: at most two
+    lines; exit status 130 (143 for SIGTERM)."""
+
+    def __init__(self, message: str, status: int = 130) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class Parser(argparse.ArgumentParser):
@@ -63,40 +68,3 @@ def executor_options() -> argparse.ArgumentParser:
     parent.add_argument("--executor", default="process", help="process (default) or dask")
     parent.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address (default: a LocalCluster)")
     return parent
-
-
-# ---- writing output -----------------------------------------------------------------------------
-
-
-def new_results_folder(kind: str) -> Path:
-    """results/<kind>/<UTC stamp>, claimed (created empty); a suffix keeps it new if the stamp is taken."""
-    from sim.runs.folders import results_folder
-
-    return results_folder(RESULTS, kind)
-
-
-def publish(tmp: Path, out: Path) -> None:
-    """Move a finished temporary folder into place in one rename.
-
-    An empty ``out`` (a claimed or user-made folder) is replaced by the rename itself, atomically (POSIX
-    rename onto an empty directory), so no other process can take the name in between.
-    """
-    out.parent.mkdir(parents=True, exist_ok=True)
-    mask = os.umask(0)
-    os.umask(mask)
-    tmp.chmod(0o777 & ~mask)  # mkdtemp makes it private; a results folder gets the user's usual mode
-    os.replace(tmp, out)
-
-
-@contextlib.contextmanager
-def publishing(out: Path) -> Iterator[Path]:
-    """A temporary folder beside ``out`` to write into: published as ``out`` in one rename when the
-    block ends without error (see :func:`publish`), removed otherwise."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".partial-", dir=out.parent))
-    try:
-        yield tmp
-        publish(tmp, out)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp)

@@ -10,11 +10,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from sim.cli.common import UsageError, new_results_folder, parse_sets, publishing
+from sim.cli.common import RESULTS, UsageError, parse_sets
 from sim.model.history import HISTORY_MONTHS, PERIODS
 from sim.model.params import SPECS, Params, make_params
 from sim.runs.experiment import DEFAULT_SEED, DEFAULT_STEPS, check_run, flatten, read_toml, run_length_warnings
-from sim.runs.folders import check_new_folder
+from sim.runs.folders import building, check_new_folder, publish
 
 
 def add_parser(sub: Any) -> None:
@@ -131,17 +131,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not args.quiet:
         for warning in run_length_warnings(params, steps, warmup=False):  # the summary line says it
             print(f"warning: {warning}", file=sys.stderr)
-    out = Path(args.out) if args.out is not None else new_results_folder("run")
-    check_new_folder(out)
-    try:
-        return _run_into(args, out, params, seed, steps)
-    finally:  # a run that failed or was interrupted leaves no empty folder behind
-        if out.is_dir() and not any(out.iterdir()):
-            out.rmdir()
+    out = Path(args.out) if args.out is not None else None
+    if out is not None:
+        check_new_folder(out)
+    return _run_into(args, out, params, seed, steps)
 
 
-def _run_into(args: argparse.Namespace, out: Path, params: Params, seed: int, steps: int) -> int:
-    """Run the model and publish its tables, manifest and figure into ``out`` (new or empty)."""
+def _run_into(args: argparse.Namespace, out: Path | None, params: Params, seed: int, steps: int) -> int:
+    """Run the model and publish its tables, manifest and figure as ``out`` (new or empty; by default
+    results/run/<UTC stamp>), whole or not at all."""
     from sim.model.region import RegionModel
     from sim.runs.provenance import provenance, utc_now
 
@@ -162,7 +160,7 @@ def _run_into(args: argparse.Namespace, out: Path, params: Params, seed: int, st
 
     from sim.science.plots import plot_run
 
-    with publishing(out) as tmp:
+    with building(RESULTS / "run" if out is None else out.parent) as tmp:
         model.write_tables(tmp)  # timeseries.csv, agents.csv, actions.csv
         (tmp / "summary.json").write_text(json.dumps(model.summary(), indent=2) + "\n")
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n")
@@ -170,6 +168,7 @@ def _run_into(args: argparse.Namespace, out: Path, params: Params, seed: int, st
         fig = plot_run(table, title=f"seed {seed}; {changed}")
         fig.savefig(tmp / "metrics.png", dpi=120)
         plt.close(fig)
+        out = publish(tmp, out)
     summary = model.summary()
     if not args.quiet:
         print(f"wrote {out}")

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sim.cli.common import RESULTS, UsageError, executor_options, one_line
+from sim.cli.common import RESULTS, Interrupted, UsageError, executor_options, one_line
 from sim.runs.experiment import experiment_warnings
+from sim.runs.provenance import sim_command
+
+if TYPE_CHECKING:
+    from sim.runs.runner import Sweep
 
 
 def add_parser(sub: Any) -> None:
@@ -35,15 +39,15 @@ def add_parser(sub: Any) -> None:
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     """Run every run of an experiment into a new results folder, or finish an interrupted one. A sweep
-    stopped by Ctrl-C or SIGTERM says how to resume (status 130 or 143); one whose workers keep dying
-    says which runs were in flight (status 1)."""
+    stopped by Ctrl-C (at any moment) or SIGTERM says what it saved and how to resume (status 130 or
+    143); one whose workers keep dying says which runs were in flight (status 1)."""
     from sim.runs.runner import SweepInterrupted, WorkersLost
 
     try:
         return _sweep(args)
     except SweepInterrupted as stop:
-        print(f"{stop}; resume with: python -m sim sweep --resume {stop.folder}", file=sys.stderr)
-        return stop.status
+        resume = sim_command("sweep", "--resume", stop.folder)
+        raise Interrupted(f"{stop}\nresume with: {resume}", stop.status) from None
     except WorkersLost as err:
         print(f"error: {one_line(err)}", file=sys.stderr)
         return 1
@@ -52,7 +56,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 def _sweep(args: argparse.Namespace) -> int:
     """The body of ``cmd_sweep``."""
     from sim.runs.experiment import load_experiment
-    from sim.runs.runner import Execution, Sweep, terminate_as_interrupt
+    from sim.runs.runner import Execution, Sweep
 
     execution = Execution(args.executor, args.workers, args.scheduler)  # checked: one line, exit 2
     if args.resume:
@@ -79,28 +83,22 @@ def _sweep(args: argparse.Namespace) -> int:
             experiment, args.out, execution, large=args.large, quiet=args.quiet, argv=args.argv,
             experiment_file=str(args.experiment), root=RESULTS,
         )  # fmt: skip
-    experiment, folder = sweep.experiment, sweep.store.folder
-    with sweep:  # the folder's lock, before anything is said: a sweep already writing there is refused
-        if not args.quiet:
-            if args.resume and sweep.store.manifest().get("status") == "complete":
-                print(f"{folder} is already complete; checking that every run is there", file=sys.stderr)
-            for warning in experiment_warnings(experiment):
-                print(f"warning: {warning}", file=sys.stderr)
-            print(
-                f"{experiment.name}: {experiment.n_runs} runs ({len(experiment.points)} points x "
-                f"{experiment.replications} replications) -> {folder}",
-                file=sys.stderr,
-            )
-        with terminate_as_interrupt():
-            counts = sweep.finish()
+    counts = _finish(sweep, args)
+    folder = sweep.store.folder
     total = sum(counts.values())
     failed = int(counts.get("failed", 0))
     if not args.quiet:
         print(f"wrote {folder}: {total} runs, {counts.get('ok', 0)} ok, {failed} failed")
     if args.analyze and not failed:
-        from sim.science.report import analyze
+        try:
+            from sim.science.report import analyze
 
-        analyze(folder)
+            analyze(folder)
+        except KeyboardInterrupt:
+            raise Interrupted(
+                f"interrupted while writing the report; the sweep in {folder} is complete\n"
+                f"write the report with: {sim_command('analyze', folder)}"
+            ) from None
         if not args.quiet:
             print(f"report: {folder / 'report.md'} (figures in {folder / 'figures'})")
     if failed:
@@ -110,3 +108,27 @@ def _sweep(args: argparse.Namespace) -> int:
         )
         return 1
     return 0
+
+
+def _finish(sweep: Sweep, args: argparse.Namespace) -> dict[str, int]:
+    """Finish ``sweep`` under its folder's lock; a Ctrl-C or SIGTERM at any moment (checking the folder,
+    running, merging) is a SweepInterrupted, which says what is saved."""
+    from sim.runs.runner import SweepInterrupted, Terminated, terminate_as_interrupt
+
+    experiment, folder = sweep.experiment, sweep.store.folder
+    try:
+        with sweep:  # the folder's lock, before anything is said: a sweep already writing there is refused
+            if not args.quiet:
+                if args.resume and sweep.store.manifest().get("status") == "complete":
+                    print(f"{folder} is already complete; checking that every run is there", file=sys.stderr)
+                for warning in experiment_warnings(experiment):
+                    print(f"warning: {warning}", file=sys.stderr)
+                print(
+                    f"{experiment.name}: {experiment.n_runs} runs ({len(experiment.points)} points x "
+                    f"{experiment.replications} replications) -> {folder}",
+                    file=sys.stderr,
+                )
+            with terminate_as_interrupt():
+                return sweep.finish()
+    except (KeyboardInterrupt, Terminated) as stop:  # (during the runs, Sweep.run says how many are saved)
+        raise SweepInterrupted(folder, None, experiment.n_runs, 143 if isinstance(stop, Terminated) else 130) from None

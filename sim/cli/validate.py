@@ -8,10 +8,10 @@ import os
 from pathlib import Path
 from typing import Any
 
-from sim.cli.common import UsageError, new_results_folder, parse_sets, publishing
+from sim.cli.common import RESULTS, UsageError, parse_sets
 from sim.model.params import make_params
 from sim.runs.experiment import DEFAULT_SEED
-from sim.runs.folders import check_new_folder
+from sim.runs.folders import building, check_new_folder, publish
 
 
 def add_parser(sub: Any) -> None:
@@ -49,28 +49,26 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if args.workers is not None and args.workers < 1:
         raise UsageError(f"--workers must be at least 1, got {args.workers}")
     workers = max(1, min(args.workers or os.cpu_count() or 1, 2 * args.replications))
-    out = Path(args.out) if args.out is not None else new_results_folder("validation")
-    check_new_folder(out)
+    out = Path(args.out) if args.out is not None else None
+    if out is not None:
+        check_new_folder(out)
     started = utc_now()
     made_by = provenance(args.argv)  # the code as it was when the runs started
-    try:
-        runs = V.run_all(args.replications, seed=args.seed, workers=workers, overrides=overrides)
-        header = {
-            "kind": "validation",
-            "replications": args.replications,
-            "seed": args.seed,
-            "overrides": overrides,
-            "criteria_sha256": V.checksum(text),
-            "started_utc": started.isoformat(),
-            "finished_utc": utc_now().isoformat(),
-            **made_by,
-        }
-        with publishing(out) as tmp:
-            table = V.write_outputs(tmp, criteria, runs, header)
-            (tmp / "manifest.json").write_text(json.dumps(header, indent=2, default=str) + "\n")
-    finally:
-        if out.is_dir() and not any(out.iterdir()):
-            out.rmdir()
+    runs = V.run_all(args.replications, seed=args.seed, workers=workers, overrides=overrides)
+    header = {
+        "kind": "validation",
+        "replications": args.replications,
+        "seed": args.seed,
+        "overrides": overrides,
+        "criteria_sha256": V.checksum(text),
+        "started_utc": started.isoformat(),
+        "finished_utc": utc_now().isoformat(),
+        **made_by,
+    }
+    with building(RESULTS / "validation" if out is None else out.parent) as tmp:
+        table = V.write_outputs(tmp, criteria, runs, header)
+        (tmp / "manifest.json").write_text(json.dumps(header, indent=2, default=str) + "\n")
+        out = publish(tmp, out)
     if not args.quiet:
         judged = table[table["passed"].notna()]
         passed = int((judged["passed"] == True).sum())  # noqa: E712

@@ -6,6 +6,7 @@ import datetime as dt
 import os
 import platform
 import shlex
+import shutil
 import subprocess
 import sys
 from importlib import metadata
@@ -87,6 +88,23 @@ def machine() -> dict[str, object]:
         "blas": f"{blas.get('name', '?')} {blas.get('version', '')}".strip(),
         "simd_found": list(simd.get("found", [])),
     }
+
+
+#: the console script ``pyproject.toml`` installs
+SCRIPT = "sea-sim"
+
+
+def sim_command(*words: str | os.PathLike[str]) -> str:
+    """``python -m sim WORDS`` as this process was started, quoted for a shell, to show a user what to run
+    next: with the interpreter as typed (``.venv/bin/python -m sim ...``) or the ``sea-sim`` script; plain
+    ``python -m sim`` when the process is not the command line (the Python API, a notebook, tests)."""
+    argv = list(getattr(sys, "orig_argv", ()))
+    start = ["python", "-m", "sim"]
+    if "-m" in argv[1:-1] and argv[argv.index("-m", 1) + 1] in ("sim", "sim.cli"):
+        start = [argv[0], "-m", "sim"]
+    elif len(argv) >= 2 and Path(argv[1]).name == SCRIPT:
+        start = [SCRIPT if shutil.which(SCRIPT) == argv[1] else argv[1]]
+    return shlex.join([*start, *map(str, words)])
 
 
 def provenance(argv: list[str] | None = None) -> dict[str, object]:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures as cf
 import contextlib
+import logging
 import multiprocessing as mp
 import os
 import socket
@@ -44,8 +45,9 @@ import pandas as pd
 from sim.model.params import InputError
 from sim.runs.experiment import Experiment, RunTask, check_design_size, parse_experiment
 from sim.runs.extras import extra
-from sim.runs.folders import check_new_folder, results_folder
-from sim.runs.store import Store, cell, read_manifest, reason, text_sha256
+from sim.runs.folders import check_new_folder, leftover
+from sim.runs.provenance import sim_command
+from sim.runs.store import Store, cell, new_store, read_manifest, reason, text_sha256
 
 EXECUTORS = ("process", "dask")
 
@@ -53,8 +55,9 @@ EXECUTORS = ("process", "dask")
 class SweepInterrupted(Exception):
     """A sweep stopped by SIGINT (Ctrl-C) or SIGTERM after saving every run it had finished."""
 
-    def __init__(self, folder: Path, saved: int, total: int, status: int) -> None:
-        super().__init__(f"interrupted: {saved} of {total} runs are saved in {folder}")
+    def __init__(self, folder: Path, saved: int | None, total: int, status: int) -> None:
+        what = "every run finished so far is" if saved is None else f"{saved} of {total} runs are"
+        super().__init__(f"interrupted: {what} saved in {folder}")
         self.folder, self.saved, self.total, self.status = folder, saved, total, status
 
 
@@ -71,7 +74,7 @@ class WorkersLost(RuntimeError):
         super().__init__(
             f"worker processes died {deaths} times while {which} in flight (killed, or out of memory?); "
             f"the sweep stopped with {saved} of {total} runs saved in {folder}; once the cause is found, resume "
-            f"with: python -m sim sweep --resume {folder}"
+            f"with: {sim_command('sweep', '--resume', str(folder))}"
         )
         self.run_ids = run_ids
 
@@ -178,13 +181,21 @@ def _workers_skip_main() -> Iterator[None]:
 
 @contextmanager
 def make_executor(kind: str, workers: int, scheduler: str | None = None) -> Iterator[cf.Executor]:
-    """A concurrent.futures executor: local processes, or Dask (a scheduler address or a LocalCluster)."""
+    """A concurrent.futures executor: local processes, or Dask (a scheduler address or a LocalCluster).
+
+    Local processes, and a LocalCluster's, fork from multiprocessing's forkserver, started so that it
+    ignores Ctrl-C (:func:`_start_forkserver`): the sweep process alone answers it. A LocalCluster logs
+    nothing below CRITICAL: what its workers report (a heartbeat that fails while the machine is busy or
+    the cluster closes, with a traceback) is nothing a user can act on, and what matters about the runs
+    (a run that fails, workers that die) the sweep says itself.
+    """
     if kind == "process":
         if sys.platform == "win32":
             ctx = mp.get_context("spawn")
         else:  # workers fork from a server that has already imported the model (and Mesa)
             ctx = mp.get_context("forkserver")
             ctx.set_forkserver_preload(["sim.model.region", "sim.runs.runner"])
+            _start_forkserver()
         with (
             _workers_skip_main(),
             cf.ProcessPoolExecutor(
@@ -196,20 +207,57 @@ def make_executor(kind: str, workers: int, scheduler: str | None = None) -> Iter
         with extra("cluster"):
             from distributed import Client, LocalCluster
 
-        cluster = None
-        if scheduler is None:
-            cluster = LocalCluster(
-                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=40
-            )
-        client = Client(scheduler or cluster)
-        try:
+        import dask
+
+        with contextlib.ExitStack() as stack:
+            if scheduler is None and sys.platform != "win32":  # (Dask's default, spawn, gives Ctrl-C to each)
+                mp.get_context("forkserver").set_forkserver_preload(["sim.model.region", "sim.runs.runner"])
+                _start_forkserver()
+                stack.enter_context(dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"}))
+            with _ctrl_c_held():  # a cluster stopped half started fails to close at exit, with a traceback
+                cluster = None
+                if scheduler is None:
+                    cluster = stack.enter_context(
+                        LocalCluster(
+                            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                            silence_logs=logging.CRITICAL,
+                        )
+                    )  # fmt: skip
+                client = stack.enter_context(Client(scheduler or cluster))
             yield client.get_executor(pure=False)
-        finally:
-            client.close()
-            if cluster is not None:
-                cluster.close()
     else:
         raise ValueError(f"executor must be one of {', '.join(EXECUTORS)}, got {kind!r}")
+
+
+#: the warnings filter (``-W``) that keeps multiprocessing's resource tracker quiet about what it cleans up
+QUIET_TRACKER = "ignore:resource_tracker:UserWarning"
+
+
+def _start_forkserver() -> None:
+    """Start multiprocessing's forkserver and its resource tracker now, with Ctrl-C ignored.
+
+    Both are started from this process and sit in its process group, so Ctrl-C in the terminal reaches
+    them too. The forkserver ignores it only once it has imported the model, a second or more: a Ctrl-C
+    before that printed its traceback. Started with SIGINT ignored (inherited across exec, kept by
+    Python), it never sees one; the sweep process handles Ctrl-C alone. And when a sweep process is
+    killed (SIGKILL, out of memory), the tracker removes the semaphores it leaves and warns about them on
+    the terminal, after the fact and with nothing for the user to do: ``-W`` options are passed on to
+    these helpers, so the filter added here keeps that warning out.
+    """
+    import signal
+    from multiprocessing import forkserver
+
+    if QUIET_TRACKER not in sys.warnoptions:
+        sys.warnoptions.append(QUIET_TRACKER)
+    try:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread, where Ctrl-C is not handled anyway
+        forkserver.ensure_running()
+        return
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 #: seconds a Dask scheduler has to answer before a sweep is refused (nothing written)
@@ -451,8 +499,6 @@ class Sweep:
             check_new_folder(Path(out))
         if execution.scheduler:
             check_scheduler(execution.scheduler)
-        folder = results_folder(root, experiment.name) if out is None else Path(out)
-        sweep = cls(experiment, Store(folder), execution, quiet)
         manifest = {
             "kind": "sweep",
             "experiment": experiment.name,
@@ -469,8 +515,11 @@ class Sweep:
             "experiment_sha256": text_sha256(experiment.source),
             **provenance(argv),
         }
-        sweep.store.create(experiment.source, design_table(experiment), manifest)
-        return sweep
+        store = new_store(
+            None if out is None else Path(out), experiment.source, design_table(experiment), manifest,
+            parent=root / experiment.name,
+        )  # fmt: skip
+        return cls(experiment, store, execution, quiet)
 
     @classmethod
     def resume(
@@ -566,6 +615,8 @@ def stored_experiment(folder: Path) -> Experiment:
     (its experiment file, manifest, design table or parts missing) or its experiment file cannot be read."""
     needed = ("experiment.toml", "manifest.json", "design.parquet", "parts")
     missing = [name for name in needed if not (folder / name).exists()]
+    if (left := leftover(folder)) is not None:
+        raise InputError(left)
     if not folder.is_dir() or missing:
         raise InputError(f"{folder} is not a sweep results folder (missing {', '.join(missing) or 'the folder'})")
     path = folder / "experiment.toml"
@@ -718,10 +769,34 @@ def _top_up(
         if task is None:
             return
         try:
-            inflight[pool.submit(runner, task)] = task
+            with _ctrl_c_held():  # a submit may start a worker process
+                inflight[pool.submit(runner, task)] = task
         except BaseException:
             queue.hand_back([task])
             raise
+
+
+@contextmanager
+def _ctrl_c_held() -> Iterator[None]:
+    """Hold a Ctrl-C that comes during the block until the block ends, then deliver it.
+
+    Stopped half-way through starting a worker process, a sweep would exit while the worker is still
+    reading its set-up, and the worker, finding the pool's semaphores removed, would print a traceback.
+    """
+    import signal
+
+    came: list[int] = []
+    try:
+        previous = signal.signal(signal.SIGINT, lambda signum, frame: came.append(signum))
+    except ValueError:  # not the main thread, where Ctrl-C is not handled anyway
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if came:
+            signal.raise_signal(signal.SIGINT)
 
 
 def _salvage(inflight: dict[cf.Future, RunTask], sink: _Sink) -> list[RunTask]:

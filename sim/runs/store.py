@@ -35,6 +35,8 @@ from typing import Any
 import pandas as pd
 
 from sim.runs.extras import extra
+from sim.runs.folders import building, leftover, publish
+from sim.runs.provenance import sim_command
 from sim.runs.results import Results, ResultsError
 
 with extra("sweep"):
@@ -102,17 +104,8 @@ class Store:
 
     # -- creating and reading -------------------------------------------------------------------
     def create(self, experiment_text: str, design: pd.DataFrame, manifest: Mapping[str, Any]) -> None:
-        """Lay out a new store in a new or empty folder; creating ``parts/`` is the claim on it."""
-        self.folder.mkdir(parents=True, exist_ok=True)
-        try:
-            self.parts.mkdir()
-        except FileExistsError:
-            raise ResultsError(
-                f"output folder {self.folder} was taken by another sweep; results are never overwritten"
-            ) from None
-        atomic_write_bytes(self.folder / "experiment.toml", experiment_text.encode())
-        atomic_write_table(self.folder / "design.parquet", pa.Table.from_pandas(design, preserve_index=False))
-        write_json(self.folder / "manifest.json", manifest)
+        """Lay out a new store in this folder (new or empty), whole or not at all (see :func:`new_store`)."""
+        new_store(self.folder, experiment_text, design, manifest)
 
     @contextmanager
     def lock(self) -> Iterator[None]:
@@ -329,6 +322,25 @@ class Store:
         return list(self._parts("series").values())
 
 
+def new_store(
+    out: Path | None,
+    experiment_text: str,
+    design: pd.DataFrame,
+    manifest: Mapping[str, Any],
+    *,
+    parent: Path = Path("results"),
+) -> Store:
+    """Lay out a new store, whole or not at all, and return it: built in a temporary folder and renamed to
+    ``out`` (new or empty), or with no ``out`` to ``parent/<UTC stamp>`` (see :mod:`sim.runs.folders`).
+    InputError (one line) when ``out`` was filled by another process meanwhile."""
+    with building(parent if out is None else Path(out).parent) as tmp:
+        (tmp / "parts").mkdir()
+        atomic_write_bytes(tmp / "experiment.toml", experiment_text.encode())
+        atomic_write_table(tmp / "design.parquet", pa.Table.from_pandas(design, preserve_index=False))
+        write_json(tmp / "manifest.json", manifest)
+        return Store(publish(tmp, None if out is None else Path(out)))
+
+
 @dataclass
 class PartsCheck:
     """What :meth:`Store.check_parts` found: the run ids recorded in sound parts, and each problem."""
@@ -361,7 +373,7 @@ def load_results(folder: str | Path, *, series: bool = True, allow_partial: bool
     complete = manifest.get("status") == "complete" and (folder / "runs.parquet").is_file()
     if not complete and not allow_partial:
         raise ResultsError(
-            f"{folder} holds a sweep that did not finish; complete it with: python -m sim sweep --resume {folder}"
+            f"{folder} holds a sweep that did not finish; complete it with: {sim_command('sweep', '--resume', folder)}"
         )
     for path in store.runs_paths() + store.series_paths():  # every part is whole, even those not read here
         _read_frame(path, folder, metadata_only=True)
@@ -390,6 +402,8 @@ def _check_is_sweep_folder(folder: Path) -> None:
     """ResultsError (one line) unless ``folder`` looks like a sweep's results folder with its tables."""
     if not folder.is_dir():
         raise ResultsError(f"results folder not found: {folder}")
+    if (left := leftover(folder)) is not None:
+        raise ResultsError(left)
     if not (folder / "manifest.json").is_file():
         raise ResultsError(f"{folder} is not a sweep results folder (it has no manifest.json)")
     if (folder / "timeseries.csv").is_file() and not (folder / "design.parquet").is_file():
@@ -432,7 +446,7 @@ def _read_frame(path: Path, folder: Path, metadata_only: bool = False) -> pd.Dat
         return pd.read_parquet(path, page_checksum_verification=True)
     except UNREADABLE as err:
         raise ResultsError(
-            f"{path} is damaged ({reason(err)}); python -m sim sweep --resume {folder} sets damaged parts aside "
+            f"{path} is damaged ({reason(err)}); {sim_command('sweep', '--resume', folder)} sets damaged parts aside "
             "and runs their runs again"
         ) from None
 
@@ -454,7 +468,7 @@ def _read_series(store: Store, runs: pd.DataFrame, experiment_text: str) -> pd.D
         if lost:
             raise ResultsError(
                 f"{len(lost)} ok runs of {store.folder} have no series (a series part is missing or damaged); "
-                f"python -m sim sweep --resume {store.folder} runs them again"
+                f"{sim_command('sweep', '--resume', store.folder)} runs them again"
             )
     if not parts:
         return None
