@@ -155,6 +155,8 @@ def test_validate_writes_its_table_figures_and_report(tmp_path, capsys):
     }
     report = (out / "report.md").read_text()
     assert "## What failed" in report and "criteria passed" in capsys.readouterr().out
+    assert "## Criteria that are not independent" in report and "`shipdays_2022_2023`: `china.shipdays`" in report
+    assert "V6 is the criterion it was diagnosed on" in report
     assert len(pd.read_csv(out / "runs.csv")) == 4
     mask = os.umask(0)
     os.umask(mask)
@@ -175,3 +177,9 @@ def test_validate_refuses_bad_input_before_writing(tmp_path, capsys, args, messa
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
     assert not out.exists()
+
+
+def test_every_criterion_marked_not_independent_exists():
+    from sim.science.validate import NOT_INDEPENDENT
+
+    assert set(NOT_INDEPENDENT) <= {c.statistic for c in CRITERIA}
