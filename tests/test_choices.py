@@ -332,3 +332,19 @@ def test_forum_initiatives_build_the_habit_that_pulls_members_toward_aseans_mean
     with_forums.asean.initiatives = [(10**6, "JPN")] * 10
     assert with_forums.asean.habit() == pytest.approx(10 / (10 + with_forums.p["asean.forum_half"]))
     assert aligned(with_forums, months=6) > aligned(without, months=6)
+
+
+def test_knockout_alignment_ignores_instruments():
+    model = fresh(**{"knockout.alignment_ignores_instruments": True})
+    model.member_by["VNM"].alignment = model.member_by["VNM"].dependence = 0.0
+    model.exercises["VNM"] = 5
+    model.member_by["VNM"].vessels += 30
+    assert aligned(model) == 0.0  # nothing but coercion, China and its leader would move it
+
+
+def test_knockout_chair_tables_full_text():
+    model = fresh(**{"member.block_norm": 0.5, "knockout.chair_tables_full_text": True})
+    stances(model, "IDN", KHM=-1.0)  # half the text would pass; the full text is tabled and blocked
+    assert model.asean.draft() == 1.0
+    model.asean.seek_statement()
+    assert model.asean.blocked == 1

@@ -499,6 +499,12 @@ SPECS: dict[str, Spec] = {
         False, "switch", "scenario", "China gives no economic rewards or penalties for alignment"
     ),
     "knockout.partners_never_adapt": Spec(False, "switch", "scenario", "adaptive partners keep their first plan"),
+    "knockout.alignment_ignores_instruments": Spec(
+        False, "switch", "scenario", "exercises, MDA, delivered vessels and forums move no member's alignment"
+    ),
+    "knockout.chair_tables_full_text": Spec(
+        False, "switch", "scenario", "the ASEAN chair never softens a draft statement"
+    ),
     "knockout.members_never_bargain": Spec(
         False, "switch", "scenario", "joint patrols form only when every littoral state is ready on its own terms"
     ),

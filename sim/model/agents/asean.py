@@ -95,8 +95,11 @@ class Asean(mesa.Agent):
         and 1, that it expects every member to support (it knows their stances from the consultations);
         when no text in that range would pass, the full text, to be blocked. A chair whose stance is
         against drafts the softest text it may table, ``asean.softest_draft``. Softening costs the
-        statement its weight: China weighs an agreed statement by its strength."""
+        statement its weight: China weighs an agreed statement by its strength. Knockout
+        ``chair_tables_full_text``: every chair tables the full text."""
         model, p = self.model, self.model.p
+        if model.knockout("chair_tables_full_text"):
+            return 1.0
         softest = p["asean.softest_draft"]
         chair = model.member_by.get(self.chair)
         if chair is not None and chair.stance() < 0.0:

@@ -216,16 +216,19 @@ class Member(mesa.Agent):
         agreeing, which strengthens the pull toward ASEAN's mean with ASEAN's record of agreeing.
         Coercion at its features pushes it toward the partners; its dependence on China
         (``china.leverage``) and China's rewards and penalties pull it toward China; its leader's stated
-        orientation pushes it one way or the other."""
+        orientation pushes it one way or the other. Knockout ``alignment_ignores_instruments``: no
+        signal, no autonomy, no habit (the pull toward ASEAN's mean follows its record of agreeing
+        alone)."""
         p, model = self.model.p, self.model
-        toward_partners = p["member.signal"] * math.log1p(self.signals())
+        passive = model.knockout("alignment_ignores_instruments")  # cooperation moves no alignment
+        toward_partners = 0.0 if passive else p["member.signal"] * math.log1p(self.signals())
         toward_partners += p["member.coercion_push"] * math.log1p(self.coerced)
         toward_partners += p["history.leader_pull"] * self.orientation
         toward_china = p["china.leverage"] * (self.dependence + self.rewarded + self.penalised)
         push = math.tanh(toward_partners - toward_china)
-        delivered = max(0.0, self.vessels - self.own_vessels)
+        delivered = 0.0 if passive else max(0.0, self.vessels - self.own_vessels)
         hedging = p["member.hedging"] * p["member.fleet_scale"] / (p["member.fleet_scale"] + delivered)
-        habit = (model.asean.success + model.asean.habit()) / 2.0
+        habit = model.asean.success if passive else (model.asean.success + model.asean.habit()) / 2.0
         a = self.alignment
         a += p["member.alignment_rate"] * push * (1.0 - abs(a))
         a -= hedging * a
