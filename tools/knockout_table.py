@@ -109,7 +109,7 @@ def section(name: str, folder: Path) -> list[str]:
                 text += f"<br>change {change}; remains {share}"
             cells.append(text)
         lines.append(f"| {words} (`{m}`) | " + " | ".join(cells) + " |")
-    return lines + [""]
+    return [*lines, ""]
 
 
 def main() -> None:
