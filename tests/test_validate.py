@@ -183,3 +183,23 @@ def test_every_criterion_marked_not_independent_exists():
     from sim.science.validate import NOT_INDEPENDENT
 
     assert set(NOT_INDEPENDENT) <= {c.statistic for c in CRITERIA}
+
+
+def test_the_noise_band_brackets_the_count_and_widens_with_fewer_replications():
+    from sim.science.validate import judge, noise_band
+
+    criterion = V.load_criteria(
+        '[[criterion]]\npattern = "V1"\nstatistic = "vmr_2013_2024"\ndescription = "d"\nobserved = 0.0\n'
+        'rule = "median_at_least"\nthreshold = 0.0\nvariants = ["history"]\n'
+    )
+    runs = [
+        # -1 and +1 alternately: whether the median clears 0 is a coin toss
+        {"variant": v, "seed": k, "stats": {"vmr_2013_2024": float(k % 2 * 2 - 1)}}
+        for k in range(40)
+        for v in ("history", "history-free")
+    ]
+    passed = int((judge(criterion, runs)["passed"] == True).sum())  # noqa: E712
+    low, _, high = noise_band(criterion, runs)
+    assert low <= passed <= high and (low, high) == (0, 1)
+    settled = [{**r, "stats": {"vmr_2013_2024": 1.0}} for r in runs]
+    assert noise_band(criterion, settled) == (1, 1, 1)  # nothing random: no band

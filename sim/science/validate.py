@@ -365,6 +365,24 @@ def judge(criteria: Sequence[Criterion], runs: Sequence[Mapping[str, Any]]) -> p
     return pd.DataFrame(rows)
 
 
+def noise_band(
+    criteria: Sequence[Criterion], runs: Sequence[Mapping[str, Any]], resamples: int = 200, seed: int = 0
+) -> tuple[int, int, int]:
+    """How far randomness alone moves the count of passed criteria: the replications are resampled with
+    replacement (a replication's two variants together, as they share a seed), the criteria judged
+    again on each resample, and the 5%, 50% and 95% quantiles of the passed count are returned."""
+    seeds = list(dict.fromkeys(r["seed"] for r in runs))
+    by_seed = {s: [r for r in runs if r["seed"] == s] for s in seeds}
+    rng = np.random.default_rng([seed, len(seeds)])
+    counts = []
+    for _ in range(resamples):
+        drawn = [run for k in rng.integers(len(seeds), size=len(seeds)) for run in by_seed[seeds[k]]]
+        table = judge(criteria, drawn)
+        counts.append(int((table["passed"] == True).sum()))  # noqa: E712
+    q = np.round(np.quantile(counts, [0.05, 0.5, 0.95])).astype(int)
+    return int(q[0]), int(q[1]), int(q[2])
+
+
 def checksum(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -447,7 +465,8 @@ def write_outputs(
     for name, fig in figures.items():
         fig.savefig(folder / "figures" / name, dpi=130)
         plt.close(fig)
-    (folder / "report.md").write_text(report_text(table, header), encoding="utf-8")
+    noise = noise_band(criteria, runs)
+    (folder / "report.md").write_text(report_text(table, {**header, "noise": noise}), encoding="utf-8")
     return table
 
 
@@ -477,6 +496,19 @@ DIAGNOSED: dict[str, str] = {
 }
 
 
+def _noise_lines(noise: tuple[int, int, int] | None, replications: int, judged: int) -> list[str]:
+    """The report's sentence on how far randomness alone moves the count (see :func:`noise_band`)."""
+    if noise is None:
+        return []
+    low, _, high = noise
+    return [
+        f"Randomness alone, at {replications} replications: resampling the replications (200 bootstrap "
+        f"resamples) moves the count between {low} and {high} of {judged} (5-95%). Two validations whose "
+        "counts differ by less than that range's width may differ by chance.",
+        "",
+    ]
+
+
 def report_text(table: pd.DataFrame, header: Mapping[str, Any]) -> str:
     """The report: what was run, every criterion with observed and simulated values, what failed."""
     judged = table[table["passed"].notna()]
@@ -494,6 +526,7 @@ def report_text(table: pd.DataFrame, header: Mapping[str, Any]) -> str:
         "",
         f"**{int((judged['passed'] == True).sum())} of {len(judged)} judged criteria passed.**",  # noqa: E712
         "",
+        *_noise_lines(header.get("noise"), header["replications"], len(judged)),
         "| pattern | statistic | variant | observed | simulated median [5%, 95%] | criterion | passed |",
         "|---|---|---|---|---|---|---|",
     ]
