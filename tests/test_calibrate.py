@@ -224,7 +224,8 @@ def test_a_sweep_over_a_posterior_reports_every_setting_against_the_first(tmp_pa
     assert main([*args, "--draws", "2", "--replications", "1", "--out", str(out), "--quiet", "--analyze"]) == 0
     levels = pd.read_csv(out / "analysis" / "posterior_levels.csv")
     assert list(dict.fromkeys(levels["level"])) == [
-        "none", "members accept all", "China ignores cooperation", "China ignores alignment", "partners never adapt"
+        "none", "members accept all", "China ignores cooperation", "China ignores alignment", "partners never adapt",
+        "ASEAN splits evenly", "members take the offered channel", "no bargaining over patrols",
     ]  # fmt: skip
     assert set(levels["baseline"]) == {"none"} and set(levels["draws"]) == {2}
     assert "Over the posterior" in (out / "report.md").read_text()

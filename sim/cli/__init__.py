@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from collections.abc import Sequence
 
@@ -36,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the exit status."""
+    from_command_line = argv is None  # the process is ours (not a test's or a notebook's)
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         args = build_parser().parse_args(argv)
@@ -45,6 +47,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(stop, file=sys.stderr)
         return stop.status
     except KeyboardInterrupt:  # before anything was written, or what was being written was removed
+        if from_command_line:  # a second Ctrl-C, or one still pending, cannot cut the exit short
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
         print(f"interrupted: nothing was written; to start again: {sim_command(*argv)}", file=sys.stderr)
         return 130
     except BrokenPipeError:  # the reader went away (`params | head`): not an error
