@@ -45,7 +45,7 @@ from sim.model.params import InputError
 from sim.runs.experiment import Experiment, RunTask, check_design_size, parse_experiment
 from sim.runs.extras import extra
 from sim.runs.folders import check_new_folder, results_folder
-from sim.runs.store import Store, cell, read_manifest, reason, text_sha256
+from sim.runs.store import Store, cell, id_ranges, read_manifest, reason, text_sha256
 
 EXECUTORS = ("process", "dask")
 
@@ -539,18 +539,21 @@ class Sweep:
         """Run what is missing, merge the parts into ``runs.parquet`` (and the series) and mark the manifest
         complete; returns the counts by status of the whole sweep. The folder's lock is held throughout:
         a second sweep or resume on it is refused (InputError) before anything is written."""
-        from sim.runs.provenance import code_sha256, utc_now
+        from sim.runs.provenance import code_sha256, git_commit, utc_now
 
         with contextlib.ExitStack() as held:
             if self._lock is None:
                 held.enter_context(self)
             if self.resuming:
                 manifest = self.store.manifest()
-                manifest.setdefault("resumed_utc", []).append(utc_now().isoformat())
-                code = code_sha256()
+                now, code = utc_now().isoformat(), code_sha256()
+                manifest.setdefault("resumed_utc", []).append(now)
+                made_by = {"utc": now, "git_commit": git_commit(), "code_sha256": code}
+                # which runs this resume finds done: the report can then say which code made which run
+                done = id_ranges(self.store.done_run_ids())
+                manifest.setdefault("resumes", []).append({**made_by, "runs_done_before": done})
                 if self.allow_code_change and manifest.get("code_sha256") != code:
-                    entry = {"utc": utc_now().isoformat(), "code_sha256": code}
-                    manifest.setdefault("code_changes_allowed", []).append(entry)
+                    manifest.setdefault("code_changes_allowed", []).append(made_by)
                 manifest["status"] = "running"
                 self.store.write_manifest(manifest)
             self.run(runner)

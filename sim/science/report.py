@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import math
 import tomllib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from sim.runs.results import Results, ResultsError
-from sim.runs.store import load_results
+from sim.runs.store import id_ranges, load_results, read_id_ranges
 from sim.science import analysis as A
 from sim.science import plots as P
 
@@ -546,6 +546,29 @@ def averaged(experiment: dict[str, Any]) -> str:
     return f"means after month {warmup}" if warmup < steps else f"means over all {steps} months"
 
 
+def code_versions(r: Results) -> list[str]:
+    """A line saying which code made which runs, when a resume went on with changed code
+    (``--allow-code-change``); no line otherwise."""
+    m = r.manifest
+    if not m.get("code_changes_allowed"):
+        return []
+    if not m.get("resumes"):  # resumed before the runs done at each resume were recorded
+        when = ", ".join(str(e.get("utc", "?"))[:19] for e in m["code_changes_allowed"])
+        return [f"- **made by more than one version of the code**: resumed with changed code at {when} UTC"]
+    sessions: list[tuple[Mapping[str, Any], set[int]]] = [(m, set())]
+    sessions += [(e, read_id_ranges(e.get("runs_done_before", ""))) for e in m["resumes"]]
+    made: dict[tuple[Any, Any], set[int]] = {}
+    for k, (who, before) in enumerate(sessions):
+        after = sessions[k + 1][1] if k + 1 < len(sessions) else set(r.runs["run_id"])
+        made.setdefault((who.get("git_commit"), who.get("code_sha256")), set()).update(after - before)
+    made = {key: ids for key, ids in made.items() if ids}
+    if len({code for _, code in made}) < 2:
+        return []
+    versions = "; ".join(f"runs {id_ranges(ids)} by commit `{commit}` (code checksum {str(code)[:12]})"
+                         for (commit, code), ids in made.items())  # fmt: skip
+    return [f"- **made by more than one version of the code** (resumed with --allow-code-change): {versions}"]
+
+
 def report_markdown(p: Plan, figures: list[tuple[Figure, Path]]) -> str:
     r = p.results
     m = r.manifest
@@ -562,6 +585,7 @@ def report_markdown(p: Plan, figures: list[tuple[Figure, Path]]) -> str:
         f"{experiment.get('seed')}",
         f"- made by `{m.get('command', '')}` at commit `{m.get('git_commit')}` ({m.get('started_utc', '')[:19]} UTC); "
         f"tables and figures by `python -m sim analyze {r.folder}`",
+        *code_versions(r),
         "- intervals are 95% t intervals over replications; differences and effects are computed within each "
         "replicate (common random numbers) and then summarised. The model is about mechanisms under its stated "
         "assumptions (docs/ODD.md), not a forecast.",
