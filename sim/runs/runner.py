@@ -44,7 +44,7 @@ import pandas as pd
 from sim.model.params import InputError
 from sim.runs.experiment import Experiment, RunTask, check_design_size, parse_experiment
 from sim.runs.extras import extra
-from sim.runs.folders import check_new_folder, results_folder
+from sim.runs.folders import check_new_folder, results_folder, try_writing
 from sim.runs.store import Store, cell, id_ranges, read_manifest, reason, text_sha256
 
 EXECUTORS = ("process", "dask")
@@ -487,12 +487,13 @@ class Sweep:
         Raises InputError (one line), before anything in the folder changes: a folder that is not a
         sweep's, an experiment file edited in it since the sweep started (resuming would remap its runs),
         the model's code changed since (mixing two versions) unless ``allow_code_change`` (``finish``
-        records it), a Dask scheduler that does not answer.
+        records it), a folder nothing can be written in, a Dask scheduler that does not answer.
         """
         folder = Path(folder)
         execution = Execution() if execution is None else execution
         experiment = stored_experiment(folder)
         check_resumable(folder, experiment.source, read_manifest(folder), allow_code_change)
+        try_writing(folder)
         if execution.scheduler:
             check_scheduler(execution.scheduler)
         sweep = cls(experiment, Store(folder), execution, quiet)

@@ -130,9 +130,18 @@ class Store:
             raise ResultsError(
                 f"output folder {self.folder} was taken by another sweep; results are never overwritten"
             ) from None
-        atomic_write_bytes(self.folder / "experiment.toml", experiment_text.encode())
-        atomic_write_table(self.folder / "design.parquet", pa.Table.from_pandas(design, preserve_index=False))
-        write_json(self.folder / "manifest.json", manifest)
+        try:
+            atomic_write_bytes(self.folder / "experiment.toml", experiment_text.encode())
+            atomic_write_table(self.folder / "design.parquet", pa.Table.from_pandas(design, preserve_index=False))
+            write_json(self.folder / "manifest.json", manifest)
+        except BaseException:  # a full disk, say: nothing half written is left, nor an empty folder
+            for name in ("experiment.toml", "design.parquet", "manifest.json"):
+                (self.folder / name).unlink(missing_ok=True)
+                (self.folder / f".{name}.tmp").unlink(missing_ok=True)
+            self.parts.rmdir()
+            if not any(self.folder.iterdir()):
+                self.folder.rmdir()
+            raise
 
     @contextmanager
     def lock(self) -> Iterator[None]:

@@ -49,7 +49,8 @@ def plot_run(timeseries: pd.DataFrame, title: str = "") -> Figure:
     """The main measurements of one run over time, one panel each; a 12-month moving mean over the
     monthly values (x axis: the calendar year)."""
     fig, axes = plt.subplots(2, 3, figsize=(11, 5.5), sharex=True, layout="constrained")
-    when = pd.to_datetime(timeseries["date"])
+    parts = timeseries["date"].str.split("-", n=1, expand=True).astype(int)
+    when = parts[0] + (parts[1] - 1) / 12  # any year the model runs, not only those pandas can date
     for ax, (metric, label), colour in zip(axes.flat, RUN_PANELS, PALETTE, strict=False):
         ax.plot(when, timeseries[metric], color=colour, lw=0.6, alpha=0.45)
         ax.plot(when, timeseries[metric].rolling(12, min_periods=1).mean(), color=colour, lw=1.6)
@@ -63,6 +64,8 @@ def plot_run(timeseries: pd.DataFrame, title: str = "") -> Figure:
         ax.xaxis.set_tick_params(labelbottom=True)
     for ax in axes[1]:
         ax.set_xlabel("year")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.ticklabel_format(axis="x", useOffset=False)
     if title:
         fig.suptitle(title)
     return fig

@@ -106,14 +106,20 @@ def words(metric: str) -> str:
 def headline(runs: pd.DataFrame, chosen: Sequence[str] = ()) -> list[str]:
     """The summary columns reported first: those ``chosen`` (a measure, e.g. ``coercion``, stands for
     its mean, ``coercion_mean``), else the default HEADLINE; ResultsError for a column the runs lack."""
-    present = A.summary_columns(runs)
+    columns = A.summary_columns(runs)
+    ok = runs[runs["status"] == "ok"] if "status" in runs.columns else runs
+    present = [c for c in columns if ok[c].notna().any()]  # a measure that no run has a value of is no headline
+    if not present:
+        raise ResultsError("no summary measure has a value in any successful run; there is nothing to report")
     if not chosen:
-        return [m for m in HEADLINE if m in present]
-    columns = [m if m in present else f"{m}_mean" for m in chosen]
-    missing = [m for m, c in zip(chosen, columns, strict=True) if c not in present]
+        return [m for m in HEADLINE if m in present] or present[:1]
+    picked = [m if m in columns else f"{m}_mean" for m in chosen]
+    missing = [(m, c) for m, c in zip(chosen, picked, strict=True) if c not in present]
     if missing:
-        raise ResultsError(f"--metric {missing[0]!r} is not a summary of these runs; choose from {', '.join(present)}")
-    return columns
+        name, column = missing[0]
+        what = "has no value in any successful run" if column in columns else "is not a summary of these runs"
+        raise ResultsError(f"--metric {name!r} {what}; choose from {', '.join(present)}")
+    return picked
 
 
 # ---- what each design gets ---------------------------------------------------------------------------
@@ -122,6 +128,14 @@ def headline(runs: pd.DataFrame, chosen: Sequence[str] = ()) -> list[str]:
 def plan(results: Results, baseline: int | str = 0, metrics: Sequence[str] = ()) -> Plan:
     """Decide and compute the tables, report sections and figures for a results folder; differences
     are taken from design point ``baseline`` (its id or label), and ``metrics`` are reported first."""
+    statuses = results.runs["status"].value_counts().to_dict() if "status" in results.runs.columns else {}
+    if results.runs.empty:
+        raise ResultsError(f"{results.folder} has no runs to analyze (its runs table is empty)")
+    if statuses and not statuses.get("ok", 0):
+        raise ResultsError(
+            f"{results.folder} has no successful run to analyze: all {len(results.runs)} failed (their errors "
+            "are in runs.parquet)"
+        )
     kind = A.design_kind(results)
     out = Plan(results=results, kind=kind, baseline=baseline, metrics=tuple(metrics))
     headline(results.runs, out.metrics)  # an unknown metric is refused before anything is computed
@@ -603,10 +617,24 @@ def report_markdown(p: Plan, figures: list[tuple[Figure, Path]]) -> str:
     return "\n".join(lines)
 
 
+def check_writable(folder: Path, outputs: dict[str, bool]) -> None:
+    """Refuse (ResultsError, one line) before anything is written: a folder nothing can be written in, or
+    one of ``outputs`` (name: whether it is a folder) standing there as the other kind of thing."""
+    from sim.runs.folders import try_writing
+
+    try_writing(folder)
+    for name, is_folder in outputs.items():
+        path = folder / name
+        if path.exists() and path.is_dir() != is_folder:
+            kind = "a file" if is_folder else "a folder"
+            raise ResultsError(f"{path} is {kind}, where the {name} {'folder ' if is_folder else ''}goes; move it away")
+
+
 def analyze(folder: str | Path, baseline: int | str = 0, metrics: Sequence[str] = ()) -> list[Path]:
     """Write analysis/*.csv, figures/*.png and report.md into a complete sweep folder (see ``plan``)."""
     folder = Path(folder)
     results = load_results(folder)
+    check_writable(folder, {"analysis": True, "figures": True, "report.md": False})
     p = plan(results, baseline, metrics)
     tables_dir = folder / "analysis"
     tables_dir.mkdir(exist_ok=True)
@@ -628,5 +656,7 @@ def plot(folder: str | Path, fmt_: str = "png") -> list[Path]:
     if fmt_ not in FORMATS:
         raise ResultsError(f"--format must be one of {', '.join(FORMATS)}, got {fmt_!r}")
     folder = Path(folder)
-    p = plan(load_results(folder))
+    results = load_results(folder)
+    check_writable(folder, {"figures": True})
+    p = plan(results)
     return [path for _, path in draw_figures(p, folder / "figures", fmt_)]
