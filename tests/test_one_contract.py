@@ -67,9 +67,9 @@ def free_port() -> int:
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["calibrate", str(ROOT / "calibration" / "smoke.toml"), "--workers", "0"], "workers must be at least 1"),
-        (["validate", "--replications", "2", "--workers", "0"], "--workers must be at least 1"),
-        (["sweep", str(SMALL), "--workers", "0"], "workers must be at least 1"),
+        (["calibrate", str(ROOT / "calibration" / "smoke.toml"), "--workers", "0"], "workers must be at least 1, got 0"),
+        (["validate", "--replications", "2", "--workers", "0"], "workers must be at least 1, got 0"),
+        (["sweep", str(SMALL), "--workers", "0"], "workers must be at least 1, got 0"),
         (["calibrate", str(ROOT / "calibration" / "smoke.toml"), "--scheduler", "tcp://127.0.0.1:1"], "dask"),
         (["sweep", str(SMALL), "--scheduler", "tcp://127.0.0.1:1"], "needs the dask executor"),
         (["run", "--out", ""], "current folder"),
