@@ -510,6 +510,10 @@ class Sweep:
         experiment, store = self.experiment, self.store
         runner = run_task if runner is None else runner
         done = check_store(experiment, store)
+        manifest = store.manifest() if self.resuming else {}
+        if manifest.get("resumes"):  # which runs were done before: the report says which code made which run
+            manifest["resumes"][-1]["runs_done_before"] = id_ranges(done)
+            store.write_manifest(manifest)
         workers = self.execution.workers_for(experiment.n_runs - len(done))
         sink = _Sink(store, experiment, Progress(experiment.n_runs, len(done), self.quiet))
         try:
@@ -550,9 +554,7 @@ class Sweep:
                 now, code = utc_now().isoformat(), code_sha256()
                 manifest.setdefault("resumed_utc", []).append(now)
                 made_by = {"utc": now, "git_commit": git_commit(), "code_sha256": code}
-                # which runs this resume finds done: the report can then say which code made which run
-                done = id_ranges(self.store.done_run_ids())
-                manifest.setdefault("resumes", []).append({**made_by, "runs_done_before": done})
+                manifest.setdefault("resumes", []).append(made_by)  # ``run`` adds the runs it finds done
                 if self.allow_code_change and manifest.get("code_sha256") != code:
                     manifest.setdefault("code_changes_allowed", []).append(made_by)
                 manifest["status"] = "running"
