@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import sim.runs.provenance
+import sim.science.plots
 from sim.cli import main
 from sim.runs.experiment import load_experiment
 from sim.runs.store import id_ranges, read_id_ranges
@@ -232,6 +233,33 @@ def test_an_output_in_the_way_is_found_before_anything_is_written(
     assert main([command, str(sweep_copy), "--quiet"]) == 2
     assert message in one_line(capsys)
     assert tree(sweep_copy) == before
+
+
+@pytest.mark.parametrize("command", ["analyze", "plot"])
+def test_a_full_disk_while_analysing_leaves_the_folder_as_it_was(sweep_copy, monkeypatch, capsys, command):
+    assert main(["plot", str(sweep_copy), "--format", "svg", "--quiet"]) == 0  # an earlier analysis's figures
+    before = tree(sweep_copy)
+    real = sim.science.plots.savefig
+    drawn = []
+
+    def savefig(fig, path, dpi=150):
+        drawn.append(path)
+        return no_space() if len(drawn) == 2 else real(fig, path, dpi)
+
+    monkeypatch.setattr(sim.science.plots, "savefig", savefig)
+    assert main([command, str(sweep_copy), "--quiet"]) == 2
+    assert one_line(capsys) == "error: cannot write manifest.json: No space left on device\n"
+    assert len(drawn) == 2 and tree(sweep_copy) == before
+
+
+def test_an_analysis_keeps_the_figures_it_does_not_draw(sweep_copy):
+    assert main(["plot", str(sweep_copy), "--format", "svg", "--quiet"]) == 0
+    svg = sorted(p.name for p in (sweep_copy / "figures").iterdir())
+    assert svg and all(name.endswith(".svg") for name in svg)
+    assert main(["analyze", str(sweep_copy), "--quiet"]) == 0
+    figures = sorted(p.name for p in (sweep_copy / "figures").iterdir())
+    assert set(svg) < set(figures) and any(name.endswith(".png") for name in figures)
+    assert not list(sweep_copy.glob(".partial-*"))
 
 
 @pytest.mark.parametrize("command", ["analyze", "plot"])

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import functools
 import math
+import os
+import tempfile
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -636,19 +638,18 @@ def analyze(folder: str | Path, baseline: int | str = 0, metrics: Sequence[str] 
     results = load_results(folder)
     check_writable(folder, {"analysis": True, "figures": True, "report.md": False})
     p = plan(results, baseline, metrics)
-    tables_dir = folder / "analysis"
-    tables_dir.mkdir(exist_ok=True)
-    written = []
-    for name, table in p.tables.items():
-        path = tables_dir / f"{name}.csv"
-        table.to_csv(path, index=False)
-        written.append(path)
-    figures = draw_figures(p, folder / "figures", "png")
-    written += [path for _, path in figures]
-    report = folder / "report.md"
-    report.write_text(report_markdown(p, figures))
-    written.append(report)
-    return written
+    with tempfile.TemporaryDirectory(prefix=".partial-", dir=folder) as tmp:
+        (Path(tmp) / "analysis").mkdir()
+        written = []
+        for name, table in p.tables.items():
+            path = Path(tmp) / "analysis" / f"{name}.csv"
+            table.to_csv(path, index=False)
+            written.append(path)
+        figures = draw_figures(p, Path(tmp) / "figures", "png")
+        written += [path for _, path in figures]
+        written.append(Path(tmp) / "report.md")
+        written[-1].write_text(report_markdown(p, figures))
+        return move_into(folder, Path(tmp), written)
 
 
 def plot(folder: str | Path, fmt_: str = "png") -> list[Path]:
@@ -659,4 +660,19 @@ def plot(folder: str | Path, fmt_: str = "png") -> list[Path]:
     results = load_results(folder)
     check_writable(folder, {"figures": True})
     p = plan(results)
-    return [path for _, path in draw_figures(p, folder / "figures", fmt_)]
+    with tempfile.TemporaryDirectory(prefix=".partial-", dir=folder) as tmp:
+        written = [path for _, path in draw_figures(p, Path(tmp) / "figures", fmt_)]
+        return move_into(folder, Path(tmp), written)
+
+
+def move_into(folder: Path, tmp: Path, written: Sequence[Path]) -> list[Path]:
+    """Move each file ``written`` in ``tmp`` to its place in ``folder``, once all were written: a rename
+    each, which takes no space, so a full disk while writing leaves the earlier outputs as they were.
+    Files of earlier analyses that this one does not write (figures in another format) stay."""
+    moved = []
+    for path in written:
+        target = folder / path.relative_to(tmp)
+        target.parent.mkdir(exist_ok=True)
+        os.replace(path, target)
+        moved.append(target)
+    return moved
