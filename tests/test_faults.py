@@ -168,6 +168,20 @@ def test_a_full_disk_stops_a_new_sweep_in_one_line_and_leaves_no_half_folder(tmp
     assert [p for p in tmp_path.rglob("*") if p.is_file()] == [tmp_path / "tiny.toml"]
 
 
+def test_a_full_disk_while_a_sweep_runs_is_exit_2_and_the_sweep_can_be_resumed(tmp_path, monkeypatch, capsys, threads):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "tiny.toml").write_text(TINY)
+    monkeypatch.setattr("sim.runs.store.Store.write_part", lambda *args: no_space())
+    assert main(["sweep", "tiny.toml", "--out", "out", "--workers", "1", "--quiet"]) == 2
+    assert one_line(capsys) == "error: cannot write manifest.json: No space left on device\n"
+    assert json.loads((tmp_path / "out" / "manifest.json").read_text())["status"] == "running"
+    monkeypatch.undo()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("sim.runs.runner.make_executor", _threads)
+    assert main(["sweep", "--resume", "out", "--quiet"]) == 0
+    assert json.loads((tmp_path / "out" / "manifest.json").read_text())["counts"] == {"ok": 4}
+
+
 def test_a_full_disk_stops_a_run_in_one_line_and_leaves_nothing(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     real = Path.write_text
