@@ -19,9 +19,11 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
+import sim
 import sim.runs.provenance
 import sim.science.plots
 from sim.cli import main
+from sim.model.params import InputError
 from sim.runs.experiment import load_experiment
 from sim.runs.store import id_ranges, read_id_ranges
 from sim.science import calibrate as C
@@ -147,6 +149,24 @@ def test_a_read_only_results_folder_is_refused_before_anything_is_written(sweep_
     assert main([*argv, "ro", "--quiet"]) == 2
     assert "cannot write in ro: Permission denied" in one_line(capsys)
     assert tree(folder) == before
+
+
+def test_the_api_refuses_the_same_folders_before_it_creates_anything(sweep_copy, read_only):
+    Path("tiny.toml").write_text(TINY)
+    Path("link").symlink_to("missing")
+    Path("ro").mkdir()
+    before = tree(Path.cwd())
+    with pytest.raises(InputError, match="output folder link is a link to missing, which does not exist"):
+        sim.sweep("tiny.toml", out="link")
+    with pytest.raises(InputError, match="cannot write in ro: Permission denied"):
+        sim.sweep("tiny.toml", out="ro/new")
+    assert tree(Path.cwd()) == before
+    Path("ro").rmdir()
+    sweep_copy.rename("ro")
+    before = tree(Path.cwd())
+    with pytest.raises(InputError, match="cannot write in ro: Permission denied"):
+        sim.analyze("ro")
+    assert tree(Path.cwd()) == before
 
 
 # ---- a full disk ------------------------------------------------------------------------------------
