@@ -72,6 +72,8 @@ def _sweep(args: argparse.Namespace) -> int:
     else:
         if not args.experiment:
             raise UsageError("give an experiment file (experiments/*.toml) or --resume DIR")
+        if args.allow_code_change:
+            raise UsageError("--allow-code-change goes with --resume DIR")
         if args.over_posterior is None and (args.draws is not None or args.replications is not None):
             raise UsageError("--draws and --replications go with --over-posterior")
         if any(v is not None and v < 1 for v in (args.draws, args.replications)):
