@@ -181,7 +181,8 @@ def test_a_full_disk_stops_a_new_sweep_in_one_line_and_leaves_no_half_folder(tmp
     (tmp_path / "tiny.toml").write_text(TINY)
     monkeypatch.setattr("sim.runs.store.write_json", no_space)  # the manifest: the last file a new sweep lays out
     assert main(["sweep", "tiny.toml", "--out", "out", "--quiet"]) == 2
-    assert one_line(capsys) == "error: cannot write manifest.json: No space left on device\n"
+    # the folder is laid out under .partial- (sim.runs.folders.building), which is removed: no file to name
+    assert one_line(capsys) == "error: cannot write results into .: No space left on device; nothing was kept\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["tiny.toml"]
     assert main(["sweep", "tiny.toml", "--quiet"]) == 2  # the folder it claims under results/ goes too
     one_line(capsys)
@@ -211,7 +212,7 @@ def test_a_full_disk_stops_a_run_in_one_line_and_leaves_nothing(tmp_path, monkey
 
     monkeypatch.setattr(Path, "write_text", write_text)
     assert main(["run", "--steps", "2", "--out", "out", "--quiet"]) == 2
-    assert one_line(capsys) == "error: cannot write manifest.json: No space left on device\n"
+    assert one_line(capsys) == "error: cannot write results into .: No space left on device; nothing was kept\n"
     assert list(tmp_path.iterdir()) == []
 
 
