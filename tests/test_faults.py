@@ -283,7 +283,8 @@ def test_a_full_disk_while_analysing_leaves_the_folder_as_it_was(sweep_copy, mon
 
     monkeypatch.setattr(sim.science.plots, "savefig", savefig)
     assert main([command, str(sweep_copy), "--quiet"]) == 2
-    assert one_line(capsys) == "error: cannot write manifest.json: No space left on device\n"
+    said = f"error: cannot write results into {sweep_copy}: No space left on device; nothing was kept\n"
+    assert one_line(capsys) == said  # (the file it names was in the temporary folder, removed)
     assert len(drawn) == 2 and tree(sweep_copy) == before
 
 
@@ -295,6 +296,17 @@ def test_an_analysis_keeps_the_figures_it_does_not_draw(sweep_copy):
     figures = sorted(p.name for p in (sweep_copy / "figures").iterdir())
     assert set(svg) < set(figures) and any(name.endswith(".png") for name in figures)
     assert not list(sweep_copy.glob(".partial-*"))
+
+
+@pytest.mark.parametrize("command", ["analyze", "plot"])
+def test_what_a_killed_analysis_left_is_named_by_the_next(sweep_copy, capsys, command):
+    left = sweep_copy / ".partial-killed"  # the temporary folder of an analysis killed while it wrote
+    (left / "figures").mkdir(parents=True)
+    assert main([command, str(sweep_copy), "--quiet"]) == 0
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(f"warning: {left} was left when making a results folder")
+    assert err.endswith(f"delete it with rm -r {left}\n")
+    assert [p.name for p in sweep_copy.glob(".partial-*")] == [left.name]  # named, not deleted
 
 
 @pytest.mark.parametrize("command", ["analyze", "plot"])

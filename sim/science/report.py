@@ -14,7 +14,6 @@ from __future__ import annotations
 import functools
 import math
 import os
-import tempfile
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from sim.runs.folders import building
 from sim.runs.results import Results, ResultsError
 from sim.runs.store import id_ranges, load_results, read_id_ranges
 from sim.science import analysis as A
@@ -638,18 +638,18 @@ def analyze(folder: str | Path, baseline: int | str = 0, metrics: Sequence[str] 
     results = load_results(folder)
     check_writable(folder, {"analysis": True, "figures": True, "report.md": False})
     p = plan(results, baseline, metrics)
-    with tempfile.TemporaryDirectory(prefix=".partial-", dir=folder) as tmp:
-        (Path(tmp) / "analysis").mkdir()
+    with building(folder) as tmp:
+        (tmp / "analysis").mkdir()
         written = []
         for name, table in p.tables.items():
-            path = Path(tmp) / "analysis" / f"{name}.csv"
+            path = tmp / "analysis" / f"{name}.csv"
             table.to_csv(path, index=False)
             written.append(path)
-        figures = draw_figures(p, Path(tmp) / "figures", "png")
+        figures = draw_figures(p, tmp / "figures", "png")
         written += [path for _, path in figures]
-        written.append(Path(tmp) / "report.md")
+        written.append(tmp / "report.md")
         written[-1].write_text(report_markdown(p, figures))
-        return move_into(folder, Path(tmp), written)
+        return move_into(folder, tmp, written)
 
 
 def plot(folder: str | Path, fmt_: str = "png") -> list[Path]:
@@ -660,15 +660,19 @@ def plot(folder: str | Path, fmt_: str = "png") -> list[Path]:
     results = load_results(folder)
     check_writable(folder, {"figures": True})
     p = plan(results)
-    with tempfile.TemporaryDirectory(prefix=".partial-", dir=folder) as tmp:
-        written = [path for _, path in draw_figures(p, Path(tmp) / "figures", fmt_)]
-        return move_into(folder, Path(tmp), written)
+    with building(folder) as tmp:
+        written = [path for _, path in draw_figures(p, tmp / "figures", fmt_)]
+        return move_into(folder, tmp, written)
 
 
 def move_into(folder: Path, tmp: Path, written: Sequence[Path]) -> list[Path]:
     """Move each file ``written`` in ``tmp`` to its place in ``folder``, once all were written: a rename
     each, which takes no space, so a full disk while writing leaves the earlier outputs as they were.
-    Files of earlier analyses that this one does not write (figures in another format) stay."""
+    Files of earlier analyses that this one does not write (figures in another format) stay.
+
+    ``tmp`` is a temporary ``.partial-`` folder of :func:`sim.runs.folders.building`, as a new results
+    folder's is: locked while it is written, removed however the block ends, and, when a kill left one,
+    named by the next analyze or plot of the folder with the command that deletes it."""
     moved = []
     for path in written:
         target = folder / path.relative_to(tmp)
