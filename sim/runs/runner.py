@@ -254,10 +254,15 @@ def _start_forkserver() -> None:
     except ValueError:  # not the main thread, where Ctrl-C is not handled anyway
         forkserver.ensure_running()
         return
+    # blocked as well as ignored while the forkserver starts: a Ctrl-C then stays pending (Linux keeps a
+    # blocked signal even when ignored) and reaches this process once its handler is back, instead of
+    # being lost (the sweep went on to the end)
+    masked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         forkserver.ensure_running()
     finally:
         signal.signal(signal.SIGINT, previous)
+        signal.pthread_sigmask(signal.SIG_SETMASK, masked)
 
 
 #: seconds a Dask scheduler has to answer before a sweep is refused (nothing written)
