@@ -18,6 +18,7 @@ from sim.science.analysis import _point_id
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = ROOT / "experiments" / "layering.toml"
+SMOKE = ROOT / "calibration" / "smoke.toml"
 
 
 def one_line(capsys) -> str:
@@ -67,10 +68,10 @@ def free_port() -> int:
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["calibrate", str(ROOT / "calibration" / "smoke.toml"), "--workers", "0"], "workers must be at least 1"),
-        (["validate", "--replications", "2", "--workers", "0"], "--workers must be at least 1"),
-        (["sweep", str(SMALL), "--workers", "0"], "workers must be at least 1"),
-        (["calibrate", str(ROOT / "calibration" / "smoke.toml"), "--scheduler", "tcp://127.0.0.1:1"], "dask"),
+        (["calibrate", str(SMOKE), "--workers", "0"], "workers must be at least 1, got 0"),
+        (["validate", "--replications", "2", "--workers", "0"], "workers must be at least 1, got 0"),
+        (["sweep", str(SMALL), "--workers", "0"], "workers must be at least 1, got 0"),
+        (["calibrate", str(SMOKE), "--scheduler", "tcp://127.0.0.1:1"], "dask"),
         (["sweep", str(SMALL), "--scheduler", "tcp://127.0.0.1:1"], "needs the dask executor"),
         (["run", "--out", ""], "current folder"),
         (["run", "--period", "history", "--set", "run.period=outlook"], "--period history contradicts run.period"),
@@ -88,7 +89,7 @@ def test_siblings_refuse_the_same_bad_options_in_one_line_and_write_nothing(
 def test_a_scheduler_that_does_not_answer_stops_a_calibration_before_its_folder_is_made(tmp_path, monkeypatch, capsys):
     pytest.importorskip("distributed")
     monkeypatch.chdir(tmp_path)
-    argv = ["calibrate", str(ROOT / "calibration" / "smoke.toml"), "--executor", "dask"]
+    argv = ["calibrate", str(SMOKE), "--executor", "dask"]
     assert main([*argv, "--scheduler", f"tcp://127.0.0.1:{free_port()}"]) == 2
     assert "no Dask scheduler answers" in one_line(capsys)
     assert list(tmp_path.iterdir()) == []

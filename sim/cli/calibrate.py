@@ -10,8 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from sim.cli.common import RESULTS, executor_options
-from sim.model.history import HISTORY_MONTHS
-from sim.model.params import make_params
 from sim.runs.folders import building, check_new_folder, publish
 
 
@@ -23,6 +21,7 @@ def add_parser(sub: Any) -> None:
     calibrate.add_argument(
         "--out", metavar="DIR", help="new or empty folder (default: results/calibration-NAME/<stamp>)"
     )
+    calibrate.add_argument("--large", action="store_true", help="confirm a calibration past 10 million run-months")
     calibrate.add_argument("--quiet", action="store_true", help="no progress lines")
     calibrate.set_defaults(func=cmd_calibrate)
 
@@ -36,6 +35,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     from sim.science import validate as V
 
     config = C.load_config(args.config)  # CalibrationError: one line, exit 2
+    C.check_size(config, args.large)  # before a population is allocated
     execution = Execution(args.executor, args.workers, args.scheduler)  # checked as a sweep's are
     if execution.scheduler:
         check_scheduler(execution.scheduler)  # it answers before anything is written
@@ -60,7 +60,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         "seed": config.seed,
         "overrides": "",
         "parameters": "drawn from the posterior",
-        "months_per_run": HISTORY_MONTHS + make_params({**config.fixed, "run.period": config.period})["run.spinup"],
+        "months_per_run": C.months_per_run(config),
         "criteria_sha256": V.checksum(V.criteria_text()),
         "started_utc": started.isoformat(),
         "finished_utc": utc_now().isoformat(),

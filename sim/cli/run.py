@@ -27,6 +27,9 @@ def add_parser(sub: Any) -> None:
     run.add_argument("--from", dest="from_dir", metavar="DIR", help="re-run the run recorded in DIR (a run folder)")
     run.add_argument("--run-id", type=int, metavar="K", help="with --from a sweep folder: re-run its run K alone")
     run.add_argument(
+        "--allow-code-change", action="store_true", help="with --from: re-run although the code changed (recorded)"
+    )
+    run.add_argument(
         "--period",
         choices=PERIODS,
         help="outlook (default: from run.start), history (2007-2024 with the documented events) or history-free",
@@ -77,11 +80,33 @@ def read_run_manifest(folder: Path) -> dict[str, Any]:
     for what, value, low in (("seed", seed, 0), ("steps", steps, 1)):
         if isinstance(value, bool) or not isinstance(value, int) or value < low:
             raise UsageError(f"{path} is not a run manifest: '{what}' must be a whole number >= {low}")
-    return {"params": params, "seed": seed, "steps": steps}
+    return {"params": params, "seed": seed, "steps": steps, **made_by(manifest)}
 
 
-def sweep_run_inputs(folder: Path, run_id: int) -> tuple[dict[str, Any], int, int]:
-    """Parameters, seed and steps of run ``run_id`` of the sweep stored in ``folder``."""
+def made_by(manifest: Mapping[str, Any]) -> dict[str, Any]:
+    """The code a recorded run was made by: its commit and code checksum, as its manifest says."""
+    return {"git_commit": manifest.get("git_commit"), "code_sha256": manifest.get("code_sha256")}
+
+
+def check_same_code(folder: str, recorded: Mapping[str, Any], allow: bool) -> dict[str, Any]:
+    """Refuse (UsageError) to re-run what was made by other code (its numbers would differ) unless
+    ``allow``; returns what the new manifest records of it (nothing when the code is the same)."""
+    from sim.runs.provenance import code_sha256
+
+    if recorded.get("code_sha256") in (None, code_sha256()):
+        return {}
+    if not allow:
+        raise UsageError(
+            f"the model's code changed since {folder} was made (commit {recorded.get('git_commit')}; the code "
+            "checksum differs), so a re-run would not give its numbers. Pass --allow-code-change to run it anyway "
+            "(it is recorded)"
+        )
+    return {"rerun_of": {"folder": folder, **recorded}}
+
+
+def sweep_run_inputs(folder: Path, run_id: int) -> tuple[dict[str, Any], int, int, dict[str, Any]]:
+    """Parameters, seed and steps of run ``run_id`` of the sweep stored in ``folder``, and the code that
+    made the sweep (see :func:`made_by`)."""
     from sim.runs.experiment import parse_experiment
     from sim.runs.store import load_results
 
@@ -92,7 +117,7 @@ def sweep_run_inputs(folder: Path, run_id: int) -> tuple[dict[str, Any], int, in
     if not 0 <= run_id < len(tasks):
         raise UsageError(f"--run-id must be in [0, {len(tasks) - 1}] for {folder}, got {run_id}")
     task = tasks[run_id]
-    return dict(task.overrides), task.seed, task.steps
+    return dict(task.overrides), task.seed, task.steps, made_by(results.manifest)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -100,15 +125,20 @@ def cmd_run(args: argparse.Namespace) -> int:
     and metrics.png."""
     overrides: dict[str, Any] = {}
     seed = steps = None
+    rerun: dict[str, Any] = {}
     if args.run_id is not None and not args.from_dir:
         raise UsageError("--run-id needs --from DIR (a sweep results folder)")
+    if args.allow_code_change and not args.from_dir:
+        raise UsageError("--allow-code-change goes with --from DIR")
     if args.from_dir and args.run_id is not None:
-        overrides, seed, steps = sweep_run_inputs(Path(args.from_dir), args.run_id)
+        overrides, seed, steps, code = sweep_run_inputs(Path(args.from_dir), args.run_id)
+        rerun = check_same_code(args.from_dir, code, args.allow_code_change)
     elif args.from_dir:
         if (Path(args.from_dir) / "design.parquet").exists():
             raise UsageError(f"{args.from_dir} is a sweep folder: choose one of its runs with --run-id K")
         manifest = read_run_manifest(Path(args.from_dir))
         overrides, seed, steps = manifest["params"], manifest["seed"], manifest["steps"]
+        rerun = check_same_code(args.from_dir, made_by(manifest), args.allow_code_change)
     if args.config:
         cfg, cfg_seed, cfg_steps = read_run_config(Path(args.config))
         overrides.update(cfg)
@@ -131,13 +161,19 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not args.quiet:
         for warning in run_length_warnings(params, steps, warmup=False):  # the summary line says it
             print(f"warning: {warning}", file=sys.stderr)
+    if rerun and not args.quiet:
+        print(
+            f"warning: the code changed since {args.from_dir} was made (commit {rerun['rerun_of']['git_commit']}); "
+            "the numbers may differ from it (recorded in manifest.json as rerun_of)",
+            file=sys.stderr,
+        )
     out = Path(args.out) if args.out is not None else None
     if out is not None:
         check_new_folder(out)
-    return _run_into(args, out, params, seed, steps)
+    return _run_into(args, out, params, seed, steps, rerun)
 
 
-def _run_into(args: argparse.Namespace, out: Path | None, params: Params, seed: int, steps: int) -> int:
+def _run_into(args: argparse.Namespace, out: Path | None, params: Params, seed: int, steps: int, rerun: dict) -> int:
     """Run the model and publish its tables, manifest and figure as ``out`` (new or empty; by default
     results/run/<UTC stamp>), whole or not at all."""
     from sim.model.region import RegionModel
@@ -155,6 +191,7 @@ def _run_into(args: argparse.Namespace, out: Path | None, params: Params, seed: 
         "started_utc": started.isoformat(),
         "finished_utc": utc_now().isoformat(),
         **provenance(args.argv),
+        **rerun,
     }
     import matplotlib.pyplot as plt
 

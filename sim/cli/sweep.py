@@ -72,6 +72,8 @@ def _sweep(args: argparse.Namespace) -> int:
     else:
         if not args.experiment:
             raise UsageError("give an experiment file (experiments/*.toml) or --resume DIR")
+        if args.allow_code_change:
+            raise UsageError("--allow-code-change goes with --resume DIR")
         if args.over_posterior is None and (args.draws is not None or args.replications is not None):
             raise UsageError("--draws and --replications go with --over-posterior")
         if any(v is not None and v < 1 for v in (args.draws, args.replications)):
@@ -87,20 +89,23 @@ def _sweep(args: argparse.Namespace) -> int:
     folder = sweep.store.folder
     total = sum(counts.values())
     failed = int(counts.get("failed", 0))
-    if not args.quiet:
-        print(f"wrote {folder}: {total} runs, {counts.get('ok', 0)} ok, {failed} failed")
-    if args.analyze and not failed:
-        try:
+    analyzing = args.analyze and not failed
+    try:  # from the line saying the runs are written (a Ctrl-C may follow it at once)
+        if not args.quiet:
+            print(f"wrote {folder}: {total} runs, {counts.get('ok', 0)} ok, {failed} failed")
+        if analyzing:
             from sim.science.report import analyze
 
             analyze(folder)
-        except KeyboardInterrupt:
-            raise Interrupted(
-                f"interrupted while writing the report; the sweep in {folder} is complete\n"
-                f"write the report with: {sim_command('analyze', folder)}"
-            ) from None
-        if not args.quiet:
-            print(f"report: {folder / 'report.md'} (figures in {folder / 'figures'})")
+            if not args.quiet:
+                print(f"report: {folder / 'report.md'} (figures in {folder / 'figures'})")
+    except KeyboardInterrupt:
+        if not analyzing:
+            raise Interrupted(f"interrupted: the sweep in {folder} is complete") from None
+        raise Interrupted(
+            f"interrupted while writing the report; the sweep in {folder} is complete\n"
+            f"write the report with: {sim_command('analyze', folder)}"
+        ) from None
     if failed:
         print(
             f"error: {failed} of {total} runs failed; see status and error in {folder / 'runs.parquet'}",

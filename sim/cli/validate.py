@@ -31,6 +31,7 @@ def add_parser(sub: Any) -> None:
 def cmd_validate(args: argparse.Namespace) -> int:
     """Run both history variants with replications and judge them against the criteria file."""
     from sim.runs.provenance import provenance, utc_now
+    from sim.runs.runner import Execution
     from sim.science import validate as V
 
     if args.replications < 2:
@@ -46,8 +47,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         raise UsageError(str(err)) from None
     overrides = parse_sets(args.set)
     make_params({**overrides, "run.period": "history"})  # a bad parameter is refused before anything runs
-    if args.workers is not None and args.workers < 1:
-        raise UsageError(f"--workers must be at least 1, got {args.workers}")
+    Execution("process", args.workers)  # workers checked as a sweep's and a calibration's are
     workers = max(1, min(args.workers or os.cpu_count() or 1, 2 * args.replications))
     out = Path(args.out) if args.out is not None else None
     if out is not None:

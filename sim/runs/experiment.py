@@ -344,6 +344,15 @@ def _posterior_points(
         raise ExperimentError(f"{where}.posterior: {path} is not a posterior table (parameters and 'weight')")
     for name in params:
         _check_name(f"{where}.posterior", name)
+    weights = pd.to_numeric(posterior["weight"], errors="coerce").to_numpy(dtype=float)
+    wrong = {
+        "missing or not a number": int((~np.isfinite(weights)).sum()),
+        "negative": int((weights < 0).sum()),
+        "0": len(weights) if np.isfinite(weights).all() and (weights == 0).all() else 0,
+    }
+    if not len(weights) or any(wrong.values()):
+        what = next((f"{n:,} of {len(weights):,} weights {kind}" for kind, n in wrong.items() if n), "no rows")
+        raise ExperimentError(f"{where}.posterior: {path} has {what}; weights must be numbers >= 0, not all 0")
     draws = _whole(f"{where}.draws", design.get("draws"), 1)
     sets = draw_posterior(posterior, draws, seed)
     factors, listed = design.get("factors"), design.get("points")

@@ -37,7 +37,7 @@ _CREATION = {
 def check_new_folder(out: Path) -> None:
     """Refuse (InputError, a ValueError; one line) an output folder that cannot be a new one: a folder that is not new
     or empty (results are never overwritten), the current folder or one above it, a name longer than a
-    file system allows, a folder below a file."""
+    file system allows, a folder below a file, a link to nothing."""
     long = next((part for part in out.parts if len(os.fsencode(part)) > NAME_MAX), None)
     if long is not None:
         raise InputError(
@@ -48,6 +48,8 @@ def check_new_folder(out: Path) -> None:
     if out.resolve() in (here, *here.parents):
         raise InputError(f"output folder {out} is the current folder or one above it; name a new folder")
     try:
+        if out.is_symlink() and not out.exists():
+            raise InputError(f"output folder {out} is a link to {os.readlink(out)}, which does not exist")
         if out.exists() and (not out.is_dir() or any(out.iterdir())):
             taken = f"output folder {out} already exists and is not empty; results are never overwritten"
             raise InputError(leftover(out) or taken)
@@ -56,6 +58,18 @@ def check_new_folder(out: Path) -> None:
                 raise InputError(f"cannot create output folder {out}: {parent} is a file")
     except OSError as err:
         raise InputError(f"cannot use output folder {out}: {err.strerror or err}") from None
+    for folder in (out, next(p for p in out.parents if p.exists())):
+        if folder.exists():
+            try_writing(folder)
+
+
+def try_writing(folder: Path) -> None:
+    """Refuse (InputError, one line) a folder nothing can be written in. Making and removing an empty
+    folder there is the sure test: permission bits say nothing to root, nor of a read-only mount or /proc."""
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix=".try-", dir=folder))
+    except OSError as err:
+        raise InputError(f"cannot write in {folder}: {err.strerror or err}") from None
 
 
 def leftover(folder: Path) -> str | None:

@@ -14,8 +14,8 @@ if TYPE_CHECKING:
 
 def draw_posterior(posterior: pd.DataFrame, n: int, seed: int) -> pd.DataFrame:
     """``n`` parameter sets drawn by weight (with replacement) from a posterior table (one column per
-    parameter, plus ``weight`` and ``distance``), numbered 0 to n - 1."""
+    parameter, plus ``weight`` and, from a calibration, ``distance``), numbered 0 to n - 1."""
     rng = np.random.default_rng(seed)
     w = posterior["weight"].to_numpy()
     idx = rng.choice(len(posterior), size=n, p=w / w.sum())
-    return posterior.drop(columns=["weight", "distance"]).iloc[idx].reset_index(drop=True)
+    return posterior.drop(columns=["weight", "distance"], errors="ignore").iloc[idx].reset_index(drop=True)

@@ -45,9 +45,9 @@ import pandas as pd
 from sim.model.params import InputError
 from sim.runs.experiment import Experiment, RunTask, check_design_size, parse_experiment
 from sim.runs.extras import extra
-from sim.runs.folders import check_new_folder, leftover
+from sim.runs.folders import check_new_folder, leftover, try_writing
 from sim.runs.provenance import sim_command
-from sim.runs.store import Store, cell, new_store, read_manifest, reason, text_sha256
+from sim.runs.store import Store, cell, id_ranges, new_store, read_manifest, reason, text_sha256
 
 EXECUTORS = ("process", "dask")
 
@@ -254,10 +254,15 @@ def _start_forkserver() -> None:
     except ValueError:  # not the main thread, where Ctrl-C is not handled anyway
         forkserver.ensure_running()
         return
+    # blocked as well as ignored while the forkserver starts: a Ctrl-C then stays pending (Linux keeps a
+    # blocked signal even when ignored) and reaches this process once its handler is back, instead of
+    # being lost (the sweep went on to the end)
+    masked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         forkserver.ensure_running()
     finally:
         signal.signal(signal.SIGINT, previous)
+        signal.pthread_sigmask(signal.SIG_SETMASK, masked)
 
 
 #: seconds a Dask scheduler has to answer before a sweep is refused (nothing written)
@@ -536,12 +541,13 @@ class Sweep:
         Raises InputError (one line), before anything in the folder changes: a folder that is not a
         sweep's, an experiment file edited in it since the sweep started (resuming would remap its runs),
         the model's code changed since (mixing two versions) unless ``allow_code_change`` (``finish``
-        records it), a Dask scheduler that does not answer.
+        records it), a folder nothing can be written in, a Dask scheduler that does not answer.
         """
         folder = Path(folder)
         execution = Execution() if execution is None else execution
         experiment = stored_experiment(folder)
         check_resumable(folder, experiment.source, read_manifest(folder), allow_code_change)
+        try_writing(folder)
         if execution.scheduler:
             check_scheduler(execution.scheduler)
         sweep = cls(experiment, Store(folder), execution, quiet)
@@ -558,6 +564,10 @@ class Sweep:
         experiment, store = self.experiment, self.store
         runner = run_task if runner is None else runner
         done = check_store(experiment, store)
+        manifest = store.manifest() if self.resuming else {}
+        if manifest.get("resumes"):  # which runs were done before: the report says which code made which run
+            manifest["resumes"][-1]["runs_done_before"] = id_ranges(done)
+            store.write_manifest(manifest)
         workers = self.execution.workers_for(experiment.n_runs - len(done))
         sink = _Sink(store, experiment, Progress(experiment.n_runs, len(done), self.quiet))
         try:
@@ -588,18 +598,19 @@ class Sweep:
         """Run what is missing, merge the parts into ``runs.parquet`` (and the series) and mark the manifest
         complete; returns the counts by status of the whole sweep. The folder's lock is held throughout:
         a second sweep or resume on it is refused (InputError) before anything is written."""
-        from sim.runs.provenance import code_sha256, utc_now
+        from sim.runs.provenance import code_sha256, git_commit, utc_now
 
         with contextlib.ExitStack() as held:
             if self._lock is None:
                 held.enter_context(self)
             if self.resuming:
                 manifest = self.store.manifest()
-                manifest.setdefault("resumed_utc", []).append(utc_now().isoformat())
-                code = code_sha256()
+                now, code = utc_now().isoformat(), code_sha256()
+                manifest.setdefault("resumed_utc", []).append(now)
+                made_by = {"utc": now, "git_commit": git_commit(), "code_sha256": code}
+                manifest.setdefault("resumes", []).append(made_by)  # ``run`` adds the runs it finds done
                 if self.allow_code_change and manifest.get("code_sha256") != code:
-                    entry = {"utc": utc_now().isoformat(), "code_sha256": code}
-                    manifest.setdefault("code_changes_allowed", []).append(entry)
+                    manifest.setdefault("code_changes_allowed", []).append(made_by)
                 manifest["status"] = "running"
                 self.store.write_manifest(manifest)
             self.run(runner)

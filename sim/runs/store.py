@@ -26,7 +26,7 @@ import json
 import os
 import re
 import tomllib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,6 +88,26 @@ def write_json(path: Path, obj: Any) -> None:
 
 def text_sha256(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def id_ranges(ids: Iterable[int]) -> str:
+    """Run ids written short, as ranges: ``0-11, 14, 16-19``."""
+    spans: list[list[int]] = []
+    for k in sorted(ids):
+        if spans and k == spans[-1][1] + 1:
+            spans[-1][1] = k
+        else:
+            spans.append([k, k])
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in spans)
+
+
+def read_id_ranges(text: str) -> set[int]:
+    """The run ids of :func:`id_ranges`'s text."""
+    ids: set[int] = set()
+    for span in filter(None, (part.strip() for part in text.split(","))):
+        a, _, b = span.partition("-")
+        ids.update(range(int(a), int(b or a) + 1))
+    return ids
 
 
 def cell(value: Any) -> Any:
@@ -363,7 +383,8 @@ def load_results(folder: str | Path, *, series: bool = True, allow_partial: bool
     """The tables of a sweep's results folder (see :class:`Results`).
 
     A folder still running or interrupted raises ResultsError unless ``allow_partial``; then the runs
-    recorded so far are returned. A damaged table (one that cannot be read in full, or kept series that
+    recorded so far are returned. An experiment file edited since the sweep ran raises ResultsError (the
+    runs do not match it). A damaged table (one that cannot be read in full, or kept series that
     do not cover every ok run) raises ResultsError naming it; resuming the sweep repairs the folder.
     """
     folder = Path(folder)
@@ -387,6 +408,13 @@ def load_results(folder: str | Path, *, series: bool = True, allow_partial: bool
             else pd.DataFrame()
         )
     experiment_text = _read_text(folder / "experiment.toml", folder)
+    stored = manifest.get("experiment_sha256")
+    if stored is not None and stored != text_sha256(experiment_text):
+        raise ResultsError(
+            f"{folder / 'experiment.toml'} was edited after the sweep ran (its checksum differs from the "
+            "manifest's); its runs were made by the experiment as it was: put that file back, or run the edited "
+            "one as a new sweep"
+        )
     table = _read_series(store, runs, experiment_text) if series else None
     return Results(
         folder=folder,

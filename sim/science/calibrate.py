@@ -77,6 +77,28 @@ def _need(table: Mapping[str, Any], key: str, kind: type | tuple[type, ...], whe
     return value
 
 
+#: the keys a calibration config may have, at the top and in each table
+KEYS = {
+    "": ("name", "description", "period", "seed", "fixed", "abc", "prior", "statistics", "holdout", "coverage"),
+    "abc": ("population", "generations", "quantile", "min_epsilon", "max_simulations", "batch", "predictive"),
+    "prior": ("name", "low", "high", "reason"),
+    "statistics": ("names",),
+    "holdout": ("names",),
+    "coverage": ("datasets", "population", "generations"),
+}
+
+
+def _known(table: Any, section: str, where: str) -> Mapping[str, Any]:
+    """``table`` when it is a table of known keys; CalibrationError naming the first unknown key and
+    listing the keys there are otherwise."""
+    if not isinstance(table, Mapping):
+        raise CalibrationError(f"{where}: expected a table, got {table!r}")
+    unknown = [key for key in table if key not in KEYS[section]]
+    if unknown:
+        raise CalibrationError(f"{where}: unknown key {unknown[0]!r}; expected {', '.join(KEYS[section])}")
+    return table
+
+
 def parse_config(text: str, where: str = "config") -> Config:
     """Parse and check a calibration config; CalibrationError names the first problem."""
     from sim.science.validate import STATISTICS
@@ -85,10 +107,16 @@ def parse_config(text: str, where: str = "config") -> Config:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise CalibrationError(f"{where} is not valid TOML: {exc}") from None
+    _known(raw, "", where)
+    for section in ("abc", "statistics", "holdout", "coverage"):
+        _known(raw.get(section, {}), section, f"{where} [{section}]")
     abc = raw.get("abc", {})
     priors = []
+    if not isinstance(raw.get("prior", []), list):
+        raise CalibrationError(f"{where}: priors are [[prior]] tables")
     for k, p in enumerate(raw.get("prior", [])):
         at = f"{where}: prior {k + 1}"
+        _known(p, "prior", at)
         name = _need(p, "name", str, at)
         spec = SPECS.get(name)
         if spec is None or spec.kind not in (int, float):
@@ -113,9 +141,7 @@ def parse_config(text: str, where: str = "config") -> Config:
     if [s for s in holdout if s not in STATISTICS]:
         raise CalibrationError(f"{where}: holdout.names must list statistics of sim/science/validate.py")
     coverage = dict(raw.get("coverage", {}))
-    if set(coverage) - {"datasets", "population", "generations"} or not all(
-        isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in coverage.values()
-    ):
+    if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in coverage.values()):
         raise CalibrationError(f"{where} [coverage]: datasets, population and generations, whole numbers >= 1")
     fixed = dict(raw.get("fixed", {}))
     clash = set(fixed) & {p.name for p in priors}
@@ -126,7 +152,8 @@ def parse_config(text: str, where: str = "config") -> Config:
         make_params({**fixed, "run.period": period})
     except ParameterError as err:
         raise CalibrationError(f"{where}: {err}") from None
-    population = int(_need(abc, "population", int, f"{where} [abc]"))
+    at = f"{where} [abc]"
+    population = int(_need(abc, "population", int, at))
     config = Config(
         name=_need(raw, "name", str, where),
         description=raw.get("description", ""),
@@ -135,28 +162,71 @@ def parse_config(text: str, where: str = "config") -> Config:
         priors=tuple(priors),
         statistics=stats,
         population=population,
-        generations=int(_need(abc, "generations", int, f"{where} [abc]")),
-        quantile=float(abc.get("quantile", 0.5)),
-        min_epsilon=float(abc.get("min_epsilon", 0.0)),
-        max_simulations=int(abc.get("max_simulations", 100_000)),
-        batch=int(abc.get("batch", population)),
+        generations=int(_need(abc, "generations", int, at)),
+        quantile=float(_need({"quantile": 0.5, **abc}, "quantile", (int, float), at)),
+        min_epsilon=float(_need({"min_epsilon": 0.0, **abc}, "min_epsilon", (int, float), at)),
+        max_simulations=int(_need({"max_simulations": 100_000, **abc}, "max_simulations", int, at)),
+        batch=int(_need({"batch": population, **abc}, "batch", int, at)),
         fixed=fixed,
-        predictive=int(abc.get("predictive", 20)),
+        predictive=int(_need({"predictive": 20, **abc}, "predictive", int, at)),
         holdout=holdout,
         coverage=coverage,
         source=text,
     )
     if config.population < 4 or config.generations < 1 or not 0 < config.quantile < 1 or config.batch < 1:
         raise CalibrationError(f"{where} [abc]: population >= 4, generations >= 1, 0 < quantile < 1, batch >= 1")
+    if config.max_simulations < 1 or config.predictive < 1:
+        raise CalibrationError(f"{where} [abc]: max_simulations and predictive must be at least 1")
     return config
 
 
 def load_config(path: str | Path) -> Config:
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise CalibrationError(f"cannot read calibration config {path}: {exc.strerror}") from None
+    from sim.runs.experiment import read_toml
+
+    text, _ = read_toml(Path(path), "calibration config", CalibrationError)
     return parse_config(text, where=str(path))
+
+
+def months_per_run(config: Config) -> int:
+    """The months one simulation of ``config`` runs: its spin-up, then the history period."""
+    from sim.model.history import HISTORY_MONTHS
+
+    return HISTORY_MONTHS + make_params({**config.fixed, "run.period": config.period})["run.spinup"]
+
+
+def _fit_runs(population: int, generations: int, batch: int, max_simulations: int) -> int:
+    """The runs one ABC-SMC fit plans: its first generation, then a population (or at least a batch) for
+    each further one, as far as ``max_simulations`` (which the last batch can pass) lets it."""
+    later = (generations - 1) * max(population, batch)
+    return population + min(later, max(0, max_simulations - population) + batch - 1 if later else 0)
+
+
+def planned_runs(config: Config) -> int:
+    """The runs a calibration plans, counted from its config before anything is allocated: the fit, the
+    posterior predictive check (both history variants) and the coverage check (one run and one smaller
+    fit for each dataset). A fit that accepts few candidates can use up to ``max_simulations``."""
+    cov = config.coverage
+    datasets = cov.get("datasets", 0)
+    small = _fit_runs(
+        cov.get("population", config.population), cov.get("generations", config.generations),
+        cov.get("population", config.population), config.max_simulations,
+    )  # fmt: skip
+    fit = _fit_runs(config.population, config.generations, config.batch, config.max_simulations)
+    return fit + 2 * config.predictive + datasets * (1 + small)
+
+
+def check_size(config: Config, large: bool = False) -> None:
+    """Refuse (CalibrationError, one line) a calibration past the sweeps' limit of run-months unless
+    ``large``: the same limit and escape as ``sim.runs.experiment.refuse_size``."""
+    from sim.runs.experiment import MAX_RUN_MONTHS
+
+    runs, months = planned_runs(config), months_per_run(config)
+    if runs * months > MAX_RUN_MONTHS and not large:
+        raise CalibrationError(
+            f"calibration {config.name!r} plans {runs:,} runs x {months:,} months = {runs * months:,} run-months "
+            f"(fit, predictive check and coverage check), past the limit of {MAX_RUN_MONTHS:,}; pass --large "
+            "to run it anyway"
+        )
 
 
 # --- the simulator ------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ with units, and legends in words. Save with :func:`savefig`.
 from __future__ import annotations
 
 import functools
+import math
 import re
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
@@ -17,7 +18,6 @@ from typing import Any
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -49,17 +49,20 @@ def plot_run(timeseries: pd.DataFrame, title: str = "") -> Figure:
     """The main measurements of one run over time, one panel each; a 12-month moving mean over the
     monthly values (x axis: the calendar year)."""
     fig, axes = plt.subplots(2, 3, figsize=(11, 5.5), sharex=True, layout="constrained")
-    when = pd.to_datetime(timeseries["date"])
+    parts = timeseries["date"].str.split("-", n=1, expand=True).astype(int)
+    when = parts[0] + (parts[1] - 1) / 12  # any year the model runs, not only those pandas can date
     for ax, (metric, label), colour in zip(axes.flat, RUN_PANELS, PALETTE, strict=False):
         ax.plot(when, timeseries[metric], color=colour, lw=0.6, alpha=0.45)
         ax.plot(when, timeseries[metric].rolling(12, min_periods=1).mean(), color=colour, lw=1.6)
         ax.set_title(label, fontsize=10)
         ax.set_ylim(bottom=0, top=1.02 if metric in BOUNDED else None)
         ax.grid(alpha=0.3)
-    years = max(1, when.dt.year.nunique()) if len(when) else 1
-    for ax in axes.flat:  # every panel has its years, not only the bottom row; at most six of them
-        ax.xaxis.set_major_locator(mdates.YearLocator(base=-(-years // 6)))
-        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    years = list(range(math.ceil(when.min()), math.floor(when.max()) + 1)) if len(when) else []
+    ticks, labels = years[:: max(1, -(-len(years) // 6))], None  # every year, or every second...: at most six
+    if not ticks and len(when):  # a run that never reaches a January: its first month
+        ticks, labels = [when.iloc[0]], [timeseries["date"].iloc[0]]
+    for ax in axes.flat:  # every panel has its years, not only the bottom row
+        ax.set_xticks(ticks, labels=labels or [str(y) for y in ticks])
         ax.xaxis.set_tick_params(labelbottom=True)
     for ax in axes[1]:
         ax.set_xlabel("year")

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import functools
 import math
+import os
 import tomllib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,8 +26,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from sim.runs.folders import building
 from sim.runs.results import Results, ResultsError
-from sim.runs.store import load_results
+from sim.runs.store import id_ranges, load_results, read_id_ranges
 from sim.science import analysis as A
 from sim.science import plots as P
 
@@ -106,14 +108,20 @@ def words(metric: str) -> str:
 def headline(runs: pd.DataFrame, chosen: Sequence[str] = ()) -> list[str]:
     """The summary columns reported first: those ``chosen`` (a measure, e.g. ``coercion``, stands for
     its mean, ``coercion_mean``), else the default HEADLINE; ResultsError for a column the runs lack."""
-    present = A.summary_columns(runs)
+    columns = A.summary_columns(runs)
+    ok = runs[runs["status"] == "ok"] if "status" in runs.columns else runs
+    present = [c for c in columns if ok[c].notna().any()]  # a measure that no run has a value of is no headline
+    if not present:
+        raise ResultsError("no summary measure has a value in any successful run; there is nothing to report")
     if not chosen:
-        return [m for m in HEADLINE if m in present]
-    columns = [m if m in present else f"{m}_mean" for m in chosen]
-    missing = [m for m, c in zip(chosen, columns, strict=True) if c not in present]
+        return [m for m in HEADLINE if m in present] or present[:1]
+    picked = [m if m in columns else f"{m}_mean" for m in chosen]
+    missing = [(m, c) for m, c in zip(chosen, picked, strict=True) if c not in present]
     if missing:
-        raise ResultsError(f"--metric {missing[0]!r} is not a summary of these runs; choose from {', '.join(present)}")
-    return columns
+        name, column = missing[0]
+        what = "has no value in any successful run" if column in columns else "is not a summary of these runs"
+        raise ResultsError(f"--metric {name!r} {what}; choose from {', '.join(present)}")
+    return picked
 
 
 # ---- what each design gets ---------------------------------------------------------------------------
@@ -122,6 +130,14 @@ def headline(runs: pd.DataFrame, chosen: Sequence[str] = ()) -> list[str]:
 def plan(results: Results, baseline: int | str = 0, metrics: Sequence[str] = ()) -> Plan:
     """Decide and compute the tables, report sections and figures for a results folder; differences
     are taken from design point ``baseline`` (its id or label), and ``metrics`` are reported first."""
+    statuses = results.runs["status"].value_counts().to_dict() if "status" in results.runs.columns else {}
+    if results.runs.empty:
+        raise ResultsError(f"{results.folder} has no runs to analyze (its runs table is empty)")
+    if statuses and not statuses.get("ok", 0):
+        raise ResultsError(
+            f"{results.folder} has no successful run to analyze: all {len(results.runs)} failed (their errors "
+            "are in runs.parquet)"
+        )
     kind = A.design_kind(results)
     out = Plan(results=results, kind=kind, baseline=baseline, metrics=tuple(metrics))
     headline(results.runs, out.metrics)  # an unknown metric is refused before anything is computed
@@ -546,6 +562,29 @@ def averaged(experiment: dict[str, Any]) -> str:
     return f"means after month {warmup}" if warmup < steps else f"means over all {steps} months"
 
 
+def code_versions(r: Results) -> list[str]:
+    """A line saying which code made which runs, when a resume went on with changed code
+    (``--allow-code-change``); no line otherwise."""
+    m = r.manifest
+    if not m.get("code_changes_allowed"):
+        return []
+    if not m.get("resumes"):  # resumed before the runs done at each resume were recorded
+        when = ", ".join(str(e.get("utc", "?"))[:19] for e in m["code_changes_allowed"])
+        return [f"- **made by more than one version of the code**: resumed with changed code at {when} UTC"]
+    sessions: list[tuple[Mapping[str, Any], set[int]]] = [(m, set())]
+    sessions += [(e, read_id_ranges(e.get("runs_done_before", ""))) for e in m["resumes"]]
+    made: dict[tuple[Any, Any], set[int]] = {}
+    for k, (who, before) in enumerate(sessions):
+        after = sessions[k + 1][1] if k + 1 < len(sessions) else set(r.runs["run_id"])
+        made.setdefault((who.get("git_commit"), who.get("code_sha256")), set()).update(after - before)
+    made = {key: ids for key, ids in made.items() if ids}
+    if len({code for _, code in made}) < 2:
+        return []
+    versions = "; ".join(f"runs {id_ranges(ids)} by commit `{commit}` (code checksum {str(code)[:12]})"
+                         for (commit, code), ids in made.items())  # fmt: skip
+    return [f"- **made by more than one version of the code** (resumed with --allow-code-change): {versions}"]
+
+
 def report_markdown(p: Plan, figures: list[tuple[Figure, Path]]) -> str:
     r = p.results
     m = r.manifest
@@ -562,6 +601,7 @@ def report_markdown(p: Plan, figures: list[tuple[Figure, Path]]) -> str:
         f"{experiment.get('seed')}",
         f"- made by `{m.get('command', '')}` at commit `{m.get('git_commit')}` ({m.get('started_utc', '')[:19]} UTC); "
         f"tables and figures by `python -m sim analyze {r.folder}`",
+        *code_versions(r),
         "- intervals are 95% t intervals over replications; differences and effects are computed within each "
         "replicate (common random numbers) and then summarised. The model is about mechanisms under its stated "
         "assumptions (docs/ODD.md), not a forecast.",
@@ -579,24 +619,37 @@ def report_markdown(p: Plan, figures: list[tuple[Figure, Path]]) -> str:
     return "\n".join(lines)
 
 
+def check_writable(folder: Path, outputs: dict[str, bool]) -> None:
+    """Refuse (ResultsError, one line) before anything is written: a folder nothing can be written in, or
+    one of ``outputs`` (name: whether it is a folder) standing there as the other kind of thing."""
+    from sim.runs.folders import try_writing
+
+    try_writing(folder)
+    for name, is_folder in outputs.items():
+        path = folder / name
+        if path.exists() and path.is_dir() != is_folder:
+            kind = "a file" if is_folder else "a folder"
+            raise ResultsError(f"{path} is {kind}, where the {name} {'folder ' if is_folder else ''}goes; move it away")
+
+
 def analyze(folder: str | Path, baseline: int | str = 0, metrics: Sequence[str] = ()) -> list[Path]:
     """Write analysis/*.csv, figures/*.png and report.md into a complete sweep folder (see ``plan``)."""
     folder = Path(folder)
     results = load_results(folder)
+    check_writable(folder, {"analysis": True, "figures": True, "report.md": False})
     p = plan(results, baseline, metrics)
-    tables_dir = folder / "analysis"
-    tables_dir.mkdir(exist_ok=True)
-    written = []
-    for name, table in p.tables.items():
-        path = tables_dir / f"{name}.csv"
-        table.to_csv(path, index=False)
-        written.append(path)
-    figures = draw_figures(p, folder / "figures", "png")
-    written += [path for _, path in figures]
-    report = folder / "report.md"
-    report.write_text(report_markdown(p, figures))
-    written.append(report)
-    return written
+    with building(folder) as tmp:
+        (tmp / "analysis").mkdir()
+        written = []
+        for name, table in p.tables.items():
+            path = tmp / "analysis" / f"{name}.csv"
+            table.to_csv(path, index=False)
+            written.append(path)
+        figures = draw_figures(p, tmp / "figures", "png")
+        written += [path for _, path in figures]
+        written.append(tmp / "report.md")
+        written[-1].write_text(report_markdown(p, figures))
+        return move_into(folder, tmp, written)
 
 
 def plot(folder: str | Path, fmt_: str = "png") -> list[Path]:
@@ -604,5 +657,26 @@ def plot(folder: str | Path, fmt_: str = "png") -> list[Path]:
     if fmt_ not in FORMATS:
         raise ResultsError(f"--format must be one of {', '.join(FORMATS)}, got {fmt_!r}")
     folder = Path(folder)
-    p = plan(load_results(folder))
-    return [path for _, path in draw_figures(p, folder / "figures", fmt_)]
+    results = load_results(folder)
+    check_writable(folder, {"figures": True})
+    p = plan(results)
+    with building(folder) as tmp:
+        written = [path for _, path in draw_figures(p, tmp / "figures", fmt_)]
+        return move_into(folder, tmp, written)
+
+
+def move_into(folder: Path, tmp: Path, written: Sequence[Path]) -> list[Path]:
+    """Move each file ``written`` in ``tmp`` to its place in ``folder``, once all were written: a rename
+    each, which takes no space, so a full disk while writing leaves the earlier outputs as they were.
+    Files of earlier analyses that this one does not write (figures in another format) stay.
+
+    ``tmp`` is a temporary ``.partial-`` folder of :func:`sim.runs.folders.building`, as a new results
+    folder's is: locked while it is written, removed however the block ends, and, when a kill left one,
+    named by the next analyze or plot of the folder with the command that deletes it."""
+    moved = []
+    for path in written:
+        target = folder / path.relative_to(tmp)
+        target.parent.mkdir(exist_ok=True)
+        os.replace(path, target)
+        moved.append(target)
+    return moved
