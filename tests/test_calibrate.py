@@ -86,6 +86,7 @@ def test_the_smoke_calibration_writes_its_posterior_and_report(tmp_path):
     assert list(diagnostics["generation"]) == [0, 1]
     report = (out / "report.md").read_text()
     assert "Posterior predictive check" in report and "ms of wall time per simulated month" in report
+    assert "**A weak check**: with 3 draws" in report  # smoke.toml has predictive = 3
     assert (out / "predictive" / "validation.csv").exists()
     assert "## Out of sample" in report and "`mean_2018_2024`" in report
     coverage = pd.read_csv(out / "coverage.csv")
@@ -257,3 +258,8 @@ def test_adopting_a_calibration_lists_each_fitted_parameter_with_its_median_inte
     assert rows[0]["command"] == "python -m sim calibrate calibration/history.toml"
     assert rows[0]["folder"] == "results/calibration-history/20261202T183905Z"
     assert adopt.main([str(ROOT / "calibration")]) == 2  # not a calibration folder: nothing written
+
+
+def test_a_predictive_check_with_enough_draws_is_not_called_weak():
+    assert C._weak_check(C.FEW_DRAWS) == []
+    assert "with 5 draws" in " ".join(C._weak_check(5))

@@ -568,6 +568,24 @@ def coverage_text(coverage: pd.DataFrame | None) -> str:
     return "\n".join(lines) + "\n"
 
 
+#: fewer predictive draws than this make a weak check (see _weak_check)
+FEW_DRAWS = 20
+
+
+def _weak_check(draws: int) -> list[str]:
+    """A warning when the posterior predictive check has too few draws to mean much: with n draws the 5-95%
+    range is close to the range of the n values, so "observed within the range" passes where the draws
+    merely disagree with each other."""
+    if draws >= FEW_DRAWS:
+        return []
+    return [
+        "",
+        f"**A weak check**: with {draws} draws the 5-95% range is nearly the range of {draws} values, so an "
+        "observed value falls inside it when the draws merely disagree with each other; a pass here says "
+        f"little (use `predictive = {FEW_DRAWS}` or more).",
+    ]
+
+
 def report_text(
     config: Config,
     diagnostics: pd.DataFrame,
@@ -629,6 +647,7 @@ def report_text(
         f"{config.predictive} parameter sets drawn from the posterior, each run once in both history variants, "
         f"judged by `sim/model/data/criteria.toml`: **{passed} of {len(judged)} judged criteria pass** "
         "(details, figures and every run in `predictive/`).",
+        *_weak_check(config.predictive),
         "",
         "| pattern | statistic | variant | observed | simulated median [5%, 95%] | passed |",
         "|---|---|---|---|---|---|",
