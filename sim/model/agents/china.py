@@ -130,8 +130,10 @@ class China(mesa.Agent):
         activities = int(rng.poisson(p["member.activity_rate"] * claimant.patrol.get(feature, 0.0)))
         seen_chance = 1.0 - math.exp(-self.presence[feature] / p["china.sighting_days"])
         seen = int(rng.binomial(activities, seen_chance)) if activities else 0
+        if not seen:
+            return 0
         value = p["china.challenge_base"] + self.answer_value(feature) - self.costs(feature)
-        return int(rng.binomial(seen, 1.0 / (1.0 + math.exp(-value)))) if seen else 0
+        return int(rng.binomial(seen, 1.0 / (1.0 + math.exp(-value))))
 
     def respond(self) -> None:
         """React to the month's visible military cooperation and to alignment shifts.

@@ -71,7 +71,7 @@ class Partner(mesa.Agent):
         if self.withdrawn:
             self.budget = 0.0
         else:
-            if self.mode == "adaptive" and not self.model.knockout("partners_never_adapt"):
+            if self.adapts():
                 self._learn()
                 partners = self.model.partner_by.values()
                 dropped = sum(o.base_budget for o in partners if o.withdrawn)
@@ -93,11 +93,18 @@ class Partner(mesa.Agent):
         self.active[layer] = on and self.model.p[f"policy.{self.iso3}.{layer}"]
         self.weights[layer] = self.model.p[f"policy.{self.iso3}.allocation.{layer}"] * self.active[layer]
 
+    def adapts(self) -> bool:
+        """Whether it learns its plan: ``adaptive`` mode, unless ``knockout.partners_never_adapt``."""
+        return self.mode == "adaptive" and not self.model.knockout("partners_never_adapt")
+
     def observe(self) -> None:
-        """At the end of each month, note how it is doing by what it cares about: robberies in the sea
-        lanes (over ``metrics.incident_scale``), coercion at the features of the members that accepted
-        its help this year (over ``metrics.coercion_scale``), and the members' mean alignment toward
-        the partners. Their month's score (higher is better) adds to the year's (``outcomes``)."""
+        """At the end of each month, an adaptive partner notes how it is doing by what it cares about:
+        robberies in the sea lanes (over ``metrics.incident_scale``), coercion at the features of the
+        members that accepted its help this year (over ``metrics.coercion_scale``), and the members' mean
+        alignment toward the partners. Their month's score (higher is better) adds to the year's
+        (``outcomes``). A partner that does not adapt notes nothing."""
+        if not self.adapts():
+            return
         p, model = self.model.p, self.model
         robberies = sum(model.month.get(f"incidents_{a}", 0.0) for a in model.area_codes)
         coerced = sum(model.month.get(f"coercion_{m}", 0.0) for m in self.supported)
