@@ -348,3 +348,62 @@ def test_knockout_chair_tables_full_text():
     assert model.asean.draft() == 1.0
     model.asean.seek_statement()
     assert model.asean.blocked == 1
+
+
+# ---- the kidnap group chooses its ground ----------------------------------------------------------
+
+
+def kidnap_group(model, *, pressure: float, detection: float, funds_share: float = 1.0):
+    """The kidnap group with the state's ``pressure`` ashore, ``detection`` at sea (arrest risk as
+    detection x a prosecution of 0.5) and ``funds_share`` of its reserve in hand."""
+    (group,) = model.kidnappers
+    group.pressure = pressure
+    model.detection["SULU_CELEBES"] = detection
+    model.arrest_risk["SULU_CELEBES"] = 0.5 * detection
+    group.funds = funds_share * model.p["kidnap.reserve"] * group.fighters
+    return group
+
+
+def test_the_kidnap_group_stays_ashore_until_pressure_there_makes_the_sea_pay_better():
+    model = fresh(**{"run.period": "history"})
+    assert kidnap_group(model, pressure=0.2, detection=0.05).choose_ground() == "shore"
+    assert kidnap_group(model, pressure=0.8, detection=0.05).choose_ground() == "sea"
+    # patrols at sea that detect a third of raids keep it ashore even under the same pressure
+    assert kidnap_group(model, pressure=0.8, detection=0.33).choose_ground() == "shore"
+
+
+def test_a_kidnap_group_short_of_funds_takes_the_risk_it_would_otherwise_avoid():
+    model = fresh(**{"run.period": "history", "kidnap.exposure": 20.0})
+    group = kidnap_group(model, pressure=0.8, detection=0.05)
+    (sea, sea_loss), (shore, _) = group.prospects()["sea"], group.prospects()["shore"]
+    assert sea > shore and sea - sea_loss / model.p["kidnap.recruit"] < shore  # more hostages at sea, but risky
+    assert group.choose_ground() == "shore"
+    assert kidnap_group(model, pressure=0.8, detection=0.05, funds_share=0.0).choose_ground() == "sea"
+
+
+def test_hostages_taken_ashore_are_not_abductions_at_sea():
+    model = fresh(**{"run.period": "history"})
+    group = kidnap_group(model, pressure=0.0, detection=0.05)
+    ashore = 0
+    for _ in range(12):
+        incidents = dict.fromkeys(model.area_codes, 0)
+        model.kidnapping(incidents)
+        assert group.ground == "shore" and model.month["hostages_ashore"] == group.hostages
+        assert model.month["kidnappings"] == model.month["crew_abducted"] == incidents["SULU_CELEBES"] == 0
+        ashore += group.hostages
+    assert ashore > 0
+
+
+def test_the_campaign_ashore_hits_the_groups_bases_wherever_it_raids():
+    lost = {}
+    for pressure in (0.0, 1.0):
+        model = fresh(**{"kidnap.campaign_loss": 0.5, "kidnap.attrition": 0.0, "kidnap.recruit": 0.0})
+        group = kidnap_group(model, pressure=pressure, detection=0.0)
+        group.ground = "sea"
+        lost[pressure] = group.regroup()
+    assert lost[0.0] == 0 and lost[1.0] > 0
+
+
+def test_knockout_kidnappers_ignore_situation():
+    model = fresh(**{"run.period": "history", "knockout.kidnappers_ignore_situation": True})
+    assert kidnap_group(model, pressure=0.0, detection=0.5).choose_ground() == "sea"

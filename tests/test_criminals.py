@@ -205,7 +205,7 @@ def test_the_kidnap_group_is_deterred_by_detection(fresh_model):
 
 def test_abducted_crew_average_the_sourced_figure(fresh_model):
     model = fresh_model(**{"kidnap.raid_rate": 1.0, "kidnap.fighters": 10})
-    group = KidnapGroup(model, "SULU_CELEBES", 10)
+    group = KidnapGroup(model, "SULU_CELEBES", 10, pressure=0.0)
     model.detection["SULU_CELEBES"] = 0.0
     crews = []
     for _ in range(300):
@@ -215,6 +215,7 @@ def test_abducted_crew_average_the_sourced_figure(fresh_model):
     assert sum(crews) / len(crews) == pytest.approx(model.p["kidnap.crew"], rel=0.1)
 
 
-def test_the_kidnap_group_enters_only_by_the_documented_event_in_the_history_period(fresh_model):
-    assert len(fresh_model(**{"run.period": "history"}).kidnappers) == 0
-    assert len(fresh_model(**{"run.period": "history-free"}).kidnappers) == 1
+def test_the_kidnap_group_exists_from_the_start_in_every_period(fresh_model):
+    for period in ("history", "history-free", "outlook"):
+        (group,) = fresh_model(**{"run.period": period}).kidnappers
+        assert group.fighters == 20 and group.area == "SULU_CELEBES"

@@ -110,7 +110,7 @@ def test_the_history_events_are_dated_sourced_and_of_known_kinds():
     assert events and all(e.source for e in events)
     assert [e.month for e in events] == sorted(e.month for e in events)
     kinds = {e.kind for e in events}
-    assert {"joint_patrol", "crackdown", "arbitration", "leader", "kidnap_group", "budget"} <= kinds
+    assert {"joint_patrol", "crackdown", "arbitration", "leader", "land_pressure", "budget"} <= kinds
 
 
 def test_history_runs_with_dates_2007_to_2024_and_events_change_actors_not_outcomes():
@@ -122,7 +122,7 @@ def test_history_runs_with_dates_2007_to_2024_and_events_change_actors_not_outco
     assert model.committed_joint == {"SULU_CELEBES": ("IDN", "MYS", "PHL")}  # the 2017 trilateral patrols
     assert model.member_by["PHL"].orientation == 0.0  # Duterte's turn ended in 2022
     assert model.partner_by["JPN"].base_budget == 113e6  # OSA FY2024
-    assert len(model.kidnappers) == 1
+    assert next(iter(model.kidnappers)).pressure == 0.8  # the 2018 campaign against the kidnap group's bases
     assert {a.date for a in model.ledger if a.kind == "event"} >= {"2016-07", "2017-06", "2022-05"}
 
 

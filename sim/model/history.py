@@ -36,7 +36,7 @@ EVENT_KINDS = (
     "access_agreement",
     "arbitration",
     "leader",
-    "kidnap_group",
+    "land_pressure",
 )
 
 
@@ -115,7 +115,8 @@ def apply(model: RegionModel, event: Event) -> None:
         model.china.challenge[event.states[0]] += p["history.challenge"]
     elif event.kind == "leader":
         model.member_by[event.states[0]].orientation = event.value
-    elif event.kind == "kidnap_group":
-        model.add_kidnap_group(event.area)
+    elif event.kind == "land_pressure":
+        for group in model.kidnappers:
+            group.pressure = event.value
     actor = ";".join(event.states or event.partners)
     model.ledger.record(model.date, actor, "event", area=event.area, amount=event.value, unit=event.kind, status="done")

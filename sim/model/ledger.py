@@ -44,6 +44,7 @@ KINDS = frozenset(
         "raid",
         "roll_up",
         "kidnap",
+        "kidnap_ashore",
         "displacement",
         "new_group",
         "event",

@@ -433,7 +433,9 @@ SPECS: dict[str, Spec] = {
         0.5, "share", A, "share of arrested robbers a member convicts (the rest return to their group)", 0.0, 1.0
     ),
     # --- the kidnap-for-ransom group (sim/model/agents/criminals.py) -------------------------------
-    "kidnap.fighters": Spec(20, "fighters", A, "armed members of the kidnap-for-ransom group when it starts", 0, 1000),
+    "kidnap.fighters": Spec(
+        20, "fighters", A, "fighters the kidnap-for-ransom group's base can keep (it starts with them)", 0, 1000
+    ),
     "kidnap.raid_rate": Spec(0.015, "raids/fighter/month", A, "raids a fighter makes when nothing deters", 0.0, 10.0),
     "kidnap.deterrence": Spec(
         4.0, "exponent", A, "how steeply the chance of detection deters raids: rate x (1 - detection)^this", 0.0, 50.0
@@ -447,9 +449,37 @@ SPECS: dict[str, Spec] = {
         1.0,
         50.0,
     ),
-    "kidnap.recruit": Spec(0.1, "fighters/crew", A, "fighters ransoms buy, per crew member taken", 0.0, 10.0),
+    "kidnap.recruit": Spec(1.0, "fighters/crew", A, "fighters ransoms buy, per crew member taken", 0.0, 10.0),
     "kidnap.exposure": Spec(3.0, "multiple", A, "arrest risk of a fighter relative to a robber", 0.0, 100.0),
     "kidnap.attrition": Spec(0.01, "1/month", A, "share of fighters lost a month to other causes", 0.0, 1.0),
+    "kidnap.land_yield": Spec(
+        0.14,
+        "hostages/fighter/month",
+        A,
+        "hostages a fighter takes ashore a month unopposed (set to what raiding at sea yields undeterred)",
+        0.0,
+        10.0,
+    ),
+    "kidnap.campaign_loss": Spec(
+        0.03,
+        "1/month",
+        A,
+        "share of fighters a campaign at full strength takes a month from the group's bases",
+        0.0,
+        1.0,
+    ),
+    "kidnap.land_pressure": Spec(
+        0.8,
+        "share",
+        "assumption: the level the 2018 campaign reached (sim/model/data/history_events.csv) carries on",
+        "the state's pressure on the group ashore where no dated event sets it (the outlook, history-free)",
+        0.0,
+        1.0,
+    ),
+    "kidnap.ransom": Spec(30.0, "fighter-months/hostage", A, "upkeep a hostage's ransom pays", 0.0, 1000.0),
+    "kidnap.reserve": Spec(
+        6.0, "months", A, "months of upkeep the group keeps in hand; short of it, it weighs risk less", 0.0, 120.0
+    ),
     # --- the history period (sim/model/history.py, sim/model/data/history_events.csv) --------------
     "history.crackdown_months": Spec(
         24, "months", A, "how long a documented crackdown keeps its focus and prosecution", 1, 240
@@ -510,6 +540,9 @@ SPECS: dict[str, Spec] = {
     ),
     "knockout.asean_even_split": Spec(
         False, "switch", "scenario", "ASEAN's mechanism gives routed offers to members in turn, whatever their need"
+    ),
+    "knockout.kidnappers_ignore_situation": Spec(
+        False, "switch", "scenario", "the kidnap group raids at sea every month, whatever its funds or pressure ashore"
     ),
     "knockout.members_take_offered_channel": Spec(
         False, "switch", "scenario", "members take help in the channel it is offered in, never choosing ASEAN's"

@@ -41,7 +41,6 @@ from typing import Any
 
 import mesa
 import numpy as np
-from mesa.agent import AgentSet
 
 from sim.model import history
 from sim.model.agents.asean import Asean
@@ -159,10 +158,9 @@ class RegionModel(World):
         for area in self.area_codes:  # one small group in each area; the spin-up lets them settle
             Syndicate(self, area, self.p["crime.new_size"])
         self.syndicates = self.agents_by_type[Syndicate]
-        self.kidnappers = AgentSet([], random=self.random)
         self.period = self.p["run.period"]
-        if self.period != "history":  # in the history period, a documented event brings the group
-            self.add_kidnap_group("SULU_CELEBES")
+        KidnapGroup(self, "SULU_CELEBES", self.p["kidnap.fighters"], self.p["kidnap.land_pressure"])
+        self.kidnappers = self.agents_by_type[KidnapGroup]
         self.forget_ids()
 
         self.pipeline: dict[int, list[Offer]] = {}
@@ -492,24 +490,28 @@ class RegionModel(World):
                 )
 
     def kidnapping(self, incidents: dict[str, int]) -> None:
-        """The kidnap-for-ransom group raids and regroups; its raids are incidents of its area."""
-        self.month["kidnappings"] = self.month["crew_abducted"] = 0
+        """The kidnap-for-ransom group chooses its ground (``KidnapGroup.choose_ground``), raids ships
+        at sea or takes hostages ashore, and regroups; its raids at sea are incidents of its area."""
+        self.month["kidnappings"] = self.month["crew_abducted"] = self.month["hostages_ashore"] = 0
         for group in self.kidnappers:
-            raids, taken = group.raid()
-            incidents[group.area] += raids
-            self.month["kidnappings"] += taken
-            self.month["crew_abducted"] += group.abducted
-            if raids:
+            group.abducted = group.hostages = 0
+            if group.choose_ground() == "sea":
+                raids, taken = group.raid()
+                incidents[group.area] += raids
+                self.month["kidnappings"] += taken
+                self.month["crew_abducted"] += group.abducted
+                if raids:
+                    self.ledger.record(
+                        self.date, "KFR", "kidnap", area=group.area, amount=group.abducted, unit="crew",
+                        status="done" if taken else "attempted",
+                    )  # fmt: skip
+            elif group.raid_shore():
+                self.month["hostages_ashore"] += group.hostages
                 self.ledger.record(
-                    self.date, "KFR", "kidnap", area=group.area, amount=group.abducted, unit="crew",
-                    status="done" if taken else "attempted",
+                    self.date, "KFR", "kidnap_ashore", area=group.area, amount=group.hostages, unit="hostages",
+                    status="done",
                 )  # fmt: skip
             group.regroup()
-
-    def add_kidnap_group(self, area: str) -> None:
-        """A kidnap-for-ransom group starts raiding in ``area`` with ``kidnap.fighters`` fighters."""
-        self.kidnappers.add(KidnapGroup(self, area, self.p["kidnap.fighters"]))
-        self.forget_ids()
 
     def confrontations(self) -> None:
         """At each feature (in file order) China decides which of the claimant's activities to challenge

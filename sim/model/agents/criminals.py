@@ -123,17 +123,67 @@ class Syndicate(Outlaw):
 
 
 class KidnapGroup(Outlaw):
-    """A kidnap-for-ransom group in the Sulu-Celebes Seas.
+    """A kidnap-for-ransom group of the Sulu archipelago, raiding from its bases into the Sulu-Celebes
+    Seas (its area).
+
+    It exists in every period (such groups are decades older than the first abduction at sea in ReCAAP's
+    records). Each month it chooses where to take hostages (``choose_ground``): ships at sea or
+    people ashore (coastal towns and resorts). What it takes ashore is not an abduction at sea and is
+    counted apart (``hostages_ashore``). The state's pressure on it ashore is an input: a dated event
+    of the history period sets it, otherwise it is ``kidnap.land_pressure``.
 
     Attributes:
         fighters: its armed members.
-        abducted: crew it abducted this month.
+        funds: what it holds for upkeep, in fighter-months (one fighter kept for a month costs one).
+        pressure: the state's pressure on it ashore, 0 (none) to 1 (a campaign at full strength).
+        ground: where it takes hostages this month, "sea" or "shore".
+        abducted: crew it abducted at sea this month.
+        hostages: people it took ashore this month.
     """
 
-    def __init__(self, model: World, area: str, fighters: int):
+    def __init__(self, model: World, area: str, fighters: int, pressure: float):
         super().__init__(model, area)
         self.fighters = fighters
+        self.funds = model.p["kidnap.reserve"] * fighters
+        self.pressure = pressure
+        self.ground = "shore"
         self.abducted = 0
+        self.hostages = 0
+
+    def prospects(self) -> dict[str, tuple[float, float]]:
+        """What each ground offers this month: (expected hostages per fighter, expected share of its
+        fighters lost to the raids themselves). At sea: raids at ``kidnap.raid_rate`` x
+        (1 - detection)^``kidnap.deterrence``, of which the undetected take ``kidnap.crew`` crew; losses
+        at the area's arrest risk raised by ``kidnap.exposure``. Ashore: ``kidnap.land_yield`` x
+        (1 - pressure), the pressure taking the targets out of reach; the campaign's losses fall on its
+        bases wherever it raids (``regroup``)."""
+        p = self.model.p
+        d = self.model.detection[self.area]
+        sea = p["kidnap.raid_rate"] * (1.0 - d) ** p["kidnap.deterrence"] * (1.0 - d) * p["kidnap.crew"]
+        sea_loss = min(1.0, p["kidnap.exposure"] * p["crime.arrest"] * self.model.arrest_risk[self.area])
+        shore = p["kidnap.land_yield"] * (1.0 - self.pressure)
+        return {"sea": (sea, sea_loss), "shore": (shore, 0.0)}
+
+    def caution(self) -> float:
+        """How much the group weighs the risk to its fighters: the share of its reserve
+        (``kidnap.reserve`` months of upkeep) it holds, at most 1. A group short of funds takes risks
+        a well-funded one avoids."""
+        want = self.model.p["kidnap.reserve"] * self.fighters
+        return 1.0 if want <= 0 else min(1.0, self.funds / want)
+
+    def choose_ground(self) -> str:
+        """Take hostages where the expected hostages per fighter, less the fighters expected to be lost
+        weighed by caution, is higher; a fighter lost is worth what it costs to replace
+        (1 / ``kidnap.recruit`` hostages). On a tie it stays ashore. Knockout
+        (``knockout.kidnappers_ignore_situation``): it raids at sea every month, whatever its funds,
+        the pressure ashore or the patrols at sea."""
+        if self.model.knockout("kidnappers_ignore_situation"):
+            self.ground = "sea"
+            return self.ground
+        caution, replace = self.caution(), 1.0 / max(self.model.p["kidnap.recruit"], 1e-9)
+        value = {g: taken - caution * lost * replace for g, (taken, lost) in self.prospects().items()}
+        self.ground = "sea" if value["sea"] > value["shore"] else "shore"
+        return self.ground
 
     def raid(self) -> tuple[int, int]:
         """Raid ships at a rate that grows with its fighters and falls steeply with the chance of being
@@ -148,18 +198,33 @@ class KidnapGroup(Outlaw):
         self.abducted = sum(1 + int(rng.poisson(p["kidnap.crew"] - 1.0)) for _ in range(taken))
         return raids, taken
 
+    def raid_shore(self) -> int:
+        """Take hostages ashore at ``kidnap.land_yield`` a fighter a month, less as the pressure on it
+        grows. Returns the hostages taken."""
+        rate = self.model.p["kidnap.land_yield"] * (1.0 - self.pressure) * self.fighters
+        self.hostages = int(self.model.streams["kidnap"].poisson(rate))
+        return self.hostages
+
     def regroup(self) -> int:
-        """Ransoms buy recruits (``kidnap.recruit`` fighters per crew taken); fighters are lost to
-        arrests (at the area's risk, raised by ``kidnap.exposure`` because raids expose them) and to
-        attrition. Returns the fighters lost to arrest."""
+        """Ransoms (``kidnap.ransom`` fighter-months a hostage) pay the fighters' upkeep; what is left
+        above the reserve is not kept. Ransoms buy recruits (``kidnap.recruit`` fighters a hostage) while
+        its base has room (up to ``kidnap.fighters``). Fighters are lost to arrest when it raided at sea
+        (at the area's risk raised by ``kidnap.exposure``), to the campaign against its bases ashore
+        wherever it raided (pressure x ``kidnap.campaign_loss``), and to attrition. Returns the fighters
+        lost to arrest and the campaign."""
         model, p = self.model, self.model.p
         rng = model.streams["kidnap"]
-        self.fighters += int(rng.poisson(p["kidnap.recruit"] * self.abducted))
-        risk = min(1.0, p["kidnap.exposure"] * p["crime.arrest"] * model.arrest_risk[self.area])
-        arrested = int(rng.binomial(self.fighters, risk))
-        self.fighters -= arrested
+        taken = self.abducted + self.hostages
+        income = p["kidnap.ransom"] * taken - self.fighters
+        self.funds = min(p["kidnap.reserve"] * self.fighters, max(0.0, self.funds + income))
+        room = max(0.0, 1.0 - self.fighters / max(1, p["kidnap.fighters"]))
+        self.fighters += int(rng.poisson(p["kidnap.recruit"] * taken * room))
+        raid_loss = self.prospects()[self.ground][1]
+        lost_share = 1.0 - (1.0 - raid_loss) * (1.0 - self.pressure * p["kidnap.campaign_loss"])
+        lost = int(rng.binomial(self.fighters, lost_share))
+        self.fighters -= lost
         self.fighters -= int(rng.binomial(self.fighters, p["kidnap.attrition"])) if self.fighters > 0 else 0
-        return arrested
+        return lost
 
 
 def detection_chance(vessels: float, per_vessel: float, joint: bool, coordination: float, aware: float) -> float:
