@@ -1,9 +1,10 @@
-"""The knockout tables of docs/ODD.md (section 1.3) from the newest mechanisms and routing sweeps.
+"""The knockout tables of docs/ODD.md (section 1.2) from the newest mechanisms, routing and layers sweeps.
 
 Run from the project root after ``python -m sim sweep experiments/mechanisms.toml --analyze`` and the same
-for ``routing.toml``: ``python tools/knockout_table.py [results]``. It writes ``results/knockout-tables.md``.
+for ``routing.toml`` and ``layers.toml``: ``python tools/knockout_table.py [results]``. It writes
+``results/knockout-tables.md``.
 
-For each experiment, a policy factor with two settings (Japan's four layers or none; every partner routing
+For each experiment, a policy factor (Japan's four layers, one layer alone, or none; every partner routing
 its share through ASEAN or bypassing it) is crossed with knockouts. The effect of the policy within a
 knockout is the difference between its two settings in each replicate (the same seeds: paired), summarised
 by its mean and 95% t interval over replicates; "change" is that effect under the knockout minus the effect
@@ -36,10 +37,11 @@ MEASURES = {
     "joint_patrol_areas_mean": "jointly patrolled areas",
     "stability_index_mean": "stability index (0-1)",
 }
-#: experiment -> (policy factor, the setting whose effect is measured, the setting it is measured against)
+#: experiment -> (policy factor, the settings whose effects are measured, the setting they are measured against)
 POLICIES = {
-    "mechanisms": ("japan", "all four layers", "none"),
-    "routing": ("routing", "as planned (0.3)", "bypass (0)"),
+    "mechanisms": ("japan", ("all four layers",), "none"),
+    "routing": ("routing", ("as planned (0.3)",), "bypass (0)"),
+    "layers": ("japan", ("Quad only", "bilateral only", "forums only"), "none"),
 }
 NO_KNOCKOUT = "none"
 
@@ -81,8 +83,8 @@ def effects(folder: Path, factor: str, setting: str, reference: str) -> dict[str
     return out
 
 
-def section(name: str, folder: Path) -> list[str]:
-    factor, setting, reference = POLICIES[name]
+def section(name: str, folder: Path, setting: str) -> list[str]:
+    factor, _, reference = POLICIES[name]
     table = effects(folder, factor, setting, reference)
     knockouts = list(table)
     n = len(table[NO_KNOCKOUT][next(iter(MEASURES))])
@@ -115,8 +117,10 @@ def section(name: str, folder: Path) -> list[str]:
 def main() -> None:
     root = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("results")
     lines = ["# Knockout tables of version 3 (written by tools/knockout_table.py)", ""]
-    for name in POLICIES:
-        lines += section(name, newest(root, name))
+    for name, (_, settings, _) in POLICIES.items():
+        folder = newest(root, name)
+        for setting in settings:
+            lines += section(name, folder, setting)
     out = root / "knockout-tables.md"
     out.write_text("\n".join(lines), encoding="utf-8")
     print(f"wrote {out}")
