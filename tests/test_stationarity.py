@@ -5,8 +5,8 @@ coercion, the stability index and statements blocked (240 months). Version 2, wi
 drifted by +3.3 SDs in coercion, +3.1 in statements blocked and -2.2 in robberies.
 
 Twenty seeds, not the issue's ten: with ten, the statistic's own noise is about +-0.45 SD (sqrt(2/10)), so a
-stationary model fails +-1 in a few per cent of seed sets; seeds 0-9 give robberies +1.04 and the index
--1.15, seeds 10-29 -0.28 and +0.19, seeds 0-19 +0.54 and -0.57 (measured when this test was written)."""
+stationary model fails +-1 in a few per cent of seed sets. Measured on 7 December 2026 (docs/ODD.md 5.3):
+seeds 0-19 robberies +0.08, coercion +0.81, index -0.39; seeds 0-9 coercion +1.14; seeds 20-59 coercion +0.24."""
 
 from __future__ import annotations
 
