@@ -145,3 +145,13 @@ def test_every_figure_results_readme_shows_is_committed_and_each_is_in_its_secti
     assert not missing, f"results/README.md shows figures that are not in git: {missing}"
     for name, heading in tool.FIGURES.items():
         assert f"](figures/{name})" in _section(text, heading), f"figures/{name} is not shown in '{heading}...'"
+
+
+def test_the_figures_are_drawn_from_the_sweeps_results_readme_cites(tool):
+    # when the sweeps are re-run and results/README.md links the new folders, the script must follow
+    text = README.read_text(encoding="utf-8")
+    for experiment, folder in tool.FOLDERS.items():
+        assert f"]({folder}/report.md)" in text, f"results/README.md does not cite {folder} ({experiment})"
+    findings = (RESULTS / tool.FINDINGS).read_text(encoding="utf-8")
+    for experiment in ("mechanisms", "withdrawal", "threat_mix"):  # the sections the figures read from it
+        assert f"`results/{tool.FOLDERS[experiment]}`" in findings, experiment
