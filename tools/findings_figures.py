@@ -255,7 +255,7 @@ def _figure(height: float) -> Figure:
 def _key(draws: int) -> str:
     """The reading key of a dot-and-whisker figure, wrapped to fit a panel."""
     return "\n".join(
-        textwrap.fill(line, 34)
+        textwrap.fill(line, 30)
         for line in (f"Dot: the median over {draws} posterior draws of the change within each draw (same "
                      "parameters, same seeds).", "Bar: its 5-95% range over draws.", "Vertical line: no change.")
     )  # fmt: skip
