@@ -56,14 +56,6 @@ LINKED = ("sim", "docs", "experiments", "tests", "pyproject.toml")
 PYTHON = ".venv/bin/python"
 AGENTS = {cls.__name__: cls for cls in (Partner, Member, China, Asean)}
 
-#: readings the tutorial quotes that were measured before commit 7bf2ea1 (joint patrols' sovereignty
-#: cost) and no longer hold; strict, so each fails the suite again as soon as its reading is re-measured
-#: and the test passes (then remove the mark). The tutorial says so at its top.
-STALE_READING = pytest.mark.xfail(strict=True, reason="reading measured before commit 7bf2ea1; to be re-measured")
-#: readings that held until version 3 (issue 19: a 300-month spin-up, ASEAN's allocation, members' channel
-#: choice, China's challenges) and no longer do; the tutorial is re-measured once version 3 has settled
-STALE_SINCE_V3 = pytest.mark.xfail(strict=True, reason="reading measured before version 3; to be re-measured")
-
 
 @dataclass(frozen=True)
 class Block:
@@ -174,7 +166,6 @@ def test_the_params_command_lists_the_members_parameters(ran):
     assert "china.shipdays" not in listed
 
 
-@STALE_READING
 def test_the_python_sessions_give_the_output_shown(ran):
     assert len(blocks("pycon")) >= 3
     assert ran.sessions.returncode == 0, (
@@ -311,11 +302,14 @@ def test_the_example_files_are_valid_for_this_version():
 
 def test_the_parameter_values_the_text_quotes():
     """Sections 2 and 3: a bilateral exercise (0.9) is the most visible, a forum initiative (0.1) the least;
-    an accepted bilateral offer is delivered three months later."""
+    an accepted bilateral offer is delivered three months later. Section 6: one routed through ASEAN, nine
+    months later (the lead time plus routing.delay)."""
     visibility = {layer: SPECS[f"instrument.{layer}.visibility"].default for layer in LAYERS}
     assert visibility["bilateral"] == 0.9 == max(visibility.values())
     assert visibility["forums"] == 0.1 == min(visibility.values())
     assert SPECS["instrument.bilateral.lead"].default == 3
+    assert SPECS["instrument.bilateral.lead"].default + SPECS["routing.delay"].default == 9
+    says("the exercise it brought nine months later (`instrument.bilateral.lead` plus `routing.delay`)")
 
 
 def bilateral_plans() -> dict[str, float]:
@@ -327,28 +321,42 @@ def bilateral_plans() -> dict[str, float]:
     return plans
 
 
-@STALE_SINCE_V3
-def test_no_partner_saves_the_switchs_price_in_the_tutorials_runs():
+def test_when_the_united_states_can_pay_the_switchs_price():
     """Section 6: 1e9 is the upper bound of instrument.bilateral.cost. Unspent money carries over, so what
-    matters is what a partner saves: the United States plans the most, USD 38.25 m a year, and in 20
-    Januaries (10 years of spin-up, 10 of outlook) saves USD 765 m; from its 27th January on (USD 1,033 m)
-    its savings pass USD 1 bn, i.e. in runs of more than 312 months (26 years) with the spin-up. At most
-    partner.max_pace times the planned pace is offered: USD 9.6 m a month, a chance of about 1% a month."""
-    says("upper bound of USD 1 bn", "USD 38.25 m a year (45% of its USD 85 m)", "20 Januaries")
-    says("adds up to USD 765 m", "From its 27th January on (USD 1,033 m)", "runs longer than 26 years")
-    says("the run's months more than 312", "USD 9.6 m a month", "about 1% a month")
+    matters is what a partner saves: the United States plans the most, USD 38.25 m a year, and from its
+    27th January on (USD 1,033 m) its savings pass USD 1 bn, i.e. in runs of more than 312 months (26 years)
+    with the spin-up. At most partner.max_pace times the planned pace is offered: USD 9.6 m a month, a
+    chance of about 1% a month. The tutorial's runs are longer: a 300-month spin-up from a January and 120
+    months make 35 Januaries (USD 1,339 m); the 27th is the outlook's second (January 2026), leaving 108
+    months; once one offer is accepted the run is too short to save USD 1 bn again; Japan, next, plans
+    USD 20.1 m a year, USD 704 m in 35 Januaries."""
+    says(
+        "upper bound of USD 1 bn", "USD 38.25 m a year (45% of its USD 85 m)", "From its 27th January on (USD 1,033 m)"
+    )
+    says("runs longer than 26 years", "the run's months more than 312", "USD 9.6 m a month", "about 1% a month")
+    says("`run.spinup`, 300 months (25 years) from a January, so a run of 120 months counts 35 Januaries")
+    says("plans USD 1,339 m for exercises", "Its 27th January is the second of the outlook (January 2026)")
+    says("in each of the last 108 months of a run", "a run holds at most one such exercise")
+    says("Japan, next, plans USD 20.1 m a year: USD 704 m in 35 Januaries")
+    says("these runs last 35 years (25 of spin-up, 10 of outlook)", "from the outlook's second January")
     cost = SPECS["instrument.bilateral.cost"].hi
     assert cost == 1e9
     plans = bilateral_plans()
-    most = max(plans, key=plans.get)
-    assert most == "USA" and plans["USA"] == pytest.approx(38.25e6)
+    ranked = sorted(plans, key=plans.get, reverse=True)
+    assert ranked[:2] == ["USA", "JPN"] and plans["USA"] == pytest.approx(38.25e6)
+    assert SPECS["policy.USA.budget"].default == 85e6 and SPECS["policy.USA.allocation.bilateral"].default == 0.45
     experiment = load_experiment(ROOT / EXPERIMENT)
     spinup = SPECS["run.spinup"].default
-    assert SPECS["run.start"].default.endswith("-01") and spinup % 12 == 0  # the spin-up starts in a January
+    assert spinup == 300 and SPECS["run.start"].default == "2025-01"  # the spin-up starts in a January
     januaries = -(-(spinup + experiment.steps) // 12)
-    assert januaries == 20 and januaries * plans["USA"] == pytest.approx(765e6) and januaries * plans["USA"] < cost
+    assert januaries == 35 and round(januaries * plans["USA"] / 1e6) == 1339
     first = next(k for k in range(1, 1000) if k * plans["USA"] >= cost)  # the January its savings pass 1e9
     assert first == 27 and round(first * plans["USA"] / 1e6) == 1033 and (first - 1) * 12 == 312
+    assert (first - 1) * 12 - spinup == 12  # the outlook's 13th month: January 2026, its second January
+    assert experiment.steps - ((first - 1) * 12 - spinup) == 108
+    assert januaries * plans["USA"] - cost < cost  # after one accepted offer it cannot save 1e9 again
+    assert round(plans["JPN"] / 1e6, 1) == 20.1 and round(januaries * plans["JPN"] / 1e6) == 704
+    assert januaries * plans["JPN"] < cost
     pace = SPECS["partner.max_pace"].default * plans["USA"] / 12
     assert round(pace / 1e6, 1) == 9.6 and 0.005 < pace / cost < 0.015  # the chance of an offer a month
 
@@ -385,17 +393,64 @@ def differences(ran: Ran) -> pd.DataFrame:
 
 
 @pytest.mark.slow
-@STALE_SINCE_V3
 def test_the_reading_of_the_answers_holds(ran):
-    """Section 3: bilateral offers are declined more often than any other kind (as a share of the offers of
-    that kind), and more often than they are accepted."""
-    says("Bilateral offers are declined more often than any other kind, and more often than they are accepted")
+    """Section 3: most offers of every kind are accepted; bilateral offers are declined a little more often
+    than any other kind (as a share of the offers of that kind): 37 of 263, about one in seven, quad offers
+    19 of 148, about one in eight. The Philippines, coerced far more than anyone else, gets about half of
+    the bilateral offers and accepts nine in ten of them."""
+    says("Most offers of every kind are accepted")
+    says("Bilateral offers, the most visible, are declined a little more often than any other kind: 37 of 263,")
+    says("about one in seven (quad offers 19 of 148, about one in eight)")
+    says("The Philippines, which China coerces far more than anyone else, gets about half of the bilateral offers")
+    says("and accepts nine in ten of them")
     actions = pd.read_csv(ran.work / "results" / "tutorial-default" / "actions.csv", keep_default_na=False)
     answers = actions[actions["kind"].isin(["accept", "decline"])]
-    declined = (answers["kind"] == "decline").groupby(answers["layer"]).mean()
+    declined = (answers["kind"] == "decline").groupby(answers["layer"]).agg(["sum", "count", "mean"])
     assert set(declined.index) == set(LAYERS)
-    assert declined.idxmax() == "bilateral" and declined.drop("bilateral").max() < declined["bilateral"]
-    assert declined["bilateral"] > 0.5
+    assert (declined["mean"] < 0.5).all()  # most offers of every kind are accepted
+    assert declined["mean"].idxmax() == "bilateral"
+    assert declined.loc["bilateral", ["sum", "count"]].tolist() == [37, 263]
+    assert declined.loc["quad", ["sum", "count"]].tolist() == [19, 148]
+    assert round(1 / declined.loc["bilateral", "mean"]) == 7 and round(1 / declined.loc["quad", "mean"]) == 8
+    assert declined["mean"].sort_values().index[-2] == "quad"  # "a little more often" than the next
+    bilateral = answers[answers["layer"] == "bilateral"]
+    phl = bilateral[bilateral["actor"] == "PHL"]
+    assert 0.45 <= len(phl) / len(bilateral) <= 0.55  # about half
+    assert round((phl["kind"] == "accept").mean(), 1) == 0.9
+    coerced = actions[actions["kind"] == "coercion"].groupby("target").size().sort_values()
+    assert coerced.index[-1] == "PHL" and coerced.iloc[-1] > 5 * coerced.iloc[-2]  # far more than anyone else
+
+
+@pytest.mark.slow
+def test_the_switch_lets_through_one_exercise_in_11_of_its_20_runs(ran):
+    """Section 6 and the experiment's description: in the sweep's 20 runs of the switch the United States
+    makes an offer at USD 1 bn in 12, 11 are accepted, and 11 exercises are held (at most one a run); a run
+    at the default holds about 220 (each of the 20 default runs between 200 and 240)."""
+    says("the United States makes such an offer in 12 of the 20 runs of the switch, and 11")
+    says("are accepted: 11 exercises in 20 runs, where a run at the default holds about 220")
+    says("in this sweep 11 of the 20 runs of the second point hold one such exercise, where a run at")
+    says("(one exercise in 11 of its 20 runs)", "(11 in its 20 runs, against about 220 in every default run)")
+    runs = load_results(ran.work / SWEEP).runs.sort_values("replicate")
+    counts: dict[int, list[tuple[int, int, int]]] = {0: [], 1: []}
+    for _, run in runs.iterrows():
+        model = RegionModel(rng=int(run["seed"]), **({"instrument.bilateral.cost": 1e9} if run["point_id"] else {}))
+        model.run(120)
+        assert model.summary()["stability_index_mean"] == run["stability_index_mean"]  # the sweep's own run
+        ledger = model.ledger
+        counts[int(run["point_id"])].append(
+            (
+                ledger.count(kind="offer", layer="bilateral"),
+                ledger.count(kind="accept", layer="bilateral"),
+                ledger.count(kind="exercise"),
+            )
+        )
+    switch = pd.DataFrame(counts[1], columns=["offers", "accepted", "exercises"])
+    assert len(switch) == 20 and (switch["offers"] > 0).sum() == 12
+    assert switch["accepted"].sum() == 11 and switch["exercises"].sum() == 11
+    assert switch["exercises"].max() == 1 and (switch["exercises"] > 0).sum() == 11
+    default = pd.DataFrame(counts[0], columns=["offers", "accepted", "exercises"])
+    assert len(default) == 20 and default["exercises"].between(200, 240).all()
+    assert round(default["exercises"].mean(), -1) == 220
 
 
 def paired_series(ran: Ran) -> pd.DataFrame:
@@ -418,150 +473,153 @@ def paired_series(ran: Ran) -> pd.DataFrame:
     return means.loc[1] - means.loc[0]
 
 
-@STALE_READING
 def test_the_reading_of_the_comparison_holds(ran):
-    """Section 6: no exercises is about 0.015 above the default in stability, with an interval clear of zero
-    (about 0.004 to 0.026); cohesion about 0.027 higher, clear of zero (about 0.019 to 0.036), which (weight
-    0.3) raises the index by about 0.008, about half of the whole difference; the robbery part adds about as
-    much again (0.008), within noise, with robberies about 0.25 lower (about -0.71 to 0.20); the coercion
-    part takes a little away (0.001). Hedging about 0.017 higher, clear of zero (about 0.010 to 0.025);
-    coercion at the Philippines' features about 0.070 higher, about a quarter of the default's mean (0.27),
-    clear of zero (about 0.042 to 0.099); China's ship-days within noise, about 0.4 more (about -0.14 to
-    0.88) of about 165, moved from the others' features to the Philippines' (about 5 to 6 more at each of
-    its three); total coercion, escalations and robberies within noise, most of the coercion gained at the
-    Philippines' features lost at the others', chiefly Vietnam's and Indonesia's; forum power about 0.03
-    lower, clear of zero (about -0.057 to -0.010); ASEAN's agreement about 0.02 lower, within noise (about
-    -0.068 to 0.026)."""
-    says('"no exercises" is about 0.015 above the default, with an interval clear of zero (from about 0.004 to 0.026)')
-    says("these 20 pairs of runs tell the two apart, if not by much")
-    says("higher by about 0.027, with an interval clear of zero (about 0.019 to 0.036)", "weight 0.3")
-    says("it alone raises the index by about 0.008 (0.3 times 0.027), about half of the whole difference")
-    says("The robbery part of the index adds about as much again (about 0.008)")
-    says("robberies are lower by about 0.25 a month, but within noise (about -0.71 to 0.20)")
-    says("The coercion part of the index takes a little away (about 0.001).")
-    says("is higher by about 0.017, with an interval clear of zero (about 0.010 to 0.025)")
-    says("higher by about 0.070 incidents a month, about a quarter of the default's mean (0.27)")
-    says("with an interval clear of zero (about 0.042 to 0.099)")
-    says("about 0.4 a month more, with an interval from about -0.14 to 0.88, of the default's 165 a month")
-    says("it does not send fewer ships, it sends them elsewhere")
-    says("about 5 to 6 ship-days a month more at each of the Philippines' three features")
-    says("and fewer at Vietnam's, Malaysia's and Indonesia's")
-    says("most of what it gains at the Philippines' features, it loses at the others', chiefly Vietnam's and")
-    says("is lower by about 0.03, with an interval clear of zero (about -0.057 to -0.010)")
-    says("is lower by about 0.02, but its interval (about -0.068 to 0.026) includes zero")
+    """Section 6: no exercises is about 0.024 below the default in stability, with an interval clear of zero
+    (about -0.039 to -0.008). Coercion at the Philippines' features about 0.46 higher, about a quarter of the
+    default's mean (1.75), clear of zero (about 0.28 to 0.64); over all features about 0.42 (0.22 to 0.63)
+    and escalations about 0.18 (0.10 to 0.26), about a third of the default's 0.58, both clear of zero; about
+    0.07 less at Vietnam's features, Malaysia's and Indonesia's within noise. The coercion part of the index
+    takes away about 0.020 (-0.029 to -0.010), some four fifths of the whole. China's ship-days about 5.7
+    higher, of 163, clear of zero (3.2 to 8.2): about 3 to 4 more at each of the Philippines' three
+    features, fewer at Vietnam's and Indonesia's, Malaysia's within noise. Robberies within noise, about
+    0.30 more (-0.44 to 1.04); the robbery part about -0.006, within noise (-0.025 to 0.013). Cohesion about
+    0.007 higher, clear of zero (0.003 to 0.011), which (weight 0.3) gives back about 0.002, the only part
+    that rises; hedging about 0.003 higher, just clear of zero (0.0005 to 0.006). Forum power about 0.06
+    lower, clear of zero (-0.082 to -0.043); ASEAN's agreement 1 (to seven decimals) in every run of both
+    points, no statement blocked. The coercion part weighs about nine times as much as the cohesion part."""
+    says('"no exercises" is about 0.024 below the default, with an interval clear of zero (from about -0.039 to')
+    says("-0.008): on the stability index, these 20 pairs of runs tell the two apart, and without exercises the")
+    says("index is lower")
+    says("higher by about 0.46 incidents a month, about a quarter of the default's mean (1.75)")
+    says("with an interval clear of zero (about 0.28 to 0.64)")
+    says("Over all features (`coercion_mean`) coercion is higher by about 0.42 (about 0.22 to 0.63)")
+    says("by about 0.18 a month, about a third of the default's 0.58 (about 0.10 to 0.26), both clear of zero")
+    says("(about 0.07 a month less at Vietnam's; at Malaysia's and Indonesia's the difference is within noise)")
+    says("takes away about 0.020, with an interval clear of zero (about -0.029 to -0.010), some four fifths")
+    says("are higher by about 5.7 a month, of the default's 163, with an interval clear of zero (about 3.2 to 8.2)")
+    says("in these runs the second weighs more: it sends more ships, and sends them to the Philippines")
+    says("about 3 to 4 ship-days a month more at each of the Philippines' three features, and fewer at Vietnam's")
+    says("and Indonesia's (at Malaysia's the difference is within noise)")
+    says("about 0.30 a month more, with an interval from about -0.44 to 1.04")
+    says("The robbery part of the index takes away about 0.006, but within noise (about -0.025 to 0.013)")
+    says("is higher by about 0.007, with an interval clear of zero (about 0.003 to 0.011)", "weight 0.3")
+    says("so it gives back about 0.002 (0.3 times 0.007): the only part of the index that rises")
+    says("is higher by about 0.003, with an interval just clear of zero (about 0.0005 to 0.006)")
+    says("is lower by about 0.06, with an interval clear of zero (about -0.082 to -0.043)")
+    says("it is 1, to seven decimals, in every run of both points, since no statement is blocked")
+    says("the second weighs about nine times as much as the first")
     row = differences(ran)
-    stability = row.loc["stability_index_mean"]
-    assert 0.013 <= stability["mean_diff"] <= 0.017
-    assert 0.002 <= stability["ci_low"] <= 0.006 and 0.023 <= stability["ci_high"] <= 0.029  # clear of zero
-    cohesion = row.loc["asean_cohesion_mean"]
-    assert 0.024 <= cohesion["mean_diff"] <= 0.030 and 0.016 <= cohesion["ci_low"] <= 0.022
-    assert 0.033 <= cohesion["ci_high"] <= 0.039
-    weight = SPECS["metrics.weight.cohesion"].default
+
+    def quoted(metric: str, digits: int, mean: float, low: float, high: float) -> None:
+        got = row.loc[metric, ["mean_diff", "ci_low", "ci_high"]].round(digits).tolist()
+        assert got == [mean, low, high], f"{metric}: {got}"
+
+    quoted("stability_index_mean", 3, -0.024, -0.039, -0.008)
+    quoted("coercion_PHL_mean", 2, 0.46, 0.28, 0.64)
+    quoted("coercion_mean", 2, 0.42, 0.22, 0.63)
+    quoted("escalations_mean", 2, 0.18, 0.10, 0.26)
+    quoted("ccg_shipdays_mean", 1, 5.7, 3.2, 8.2)
+    quoted("incidents_mean", 2, 0.30, -0.44, 1.04)
+    quoted("asean_cohesion_mean", 3, 0.007, 0.003, 0.011)
+    quoted("forum_power_mean", 3, -0.063, -0.082, -0.043)
+    assert round(row.loc["forum_power_mean", "mean_diff"], 2) == -0.06
+    hedging = row.loc["hedging_mean"]
+    assert round(hedging["mean_diff"], 3) == 0.003 and round(hedging["ci_low"], 4) == 0.0005
+    assert round(hedging["ci_high"], 3) == 0.006
+    stats = pd.read_csv(ran.work / SWEEP / "analysis" / "point_stats.csv").set_index(["label", "metric"])
+    default_phl = stats.loc[("default", "coercion_PHL_mean"), "mean"]
+    assert round(default_phl, 2) == 1.75
+    assert 0.22 <= row.loc["coercion_PHL_mean", "mean_diff"] / default_phl <= 0.29  # "about a quarter"
+    default_escalations = stats.loc[("default", "escalations_mean"), "mean"]
+    assert round(default_escalations, 2) == 0.58
+    assert 0.28 <= row.loc["escalations_mean", "mean_diff"] / default_escalations <= 0.38  # "about a third"
+    assert round(stats.loc[("default", "ccg_shipdays_mean"), "mean"]) == 163
+    runs = load_results(ran.work / SWEEP).runs  # ASEAN always agrees: no statement is blocked
+    assert len(runs) == 40 and (runs["asean_agreement_mean"].round(7) == 1.0).all()
+    assert (runs["statements_blocked_mean"] == 0.0).all()
+    assert round(row.loc["asean_agreement_mean", "mean_diff"], 7) == 0.0
+    # the weights of the index's parts
+    weights = {k: SPECS[f"metrics.weight.{k}"].default for k in ("security", "coercion", "cohesion")}
     total = sum(spec.default for name, spec in SPECS.items() if name.startswith("metrics.weight."))
-    assert weight == 0.3 and total == pytest.approx(1.0)
-    assert round(weight * cohesion["mean_diff"], 3) == 0.008
-    assert 0.45 <= weight * cohesion["mean_diff"] / stability["mean_diff"] <= 0.6  # "about half"
-    robberies = row.loc["incidents_mean"]
-    assert -0.3 <= robberies["mean_diff"] <= -0.2
-    assert -0.76 <= robberies["ci_low"] <= -0.66 and 0.15 <= robberies["ci_high"] <= 0.25  # within noise
+    assert weights["coercion"] == weights["cohesion"] == 0.3 and total == pytest.approx(1.0)
     # the stability index, split into its three parts (means over the months, paired by replicate)
     pairs = paired_series(ran)
     parts = {k: t_interval(pairs[f"part_{k}"]) for k in ("security", "coercion", "cohesion")}
-    assert sum(part["mean"] for part in parts.values()) == pytest.approx(stability["mean_diff"])
-    assert parts["cohesion"]["mean"] == pytest.approx(weight * cohesion["mean_diff"])
-    assert round(parts["security"]["mean"], 3) == 0.008  # "about as much again"
-    assert parts["security"]["ci_low"] < 0 < parts["security"]["ci_high"]  # "may be no more than noise"
-    assert round(parts["coercion"]["mean"], 3) == -0.001  # "takes a little away"
-    hedging = row.loc["hedging_mean"]
-    assert 0.014 <= hedging["mean_diff"] <= 0.020
-    assert 0.007 <= hedging["ci_low"] <= 0.013 and 0.022 <= hedging["ci_high"] <= 0.028  # clear of zero
-    phl = row.loc["coercion_PHL_mean"]
-    assert 0.06 <= phl["mean_diff"] <= 0.08 and 0.032 <= phl["ci_low"] <= 0.052 and 0.089 <= phl["ci_high"] <= 0.109
-    stats = pd.read_csv(ran.work / SWEEP / "analysis" / "point_stats.csv").set_index(["label", "metric"])
-    default_phl = stats.loc[("default", "coercion_PHL_mean"), "mean"]
-    assert round(default_phl, 2) == 0.27
-    assert 0.22 <= phl["mean_diff"] / default_phl <= 0.29  # "about a quarter"
-    shipdays = row.loc["ccg_shipdays_mean"]
-    assert 0.3 <= shipdays["mean_diff"] <= 0.5 and shipdays["ci_low"] < 0 < shipdays["ci_high"]  # within noise
-    assert -0.19 <= shipdays["ci_low"] <= -0.09 and 0.83 <= shipdays["ci_high"] <= 0.93
-    assert round(stats.loc[("default", "ccg_shipdays_mean"), "mean"]) == 165
+    stability = row.loc["stability_index_mean", "mean_diff"]
+    assert sum(part["mean"] for part in parts.values()) == pytest.approx(stability)
+    cohesion = row.loc["asean_cohesion_mean", "mean_diff"]
+    assert parts["cohesion"]["mean"] == pytest.approx(weights["cohesion"] * cohesion)
+    assert [round(parts["coercion"][k], 3) for k in ("mean", "ci_low", "ci_high")] == [-0.020, -0.029, -0.010]
+    assert 0.75 <= parts["coercion"]["mean"] / stability <= 0.85  # "some four fifths"
+    assert [round(parts["security"][k], 3) for k in ("mean", "ci_low", "ci_high")] == [-0.006, -0.025, 0.013]
+    assert round(parts["cohesion"]["mean"], 3) == 0.002 and parts["cohesion"]["ci_low"] > 0
+    assert [k for k, part in parts.items() if part["mean"] > 0] == ["cohesion"]  # the only part that rises
+    assert 8.5 <= -parts["coercion"]["mean"] / parts["cohesion"]["mean"] <= 10  # "about nine times"
+    # where the coercion and the ships go
+    moved = {c: t_interval(pairs[f"coercion_{c}"]) for c in ("VNM", "MYS", "IDN")}
+    assert round(moved["VNM"]["mean"], 2) == -0.07 and moved["VNM"]["ci_high"] < 0
+    for country in ("MYS", "IDN"):
+        assert moved[country]["ci_low"] < 0 < moved[country]["ci_high"], country
+    phl = row.loc["coercion_PHL_mean", "mean_diff"]
+    assert 0 < phl - row.loc["coercion_mean", "mean_diff"] < 0.25 * phl  # "little of what ... gain is lost"
     for feature in ("SCARBOROUGH", "SECOND_THOMAS", "THITU"):  # the Philippines' three features
-        moved = t_interval(pairs[f"shipdays_{feature}"])
-        assert 4.5 <= moved["mean"] <= 6.5 and moved["ci_low"] > 0, feature
-    for feature in ("VANGUARD", "LUCONIA", "NATUNA"):  # Vietnam's, Malaysia's and Indonesia's
+        ships = t_interval(pairs[f"shipdays_{feature}"])
+        assert 2.5 <= ships["mean"] <= 4.5 and ships["ci_low"] > 0, feature
+    for feature in ("VANGUARD", "NATUNA"):  # Vietnam's and Indonesia's
         assert t_interval(pairs[f"shipdays_{feature}"])["ci_high"] < 0, feature
-    for metric in ("coercion_mean", "escalations_mean", "incidents_mean"):
-        assert row.loc[metric, "ci_low"] < 0 < row.loc[metric, "ci_high"], f"{metric} is no longer within noise"
-    lost = {c: t_interval(pairs[f"coercion_{c}"]) for c in ("VNM", "MYS", "IDN")}
-    assert lost["VNM"]["ci_high"] < 0 and lost["IDN"]["ci_high"] < 0  # coercion falls at their features...
-    assert lost["MYS"]["mean"] > max(lost["VNM"]["mean"], lost["IDN"]["mean"])  # ...less at Malaysia's
-    assert 0.5 * phl["mean_diff"] < -sum(c["mean"] for c in lost.values()) < phl["mean_diff"]  # "most of" it
-    agreement, forums = row.loc["asean_agreement_mean"], row.loc["forum_power_mean"]
-    assert -0.03 <= agreement["mean_diff"] <= -0.015 and agreement["ci_low"] < 0 < agreement["ci_high"]
-    assert -0.073 <= agreement["ci_low"] <= -0.063 and 0.021 <= agreement["ci_high"] <= 0.031
-    assert -0.04 <= forums["mean_diff"] <= -0.025 and forums["ci_high"] < 0
-    assert -0.062 <= forums["ci_low"] <= -0.052 and -0.015 <= forums["ci_high"] <= -0.005
+    luconia = t_interval(pairs["shipdays_LUCONIA"])  # Malaysia's
+    assert luconia["ci_low"] < 0 < luconia["ci_high"]
 
 
-@STALE_READING
 def test_the_reading_of_the_time_series_holds(ran):
-    """Section 6: no exercises is above the default in about three quarters of the months (76%); the bands
-    overlap in every month but two (months 55 and 56, where no exercises is higher)."""
-    says("above the default in about three quarters of the months (76%)")
-    says('the two bands overlap in every month but two (months 55 and 56, where "no exercises" is higher)')
+    """Section 6: no exercises is below the default in almost every month (113 of 120, 94%), yet the bands
+    overlap in every month."""
+    says('the "no exercises" mean runs below the default in almost every month (113 of 120, 94%), yet the two')
+    says("bands overlap in every month")
     series = pd.read_csv(ran.work / SWEEP / "analysis" / "series_stability_index.csv")
     wide = series.pivot(index="step", columns="label", values=["mean", "ci_low", "ci_high"])
     assert len(wide) == 120
-    above = (wide["mean"]["no exercises"] > wide["mean"]["default"]).mean()
-    assert round(above, 2) == 0.76
+    below = int((wide["mean"]["no exercises"] < wide["mean"]["default"]).sum())
+    assert below == 113 and round(100 * below / 120) == 94
     overlap = (wide["ci_low"]["no exercises"] <= wide["ci_high"]["default"]) & (
         wide["ci_low"]["default"] <= wide["ci_high"]["no exercises"]
     )
-    apart = list(wide.index[~overlap])
-    assert apart == [55, 56]
-    assert (wide["ci_low"]["no exercises"][apart] > wide["ci_high"]["default"][apart]).all()
+    assert overlap.all()
 
 
-@STALE_READING
 def test_the_switch_stands_in_for_the_edit(ran):
     """Section 6: on the same seeds, the edit and the switch move the same way and their intervals overlap in
-    stability, cohesion and coercion at the Philippines' features (about 0.002 and 0.015, 0.018 and 0.027,
-    0.077 and 0.070); both intervals are clear of zero in cohesion and coercion at the Philippines' features;
-    in stability the switch's is (its lower end 0.004) and the edit's is not (about -0.010 to 0.015), and
-    neither difference lies in the other's interval; under the edit members decline about 3.8 more offers a
-    month, under the switch about 1.7 fewer."""
-    says("stability about 0.002 and 0.015, cohesion about 0.018 and 0.027")
-    says("coercion at the Philippines' features about 0.077 and 0.070")
-    says("On cohesion and on coercion at the Philippines' features, the intervals of both are clear of zero")
-    says("the switch's interval is clear of zero (its lower end is 0.004), while the edit's crosses it")
-    says("(from about -0.010 to 0.015), and neither difference lies within the other's interval")
-    says("these 20 pairs of runs do not settle whether the index rises at all")
-    says("about 3.8 more offers a month", "about 1.7 fewer")
+    stability, cohesion and coercion at the Philippines' features (about -0.024 and -0.024, 0.008 and 0.007,
+    0.61 and 0.46); all six intervals are clear of zero, and each difference lies within the other's
+    interval; the largest gap, about 0.15 in coercion at the Philippines' features, lies within both; under
+    the edit members decline about 5.1 more offers a month, under the switch about 0.4 fewer."""
+    says("stability about -0.024 and -0.024, cohesion about 0.008 and 0.007")
+    says("coercion at the Philippines' features about 0.61 and 0.46. All six intervals are clear of zero, and")
+    says("each difference lies within the other's interval")
+    says("The largest gap, about 0.15 in coercion at the Philippines' features, lies within both intervals")
+    says("both say that without exercises the stability index falls")
+    says("about 5.1 more offers a month", "about 0.4 fewer")
     table = pd.read_csv(ran.work / "results" / "tutorial-edit-vs-switch.csv").set_index(["metric", "minus default"])
-    for metric in ("stability_index_mean", "asean_cohesion_mean", "coercion_PHL_mean"):
+    quoted = {
+        "stability_index_mean": (3, -0.024, -0.024),
+        "asean_cohesion_mean": (3, 0.008, 0.007),
+        "coercion_PHL_mean": (2, 0.61, 0.46),
+    }
+    gaps = {}
+    for metric, (digits, edit_mean, switch_mean) in quoted.items():
         edit, switch = table.loc[(metric, "edit")], table.loc[(metric, "switch")]
-        assert edit["ci_low"] <= switch["ci_high"] and switch["ci_low"] <= edit["ci_high"], metric  # overlap
-        assert edit["mean"] > 0 and switch["mean"] > 0, metric  # the same way
-        assert switch["ci_low"] > 0, f"the switch's difference in {metric} is no longer clear of zero"
-    for metric in ("asean_cohesion_mean", "coercion_PHL_mean"):
-        assert table.loc[(metric, "edit"), "ci_low"] > 0, (
-            f"the edit's difference in {metric} is no longer clear of zero"
-        )
-    edit, switch = table.loc[("stability_index_mean", "edit")], table.loc[("stability_index_mean", "switch")]
-    assert round(switch["ci_low"], 3) == 0.004
-    assert round(edit["ci_low"], 3) == -0.010 and round(edit["ci_high"], 3) == 0.015  # crosses zero
-    assert not edit["ci_low"] <= switch["mean"] <= edit["ci_high"]  # neither lies within the other's interval
-    assert not switch["ci_low"] <= edit["mean"] <= switch["ci_high"]
-    for metric, edit, switch in (
-        ("stability_index_mean", 0.002, 0.015),
-        ("asean_cohesion_mean", 0.018, 0.027),
-        ("coercion_PHL_mean", 0.077, 0.070),
-    ):
-        assert round(table.loc[(metric, "edit"), "mean"], 3) == edit, metric
-        assert round(table.loc[(metric, "switch"), "mean"], 3) == switch, metric
+        assert round(edit["mean"], digits) == edit_mean and round(switch["mean"], digits) == switch_mean, metric
+        for one, other in ((edit, switch), (switch, edit)):
+            assert one["ci_low"] > 0 or one["ci_high"] < 0, f"an interval in {metric} is no longer clear of zero"
+            assert one["ci_low"] <= other["mean"] <= one["ci_high"], f"{metric}: a mean outside the other's interval"
+        assert (edit["mean"] > 0) == (switch["mean"] > 0), metric  # the same way
+        gaps[metric] = abs(edit["mean"] - switch["mean"])
+    assert max(gaps, key=gaps.get) == "coercion_PHL_mean" and round(gaps["coercion_PHL_mean"], 2) == 0.15
+    assert table.loc[("stability_index_mean", "edit"), "ci_high"] < 0  # both say the index falls
     declines = table.loc["offers_declined_mean"]
-    assert round(declines.loc["edit", "mean"], 1) == 3.8 and declines.loc["edit", "ci_low"] > 0
-    assert round(declines.loc["switch", "mean"], 1) == -1.7 and declines.loc["switch", "ci_high"] < 0
-    # the switch's row is the sweep's own paired difference
-    sweep = differences(ran).loc["stability_index_mean", "mean_diff"]
-    assert table.loc[("stability_index_mean", "switch"), "mean"] == pytest.approx(sweep)
+    assert round(declines.loc["edit", "mean"], 1) == 5.1 and declines.loc["edit", "ci_low"] > 0
+    assert round(declines.loc["switch", "mean"], 1) == -0.4 and declines.loc["switch", "ci_high"] < 0
+    # the switch's rows are the sweep's own paired differences
+    diffs = differences(ran)
+    for metric in quoted:
+        assert table.loc[(metric, "switch"), "mean"] == pytest.approx(diffs.loc[metric, "mean_diff"])
