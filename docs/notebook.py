@@ -30,6 +30,7 @@
 # full length and more replications (see `experiments/*.toml`).
 
 # %%
+import warnings
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -39,6 +40,10 @@ from ema_workbench.analysis import feature_scoring, prim
 
 import sim
 from sim import ema
+
+# EMA Workbench's PRIM drops a column in place, which pandas 3.1 deprecates: the library's warning, not
+# something the reader can act on
+warnings.filterwarnings("ignore", message="The inplace keyword in DataFrame.drop is deprecated")
 
 # %% [markdown]
 # ## 1. A small sweep
