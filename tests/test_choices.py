@@ -364,8 +364,12 @@ def kidnap_group(model, *, pressure: float, detection: float, funds_share: float
     return group
 
 
+#: the calibrated raid rate and deterrence pinned, so the hand-built margins do not move with a recalibration
+KIDNAP = {"kidnap.raid_rate": 0.0319, "kidnap.deterrence": 10.9}
+
+
 def test_the_kidnap_group_stays_ashore_until_pressure_there_makes_the_sea_pay_better():
-    model = fresh(**{"run.period": "history"})
+    model = fresh(**KIDNAP)
     assert kidnap_group(model, pressure=0.2, detection=0.05).choose_ground() == "shore"
     assert kidnap_group(model, pressure=0.8, detection=0.05).choose_ground() == "sea"
     # patrols at sea that detect a third of raids keep it ashore even under the same pressure
@@ -373,7 +377,7 @@ def test_the_kidnap_group_stays_ashore_until_pressure_there_makes_the_sea_pay_be
 
 
 def test_a_kidnap_group_short_of_funds_takes_the_risk_it_would_otherwise_avoid():
-    model = fresh(**{"run.period": "history", "kidnap.exposure": 20.0})
+    model = fresh(**KIDNAP, **{"kidnap.exposure": 20.0})
     group = kidnap_group(model, pressure=0.8, detection=0.05)
     (sea, sea_loss), (shore, _) = group.prospects()["sea"], group.prospects()["shore"]
     assert sea > shore and sea - sea_loss / model.p["kidnap.recruit"] < shore  # more hostages at sea, but risky
@@ -382,7 +386,7 @@ def test_a_kidnap_group_short_of_funds_takes_the_risk_it_would_otherwise_avoid()
 
 
 def test_hostages_taken_ashore_are_not_abductions_at_sea():
-    model = fresh(**{"run.period": "history"})
+    model = fresh(**KIDNAP)
     group = kidnap_group(model, pressure=0.0, detection=0.05)
     ashore = 0
     for _ in range(12):
@@ -394,16 +398,51 @@ def test_hostages_taken_ashore_are_not_abductions_at_sea():
     assert ashore > 0
 
 
-def test_the_campaign_ashore_hits_the_groups_bases_wherever_it_raids():
+@pytest.mark.parametrize("ground", ["sea", "shore"])
+def test_the_campaign_ashore_hits_the_groups_bases_wherever_it_raids(ground):
     lost = {}
     for pressure in (0.0, 1.0):
         model = fresh(**{"kidnap.campaign_loss": 0.5, "kidnap.attrition": 0.0, "kidnap.recruit": 0.0})
         group = kidnap_group(model, pressure=pressure, detection=0.0)
-        group.ground = "sea"
+        group.ground = ground
         lost[pressure] = group.regroup()
     assert lost[0.0] == 0 and lost[1.0] > 0
 
 
+def test_only_the_sea_exposes_fighters_to_arrest():
+    lost = {}
+    for ground in ("sea", "shore"):
+        model = fresh(**{"kidnap.exposure": 10.0, "kidnap.attrition": 0.0, "kidnap.recruit": 0.0})
+        group = kidnap_group(model, pressure=0.0, detection=0.5)
+        group.ground = ground
+        lost[ground] = sum(group.regroup() for _ in range(3))
+    assert lost["shore"] == 0 and lost["sea"] > 0
+
+
+def test_ransoms_pay_upkeep_funds_stay_between_zero_and_the_reserve():
+    model = fresh(**{"kidnap.attrition": 0.0, "kidnap.recruit": 0.0})
+    group = kidnap_group(model, pressure=0.0, detection=0.0, funds_share=0.5)
+    reserve = model.p["kidnap.reserve"] * group.fighters
+    group.hostages = 0
+    group.regroup()  # no ransom: one month's upkeep is spent
+    assert group.funds == pytest.approx(0.5 * reserve - group.fighters)
+    group.hostages = 1000
+    group.regroup()  # a windfall beyond the reserve is not kept
+    assert group.funds == pytest.approx(reserve)
+    group.hostages, group.funds = 0, 0.0
+    group.regroup()  # nothing in hand: funds do not go below zero
+    assert group.funds == 0.0
+
+
+def test_a_group_without_fighters_stays_without():
+    model = fresh()
+    group = kidnap_group(model, pressure=0.0, detection=0.0)
+    group.fighters = 0
+    for _ in range(24):
+        model.kidnapping(dict.fromkeys(model.area_codes, 0))
+    assert group.fighters == 0 and group.hostages == 0 and group.abducted == 0
+
+
 def test_knockout_kidnappers_ignore_situation():
-    model = fresh(**{"run.period": "history", "knockout.kidnappers_ignore_situation": True})
+    model = fresh(**{"knockout.kidnappers_ignore_situation": True})
     assert kidnap_group(model, pressure=0.0, detection=0.5).choose_ground() == "sea"

@@ -115,14 +115,20 @@ def test_the_history_events_are_dated_sourced_and_of_known_kinds():
 
 def test_history_runs_with_dates_2007_to_2024_and_events_change_actors_not_outcomes():
     model = RegionModel(rng=3, **{"run.period": "history", "run.spinup": 12})
-    model.run(history.HISTORY_MONTHS)
+    (group,) = model.kidnappers
+    pressure = {}
+    for _ in range(history.HISTORY_MONTHS):
+        model.step()
+        pressure[model.date] = group.pressure
     ts = model.timeseries()
     assert ts["date"].iloc[0] == "2007-01" and ts["date"].iloc[-1] == "2024-12"
     assert {"kidnappings", "crew_abducted"} <= set(ts.columns)
     assert model.committed_joint == {"SULU_CELEBES": ("IDN", "MYS", "PHL")}  # the 2017 trilateral patrols
     assert model.member_by["PHL"].orientation == 0.0  # Duterte's turn ended in 2022
     assert model.partner_by["JPN"].base_budget == 113e6  # OSA FY2024
-    assert next(iter(model.kidnappers)).pressure == 0.8  # the 2018 campaign against the kidnap group's bases
+    # the pressure on the kidnap group ashore follows the dated events, not the default (0.8)
+    assert (pressure["2007-01"], pressure["2014-06"], pressure["2014-07"]) == (0.2, 0.2, 0.4)
+    assert (pressure["2016-07"], pressure["2018-04"], pressure["2018-05"]) == (0.6, 0.6, 0.8)
     assert {a.date for a in model.ledger if a.kind == "event"} >= {"2016-07", "2017-06", "2022-05"}
 
 

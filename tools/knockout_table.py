@@ -1,8 +1,9 @@
-"""The knockout tables of docs/ODD.md (section 1.2) from the newest mechanisms, routing and layers sweeps.
+"""The knockout tables of docs/ODD.md (section 1.2) from the newest mechanisms, routing, layers and
+threat_layers sweeps.
 
 Run from the project root after ``python -m sim sweep experiments/mechanisms.toml --analyze`` and the same
-for ``routing.toml`` and ``layers.toml``: ``python tools/knockout_table.py [results]``. It writes
-``results/knockout-tables.md``.
+for ``routing.toml``, ``layers.toml`` and ``threat_layers.toml``: ``python tools/knockout_table.py
+[results]``. It writes ``results/knockout-tables.md``.
 
 For each experiment, a policy factor (Japan's four layers, one layer alone, or none; every partner routing
 its share through ASEAN or bypassing it) is crossed with knockouts. The effect of the policy within a
@@ -42,7 +43,10 @@ POLICIES = {
     "mechanisms": ("japan", ("all four layers",), "none"),
     "routing": ("routing", ("as planned (0.3)",), "bypass (0)"),
     "layers": ("japan", ("Quad only", "bilateral only", "forums only"), "none"),
+    "threat_layers": ("japan", ("bilateral only",), "capacity only"),
 }
+#: experiments with one more factor: a table for each of its levels
+WITHIN = {"threat_layers": "threats"}
 NO_KNOCKOUT = "none"
 
 
@@ -66,13 +70,19 @@ def fmt(mean: float, low: float, high: float) -> str:
     return f"**{text}**" if low > 0 or high < 0 else text
 
 
-def effects(folder: Path, factor: str, setting: str, reference: str) -> dict[str, dict[str, np.ndarray]]:
-    """knockout -> measure -> the policy's effect in each replicate."""
+def effects(
+    folder: Path, factor: str, setting: str, reference: str, within: tuple[str, str] | None = None
+) -> dict[str, dict[str, np.ndarray]]:
+    """knockout -> measure -> the policy's effect in each replicate (only the runs at ``within``'s level:
+    (factor, level), if given)."""
     r = sim.load_results(folder, series=False)
     runs = r.runs[r.runs["status"] == "ok"]
     design = r.design.drop_duplicates("point_id")
-    missing = [c for c in (factor, "knockout") if c not in runs.columns]
+    wanted = (factor, "knockout", *(within[:1] if within else ()))
+    missing = [c for c in wanted if c not in runs.columns]
     runs = runs.merge(design[["point_id", *missing]], on="point_id") if missing else runs
+    if within:
+        runs = runs[runs[within[0]] == within[1]]
     out: dict[str, dict[str, np.ndarray]] = {}
     for knockout in dict.fromkeys(design["knockout"]):
         cell = runs[runs["knockout"] == knockout]
@@ -83,13 +93,14 @@ def effects(folder: Path, factor: str, setting: str, reference: str) -> dict[str
     return out
 
 
-def section(name: str, folder: Path, setting: str) -> list[str]:
+def section(name: str, folder: Path, setting: str, within: tuple[str, str] | None = None) -> list[str]:
     factor, _, reference = POLICIES[name]
-    table = effects(folder, factor, setting, reference)
+    table = effects(folder, factor, setting, reference, within)
     knockouts = list(table)
     n = len(table[NO_KNOCKOUT][next(iter(MEASURES))])
+    where = f" ({within[0]}: {within[1]})" if within else ""
     lines = [
-        f"### {name}: {setting} minus {reference}",
+        f"### {name}: {setting} minus {reference}{where}",
         "",
         f"`{folder.as_posix()}`: {n} paired replicates. Each cell: the effect under that knockout, mean [95% CI]; "
         "below it, the change from the effect without a knockout and the share of it that remains. **Bold**: "
@@ -119,8 +130,13 @@ def main() -> None:
     lines = ["# Knockout tables of version 3 (written by tools/knockout_table.py)", ""]
     for name, (_, settings, _) in POLICIES.items():
         folder = newest(root, name)
+        levels: list[tuple[str, str] | None] = [None]
+        if name in WITHIN:
+            design = sim.load_results(folder, series=False).design
+            levels = [(WITHIN[name], level) for level in dict.fromkeys(design[WITHIN[name]])]
         for setting in settings:
-            lines += section(name, folder, setting)
+            for within in levels:
+                lines += section(name, folder, setting, within)
     out = root / "knockout-tables.md"
     out.write_text("\n".join(lines), encoding="utf-8")
     print(f"wrote {out}")

@@ -4,7 +4,7 @@
 ``sim/model/data/history_events.csv`` as dated inputs; ``--period history-free`` runs the same months with
 none, so that the agents decide everything. Each event changes what an actor does or has (a patrol
 effort, a prosecution rate, joint patrols, a leader's orientation, a budget, the instruments a
-partner has, a group's presence in an area), never an outcome: no event removes syndicates or sets a
+partner has, the state's pressure on the kidnap group ashore), never an outcome: no event removes syndicates or sets a
 count. Events dated before the model's first month (the spin-up starts ``run.spinup`` months before
 2007-01) take effect in that first month.
 """
@@ -67,6 +67,8 @@ def events() -> tuple[Event, ...]:
     for row in csv.DictReader(text.splitlines()):
         if row["kind"] not in EVENT_KINDS:
             raise ValueError(f"history_events.csv: unknown kind {row['kind']!r} on {row['date']}")
+        if row["kind"] == "land_pressure" and not 0.0 <= float(row["value"]) <= 1.0:
+            raise ValueError(f"history_events.csv: land_pressure {row['value']} on {row['date']} is not in [0, 1]")
         out.append(
             Event(
                 month=month_number(row["date"], "history_events.csv date"),
@@ -116,7 +118,7 @@ def apply(model: RegionModel, event: Event) -> None:
     elif event.kind == "leader":
         model.member_by[event.states[0]].orientation = event.value
     elif event.kind == "land_pressure":
-        for group in model.kidnappers:
+        for group in model.kidnappers.select(lambda g: g.area == event.area):
             group.pressure = event.value
     actor = ";".join(event.states or event.partners)
     model.ledger.record(model.date, actor, "event", area=event.area, amount=event.value, unit=event.kind, status="done")

@@ -449,7 +449,9 @@ SPECS: dict[str, Spec] = {
         1.0,
         50.0,
     ),
-    "kidnap.recruit": Spec(1.0, "fighters/crew", A, "fighters ransoms buy, per crew member taken", 0.0, 10.0),
+    "kidnap.recruit": Spec(
+        1.0, "fighters/hostage", A, "fighters ransoms bring, per hostage (crew at sea or people ashore)", 0.0, 10.0
+    ),
     "kidnap.exposure": Spec(3.0, "multiple", A, "arrest risk of a fighter relative to a robber", 0.0, 100.0),
     "kidnap.attrition": Spec(0.01, "1/month", A, "share of fighters lost a month to other causes", 0.0, 1.0),
     "kidnap.land_yield": Spec(

@@ -14,7 +14,7 @@ it is written):
                       states together gain more than they give up
  7. deploy            China spreads its ship-days over the features
  8. crime             syndicates rob, are arrested, grow, split and move; new ones appear; the
-                      kidnap-for-ransom group raids
+                      kidnap-for-ransom group raids ships at sea or takes hostages ashore
  9. confrontations    China chooses which of the claimants' activities to challenge: coercion, and
                       escalation up a ladder
 10. statement         ASEAN seeks a statement after coercion; members vote; one vote blocks
