@@ -18,8 +18,8 @@ run: $(VENV)/.installed          ## the default experiment (layering), its repor
 	$(PY) -m sim sweep experiments/layering.toml --analyze
 
 lint-all: $(VENV)/.installed     ## ruff (lint and format), mypy, and the import contracts of pyproject.toml
-	$(PY) -m ruff check sim tests benchmarks
-	$(PY) -m ruff format --check sim tests benchmarks
+	$(PY) -m ruff check sim tests benchmarks tools
+	$(PY) -m ruff format --check sim tests benchmarks tools
 	$(PY) -m mypy
 	$(VENV)/bin/lint-imports --no-cache
 
@@ -33,11 +33,11 @@ app: $(VENV)/.installed          ## the interactive app on http://127.0.0.1:8765
 	$(PY) -m sim app
 
 lint: $(VENV)/.installed
-	$(PY) -m ruff check sim tests benchmarks
+	$(PY) -m ruff check sim tests benchmarks tools
 
 format: $(VENV)/.installed
-	$(PY) -m ruff format sim tests benchmarks
-	$(PY) -m ruff check --fix sim tests benchmarks
+	$(PY) -m ruff format sim tests benchmarks tools
+	$(PY) -m ruff check --fix sim tests benchmarks tools
 
 bench: $(VENV)/.installed        ## speed and memory benchmarks (benchmarks/)
 	$(PY) benchmarks/bench_model.py

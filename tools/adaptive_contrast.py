@@ -23,7 +23,7 @@ MONTHS = 120
 def run_means(seed: int, mode: str) -> dict[str, float]:
     """Each measurement's mean over the outlook of one run."""
     modes = {f"policy.{iso3}.mode": mode for iso3 in PARTNERS}
-    series = RegionModel(rng=seed, **modes).run(MONTHS).series()
+    series = RegionModel(rng=seed, params=modes).run(MONTHS).series()
     return {m: float(np.mean(series[m])) for m in MEASURES}
 
 

@@ -5,8 +5,9 @@ reads the folder's ``summary.csv`` (each fitted parameter's posterior median and
 quantiles) and ``manifest.json`` (the command that produced it) and writes
 ``sim/model/data/calibrated.csv``, which ``sim/model/params.py`` reads: each listed parameter gets its posterior
 median (three significant digits) as its default and the interval, the command, the folder and the commit
-of the model it was fitted to as its source (``python -m sim params`` shows them). Parameters the calibration did not fit are untouched and
-keep their own sources. The file is replaced whole, so it always describes one calibration.
+of the model it was fitted to as its source (``python -m sim params`` shows them). Parameters the
+calibration did not fit are untouched and keep their own sources. The file is replaced whole, so it always
+describes one calibration.
 """
 
 from __future__ import annotations

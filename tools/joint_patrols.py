@@ -19,7 +19,7 @@ PERIODS = {"outlook": 240, "history-free": HISTORY_MONTHS}
 
 def joint_months(seed: int, period: str) -> list[str]:
     """The months of one run in which at least one area was patrolled jointly."""
-    model = RegionModel(rng=seed, **{"run.period": period})
+    model = RegionModel(rng=seed, params={"run.period": period})
     months = []
     for _ in range(PERIODS[period]):
         model.step()

@@ -24,6 +24,8 @@ AFTER = 60  # the withdrawal is in outlook month 61 (January 2030)
 def main(folder: Path) -> None:
     r = sim.load_results(folder, series=True)
     runs = r.runs.merge(r.design[["point_id", "label"]].drop_duplicates(), on="point_id")
+    if r.series is None:
+        raise SystemExit(f"{folder} has no monthly series (keep_series = true in withdrawal.toml keeps them)")
     series = r.series.merge(runs[["run_id", "label", "replicate"]], on="run_id")
     late = series[series.step > AFTER].groupby(["label", "replicate"]).mean(numeric_only=True)
     print(f"{folder}: withdrawal minus none, means of months {AFTER + 1}-120, 95% t intervals over replicates")
