@@ -13,8 +13,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import numpy as np
-from scipy import stats
+from knockout_table import fmt, interval, newest
 
 import sim
 
@@ -39,21 +38,6 @@ MEASURES = {
 NONE = "none"
 
 
-def interval(values: np.ndarray) -> tuple[float, float, float]:
-    """Mean and 95% t interval over replicates."""
-    mean = float(values.mean())
-    half = float(stats.t.ppf(0.975, len(values) - 1) * values.std(ddof=1) / np.sqrt(len(values)))
-    return mean, mean - half, mean + half
-
-
-def cell(values: np.ndarray, signed: bool) -> str:
-    """Mean [95% CI] to three significant figures; bold when a difference's interval excludes 0."""
-    mean, low, high = interval(values)
-    sign = "+" if signed else ""
-    text = f"{mean:{sign}.3g} [{low:{sign}.3g}, {high:{sign}.3g}]"
-    return f"**{text}**" if signed and (low > 0 or high < 0) else text
-
-
 def main(folder: Path) -> None:
     r = sim.load_results(folder, series=False)
     runs = r.runs[r.runs["status"] == "ok"].merge(r.design[["point_id", "label"]].drop_duplicates(), on="point_id")
@@ -65,13 +49,13 @@ def main(folder: Path) -> None:
     for m, words in MEASURES.items():
         column = f"{m}_mean"
         base = by[NONE][column]
-        cells = [cell(base.to_numpy(dtype=float), signed=False)]
+        mean, low, high = interval(base.to_numpy(dtype=float))
+        cells = [f"{mean:.3g} [{low:.3g}, {high:.3g}]"]
         for label in others:
             both = base.index.intersection(by[label].index)
-            cells.append(cell((by[label].loc[both, column] - base.loc[both]).to_numpy(dtype=float), signed=True))
+            cells.append(fmt(*interval((by[label].loc[both, column] - base.loc[both]).to_numpy(dtype=float))))
         print(f"| {words} (`{m}`) | " + " | ".join(cells) + " |")
 
 
 if __name__ == "__main__":
-    root = Path("results/knockouts")
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else sorted(root.glob("*/runs.parquet"))[-1].parent)
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else newest(Path("results"), "knockouts"))

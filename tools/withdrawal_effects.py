@@ -12,8 +12,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import numpy as np
-from scipy import stats
+from knockout_table import interval, newest
 
 import sim
 
@@ -36,12 +35,10 @@ def main(folder: Path) -> None:
         shocked = next(x for x in dict.fromkeys(runs["label"]) if x.startswith(structure) and x != label)
         cells = []
         for m in MEASURES:
-            d = (late.loc[shocked, m] - late.loc[label, m]).to_numpy(dtype=float)
-            half = stats.t.ppf(0.975, len(d) - 1) * d.std(ddof=1) / np.sqrt(len(d))
-            cells.append(f"{m} {d.mean():+.3g} [{d.mean() - half:+.3g}, {d.mean() + half:+.3g}]")
+            mean, low, high = interval((late.loc[shocked, m] - late.loc[label, m]).to_numpy(dtype=float))
+            cells.append(f"{m} {mean:+.3g} [{low:+.3g}, {high:+.3g}]")
         print(f"  {structure}: " + "; ".join(cells))
 
 
 if __name__ == "__main__":
-    root = Path("results/withdrawal")
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else sorted(root.glob("*/runs.parquet"))[-1].parent)
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else newest(Path("results"), "withdrawal"))

@@ -160,9 +160,14 @@ class KidnapGroup(Outlaw):
         p = self.model.p
         d = self.model.detection[self.area]
         sea = p["kidnap.raid_rate"] * (1.0 - d) ** p["kidnap.deterrence"] * (1.0 - d) * p["kidnap.crew"]
-        sea_loss = min(1.0, p["kidnap.exposure"] * p["crime.arrest"] * self.model.arrest_risk[self.area])
         shore = p["kidnap.land_yield"] * (1.0 - self.pressure)
-        return {"sea": (sea, sea_loss), "shore": (shore, 0.0)}
+        return {"sea": (sea, self._arrest_share()), "shore": (shore, 0.0)}
+
+    def _arrest_share(self) -> float:
+        """The share of its fighters a month at sea exposes to arrest: the area's arrest risk raised by
+        ``kidnap.exposure``, at most 1."""
+        p = self.model.p
+        return min(1.0, p["kidnap.exposure"] * p["crime.arrest"] * self.model.arrest_risk[self.area])
 
     def caution(self) -> float:
         """How much the group weighs the risk to its fighters: the share of its reserve
@@ -219,7 +224,7 @@ class KidnapGroup(Outlaw):
         self.funds = min(p["kidnap.reserve"] * self.fighters, max(0.0, self.funds + income))
         room = max(0.0, 1.0 - self.fighters / max(1, p["kidnap.fighters"]))
         self.fighters += int(rng.poisson(p["kidnap.recruit"] * taken * room))
-        raid_loss = self.prospects()[self.ground][1]
+        raid_loss = self._arrest_share() if self.ground == "sea" else 0.0
         lost_share = 1.0 - (1.0 - raid_loss) * (1.0 - self.pressure * p["kidnap.campaign_loss"])
         lost = int(rng.binomial(self.fighters, lost_share))
         self.fighters -= lost
