@@ -394,61 +394,87 @@ def differences(ran: Ran) -> pd.DataFrame:
 
 @pytest.mark.slow
 def test_the_reading_of_the_answers_holds(ran):
-    """Section 3: most offers of every kind are accepted; bilateral offers are declined a little more often
-    than any other kind (as a share of the offers of that kind): 37 of 263, about one in seven, quad offers
-    19 of 148, about one in eight. The Philippines, coerced far more than anyone else, gets about half of
-    the bilateral offers and accepts nine in ten of them."""
-    says("Most offers of every kind are accepted")
-    says("Bilateral offers, the most visible, are declined a little more often than any other kind: 37 of 263,")
-    says("about one in seven (quad offers 19 of 148, about one in eight)")
+    """Section 3: most offers of every kind are accepted, and no kind is declined much more often than
+    another (as a share of the offers of that kind): bilateral offers, the most visible, are not the most
+    declined, 32 of 255, about one in eight, as are quad offers (18 of 147) and forum offers (53 of 405);
+    capacity offers, the fewest, a little more often, 9 of 59, about one in seven. The Philippines, coerced
+    far more than anyone else, gets about half of the bilateral offers (120 of 255) and accepts nineteen in
+    twenty of them (114)."""
+    says("Most offers of every kind are accepted, and in this run no kind is declined much more often than")
+    says("Bilateral offers, the most visible, are not the most declined: 32 of 255, about one in eight,")
+    says("as are quad offers (18 of 147) and forum offers (53 of 405)")
+    says("capacity offers, the fewest, are declined a little more often, 9 of 59, about one in seven")
     says("The Philippines, which China coerces far more than anyone else, gets about half of the bilateral offers")
-    says("and accepts nine in ten of them")
+    says("(120 of 255) and accepts nineteen in twenty of them (114)")
     actions = pd.read_csv(ran.work / "results" / "tutorial-default" / "actions.csv", keep_default_na=False)
     answers = actions[actions["kind"].isin(["accept", "decline"])]
     declined = (answers["kind"] == "decline").groupby(answers["layer"]).agg(["sum", "count", "mean"])
     assert set(declined.index) == set(LAYERS)
     assert (declined["mean"] < 0.5).all()  # most offers of every kind are accepted
-    assert declined["mean"].idxmax() == "bilateral"
-    assert declined.loc["bilateral", ["sum", "count"]].tolist() == [37, 263]
-    assert declined.loc["quad", ["sum", "count"]].tolist() == [19, 148]
-    assert round(1 / declined.loc["bilateral", "mean"]) == 7 and round(1 / declined.loc["quad", "mean"]) == 8
-    assert declined["mean"].sort_values().index[-2] == "quad"  # "a little more often" than the next
+    assert declined["mean"].idxmax() == "capacity" and declined["mean"].idxmax() != "bilateral"
+    assert declined.loc["bilateral", ["sum", "count"]].tolist() == [32, 255]
+    assert declined.loc["quad", ["sum", "count"]].tolist() == [18, 147]
+    assert declined.loc["forums", ["sum", "count"]].tolist() == [53, 405]
+    assert declined.loc["capacity", ["sum", "count"]].tolist() == [9, 59]
+    for layer in ("bilateral", "quad", "forums"):  # about one in eight
+        assert round(1 / declined.loc[layer, "mean"]) == 8, layer
+    assert round(1 / declined.loc["capacity", "mean"]) == 7  # about one in seven
+    assert declined["count"].idxmin() == "capacity"  # the fewest
+    assert declined["mean"].max() - declined["mean"].min() < 0.05  # "no kind ... much more often"
     bilateral = answers[answers["layer"] == "bilateral"]
     phl = bilateral[bilateral["actor"] == "PHL"]
     assert 0.45 <= len(phl) / len(bilateral) <= 0.55  # about half
-    assert round((phl["kind"] == "accept").mean(), 1) == 0.9
+    assert (len(phl), int((phl["kind"] == "accept").sum())) == (120, 114)  # nineteen in twenty
     coerced = actions[actions["kind"] == "coercion"].groupby("target").size().sort_values()
     assert coerced.index[-1] == "PHL" and coerced.iloc[-1] > 5 * coerced.iloc[-2]  # far more than anyone else
 
 
 @pytest.mark.slow
-def test_the_switch_lets_through_one_exercise_in_11_of_its_20_runs(ran):
+def test_the_switch_lets_through_one_exercise_in_10_of_its_20_runs(ran):
     """Section 6 and the experiment's description: in the sweep's 20 runs of the switch the United States
-    makes an offer at USD 1 bn in 12, 11 are accepted, and 11 exercises are held (at most one a run); a run
-    at the default holds about 220 (each of the 20 default runs between 200 and 240)."""
-    says("the United States makes such an offer in 12 of the 20 runs of the switch, and 11")
-    says("are accepted: 11 exercises in 20 runs, where a run at the default holds about 220")
-    says("in this sweep 11 of the 20 runs of the second point hold one such exercise, where a run at")
-    says("(one exercise in 11 of its 20 runs)", "(11 in its 20 runs, against about 220 in every default run)")
+    makes an offer at USD 1 bn in 13, 12 are accepted, two of them too late for their exercise to be held
+    before the run ends, and 10 exercises are held (at most one a run); a run at the default holds about
+    220 (each of the 20 default runs between 200 and 240)."""
+    says("the United States makes such an offer in 13 of the 20 runs of the switch, and 12")
+    says("are accepted, two of them too late for their exercise to be held before the run ends: 10 exercises in")
+    says("20 runs, where a run at the default holds about 220")
+    says("in this sweep 10 of the 20 runs of the second point hold one such exercise, where a run at")
+    says("(one exercise in 10 of its 20 runs)", "(10 in its 20 runs, against about 220 in every default run)")
     runs = load_results(ran.work / SWEEP).runs.sort_values("replicate")
-    counts: dict[int, list[tuple[int, int, int]]] = {0: [], 1: []}
+    lead, delay = SPECS["instrument.bilateral.lead"].default, SPECS["routing.delay"].default
+
+    def month(date: str) -> int:
+        year, number = date.split("-")
+        return 12 * int(year) + int(number)
+
+    counts: dict[int, list[tuple[int, int, int, int]]] = {0: [], 1: []}
     for _, run in runs.iterrows():
         model = RegionModel(rng=int(run["seed"]), **({"instrument.bilateral.cost": 1e9} if run["point_id"] else {}))
         model.run(120)
         assert model.summary()["stability_index_mean"] == run["stability_index_mean"]  # the sweep's own run
         ledger = model.ledger
+        last = max(month(action.date) for action in ledger)
+        due = [  # the month each accepted bilateral offer's exercise is due: its lead, plus the routing delay
+            month(a.date) + lead + (delay if a.channel == "routed" else 0)
+            for a in ledger
+            if a.kind == "accept" and a.layer == "bilateral"
+        ]
         counts[int(run["point_id"])].append(
             (
                 ledger.count(kind="offer", layer="bilateral"),
                 ledger.count(kind="accept", layer="bilateral"),
                 ledger.count(kind="exercise"),
+                sum(d > last for d in due),
             )
         )
-    switch = pd.DataFrame(counts[1], columns=["offers", "accepted", "exercises"])
-    assert len(switch) == 20 and (switch["offers"] > 0).sum() == 12
-    assert switch["accepted"].sum() == 11 and switch["exercises"].sum() == 11
-    assert switch["exercises"].max() == 1 and (switch["exercises"] > 0).sum() == 11
-    default = pd.DataFrame(counts[0], columns=["offers", "accepted", "exercises"])
+    switch = pd.DataFrame(counts[1], columns=["offers", "accepted", "exercises", "late"])
+    assert len(switch) == 20 and (switch["offers"] > 0).sum() == 13
+    assert switch["accepted"].sum() == 12 and switch["exercises"].sum() == 10
+    assert switch["accepted"].max() == 1  # too short a run to save USD 1 bn again
+    assert ((switch["accepted"] == 1) & (switch["exercises"] == 0)).sum() == 2
+    assert (switch["late"] == switch["accepted"] - switch["exercises"]).all() and switch["late"].sum() == 2
+    assert switch["exercises"].max() == 1 and (switch["exercises"] > 0).sum() == 10
+    default = pd.DataFrame(counts[0], columns=["offers", "accepted", "exercises", "late"])
     assert len(default) == 20 and default["exercises"].between(200, 240).all()
     assert round(default["exercises"].mean(), -1) == 220
 
@@ -474,66 +500,66 @@ def paired_series(ran: Ran) -> pd.DataFrame:
 
 
 def test_the_reading_of_the_comparison_holds(ran):
-    """Section 6: no exercises is about 0.024 below the default in stability, with an interval clear of zero
-    (about -0.039 to -0.008). Coercion at the Philippines' features about 0.46 higher, about a quarter of the
-    default's mean (1.75), clear of zero (about 0.28 to 0.64); over all features about 0.42 (0.22 to 0.63)
-    and escalations about 0.18 (0.10 to 0.26), about a third of the default's 0.58, both clear of zero; about
-    0.07 less at Vietnam's features, Malaysia's and Indonesia's within noise. The coercion part of the index
-    takes away about 0.020 (-0.029 to -0.010), some four fifths of the whole. China's ship-days about 5.7
-    higher, of 163, clear of zero (3.2 to 8.2): about 3 to 4 more at each of the Philippines' three
-    features, fewer at Vietnam's and Indonesia's, Malaysia's within noise. Robberies within noise, about
-    0.30 more (-0.44 to 1.04); the robbery part about -0.006, within noise (-0.025 to 0.013). Cohesion about
-    0.007 higher, clear of zero (0.003 to 0.011), which (weight 0.3) gives back about 0.002, the only part
-    that rises; hedging about 0.003 higher, just clear of zero (0.0005 to 0.006). Forum power about 0.06
-    lower, clear of zero (-0.082 to -0.043); ASEAN's agreement 1 (to seven decimals) in every run of both
-    points, no statement blocked. The coercion part weighs about nine times as much as the cohesion part."""
-    says('"no exercises" is about 0.024 below the default, with an interval clear of zero (from about -0.039 to')
-    says("-0.008): on the stability index, these 20 pairs of runs tell the two apart, and without exercises the")
+    """Section 6: no exercises is about 0.026 below the default in stability, with an interval clear of zero
+    (about -0.042 to -0.010). Coercion at the Philippines' features about 0.53 higher, about three tenths of
+    the default's mean (1.78), clear of zero (about 0.33 to 0.73); over all features about 0.46 (0.24 to
+    0.68) and escalations about 0.18 (0.10 to 0.27), about three tenths of the default's 0.61, both clear of
+    zero; at Vietnam's, Malaysia's and Indonesia's features within noise (each at most about 0.04 fewer).
+    The coercion part of the index takes away about 0.020 (-0.030 to -0.011), some three quarters of the
+    whole. China's ship-days about 6.5 higher, of 164, clear of zero (4.7 to 8.4): about 3 to 4 more at
+    each of the Philippines' three features, clear of zero; about one fewer at Vietnam's, Malaysia's and
+    Indonesia's, within noise. Robberies within noise, about 0.40 more (-0.17 to 0.97); the robbery part
+    about -0.010, within noise (-0.026 to 0.005). Cohesion about 0.014 higher, clear of zero (0.006 to
+    0.021), which (weight 0.3) gives back about 0.004, the only part that rises; hedging about 0.006
+    higher, clear of zero (0.002 to 0.010). Forum power about 0.05 lower, clear of zero (-0.067 to
+    -0.025); ASEAN's agreement 1 (to seven decimals) in every run of both points, no statement blocked.
+    The coercion part weighs about five times as much as the cohesion part."""
+    says('"no exercises" is about 0.026 below the default, with an interval clear of zero (from about -0.042 to')
+    says("-0.010): on the stability index, these 20 pairs of runs tell the two apart, and without exercises the")
     says("index is lower")
-    says("higher by about 0.46 incidents a month, about a quarter of the default's mean (1.75)")
-    says("with an interval clear of zero (about 0.28 to 0.64)")
-    says("Over all features (`coercion_mean`) coercion is higher by about 0.42 (about 0.22 to 0.63)")
-    says("by about 0.18 a month, about a third of the default's 0.58 (about 0.10 to 0.26), both clear of zero")
-    says("(about 0.07 a month less at Vietnam's; at Malaysia's and Indonesia's the difference is within noise)")
-    says("takes away about 0.020, with an interval clear of zero (about -0.029 to -0.010), some four fifths")
-    says("are higher by about 5.7 a month, of the default's 163, with an interval clear of zero (about 3.2 to 8.2)")
+    says("higher by about 0.53 incidents a month, about three tenths of the default's mean (1.78)")
+    says("with an interval clear of zero (about 0.33 to 0.73)")
+    says("Over all features (`coercion_mean`) coercion is higher by about 0.46 (about 0.24 to 0.68)")
+    says("by about 0.18 a month, about three tenths of the default's 0.61 (about 0.10 to 0.27), both clear of zero")
+    says("(at Vietnam's, Malaysia's and Indonesia's the differences, each at most about 0.04 a month fewer, are")
+    says("within noise)")
+    says("takes away about 0.020, with an interval clear of zero (about -0.030 to -0.011), some three quarters")
+    says("are higher by about 6.5 a month, of the default's 164, with an interval clear of zero (about 4.7 to 8.4)")
     says("in these runs the second weighs more: it sends more ships, and sends them to the Philippines")
-    says("about 3 to 4 ship-days a month more at each of the Philippines' three features, and fewer at Vietnam's")
-    says("and Indonesia's (at Malaysia's the difference is within noise)")
-    says("about 0.30 a month more, with an interval from about -0.44 to 1.04")
-    says("The robbery part of the index takes away about 0.006, but within noise (about -0.025 to 0.013)")
-    says("is higher by about 0.007, with an interval clear of zero (about 0.003 to 0.011)", "weight 0.3")
-    says("so it gives back about 0.002 (0.3 times 0.007): the only part of the index that rises")
-    says("is higher by about 0.003, with an interval just clear of zero (about 0.0005 to 0.006)")
-    says("is lower by about 0.06, with an interval clear of zero (about -0.082 to -0.043)")
+    says("about 3 to 4 ship-days a month more at each of the Philippines' three features, with intervals clear")
+    says("at Vietnam's, Malaysia's and Indonesia's about one fewer, but within noise")
+    says("about 0.40 a month more, with an interval from about -0.17 to 0.97")
+    says("The robbery part of the index takes away about 0.010, but within noise (about -0.026 to 0.005)")
+    says("is higher by about 0.014, with an interval clear of zero (about 0.006 to 0.021)", "weight 0.3")
+    says("so it gives back about 0.004 (0.3 times 0.014): the only part of the index that rises")
+    says("is higher by about 0.006, with an interval clear of zero (about 0.002 to 0.010)")
+    says("is lower by about 0.05, with an interval clear of zero (about -0.067 to -0.025)")
     says("it is 1, to seven decimals, in every run of both points, since no statement is blocked")
-    says("the second weighs about nine times as much as the first")
+    says("the second weighs about five times as much as the first")
     row = differences(ran)
 
     def quoted(metric: str, digits: int, mean: float, low: float, high: float) -> None:
         got = row.loc[metric, ["mean_diff", "ci_low", "ci_high"]].round(digits).tolist()
         assert got == [mean, low, high], f"{metric}: {got}"
 
-    quoted("stability_index_mean", 3, -0.024, -0.039, -0.008)
-    quoted("coercion_PHL_mean", 2, 0.46, 0.28, 0.64)
-    quoted("coercion_mean", 2, 0.42, 0.22, 0.63)
-    quoted("escalations_mean", 2, 0.18, 0.10, 0.26)
-    quoted("ccg_shipdays_mean", 1, 5.7, 3.2, 8.2)
-    quoted("incidents_mean", 2, 0.30, -0.44, 1.04)
-    quoted("asean_cohesion_mean", 3, 0.007, 0.003, 0.011)
-    quoted("forum_power_mean", 3, -0.063, -0.082, -0.043)
-    assert round(row.loc["forum_power_mean", "mean_diff"], 2) == -0.06
-    hedging = row.loc["hedging_mean"]
-    assert round(hedging["mean_diff"], 3) == 0.003 and round(hedging["ci_low"], 4) == 0.0005
-    assert round(hedging["ci_high"], 3) == 0.006
+    quoted("stability_index_mean", 3, -0.026, -0.042, -0.010)
+    quoted("coercion_PHL_mean", 2, 0.53, 0.33, 0.73)
+    quoted("coercion_mean", 2, 0.46, 0.24, 0.68)
+    quoted("escalations_mean", 2, 0.18, 0.10, 0.27)
+    quoted("ccg_shipdays_mean", 1, 6.5, 4.7, 8.4)
+    quoted("incidents_mean", 2, 0.40, -0.17, 0.97)
+    quoted("asean_cohesion_mean", 3, 0.014, 0.006, 0.021)
+    quoted("forum_power_mean", 3, -0.046, -0.067, -0.025)
+    assert round(row.loc["forum_power_mean", "mean_diff"], 2) == -0.05
+    quoted("hedging_mean", 3, 0.006, 0.002, 0.010)
     stats = pd.read_csv(ran.work / SWEEP / "analysis" / "point_stats.csv").set_index(["label", "metric"])
     default_phl = stats.loc[("default", "coercion_PHL_mean"), "mean"]
-    assert round(default_phl, 2) == 1.75
-    assert 0.22 <= row.loc["coercion_PHL_mean", "mean_diff"] / default_phl <= 0.29  # "about a quarter"
+    assert round(default_phl, 2) == 1.78
+    assert 0.27 <= row.loc["coercion_PHL_mean", "mean_diff"] / default_phl <= 0.33  # "about three tenths"
     default_escalations = stats.loc[("default", "escalations_mean"), "mean"]
-    assert round(default_escalations, 2) == 0.58
-    assert 0.28 <= row.loc["escalations_mean", "mean_diff"] / default_escalations <= 0.38  # "about a third"
-    assert round(stats.loc[("default", "ccg_shipdays_mean"), "mean"]) == 163
+    assert round(default_escalations, 2) == 0.61
+    assert 0.27 <= row.loc["escalations_mean", "mean_diff"] / default_escalations <= 0.33  # "about three tenths"
+    assert round(stats.loc[("default", "ccg_shipdays_mean"), "mean"]) == 164
     runs = load_results(ran.work / SWEEP).runs  # ASEAN always agrees: no statement is blocked
     assert len(runs) == 40 and (runs["asean_agreement_mean"].round(7) == 1.0).all()
     assert (runs["statements_blocked_mean"] == 0.0).all()
@@ -549,75 +575,92 @@ def test_the_reading_of_the_comparison_holds(ran):
     assert sum(part["mean"] for part in parts.values()) == pytest.approx(stability)
     cohesion = row.loc["asean_cohesion_mean", "mean_diff"]
     assert parts["cohesion"]["mean"] == pytest.approx(weights["cohesion"] * cohesion)
-    assert [round(parts["coercion"][k], 3) for k in ("mean", "ci_low", "ci_high")] == [-0.020, -0.029, -0.010]
-    assert 0.75 <= parts["coercion"]["mean"] / stability <= 0.85  # "some four fifths"
-    assert [round(parts["security"][k], 3) for k in ("mean", "ci_low", "ci_high")] == [-0.006, -0.025, 0.013]
-    assert round(parts["cohesion"]["mean"], 3) == 0.002 and parts["cohesion"]["ci_low"] > 0
+    assert [round(parts["coercion"][k], 3) for k in ("mean", "ci_low", "ci_high")] == [-0.020, -0.030, -0.011]
+    assert 0.72 <= parts["coercion"]["mean"] / stability <= 0.8  # "some three quarters"
+    assert [round(parts["security"][k], 3) for k in ("mean", "ci_low", "ci_high")] == [-0.010, -0.026, 0.005]
+    assert round(parts["cohesion"]["mean"], 3) == 0.004 and parts["cohesion"]["ci_low"] > 0
     assert [k for k, part in parts.items() if part["mean"] > 0] == ["cohesion"]  # the only part that rises
-    assert 8.5 <= -parts["coercion"]["mean"] / parts["cohesion"]["mean"] <= 10  # "about nine times"
+    assert 4.5 <= -parts["coercion"]["mean"] / parts["cohesion"]["mean"] <= 5.5  # "about five times"
     # where the coercion and the ships go
     moved = {c: t_interval(pairs[f"coercion_{c}"]) for c in ("VNM", "MYS", "IDN")}
-    assert round(moved["VNM"]["mean"], 2) == -0.07 and moved["VNM"]["ci_high"] < 0
-    for country in ("MYS", "IDN"):
+    for country in ("VNM", "MYS", "IDN"):  # within noise, each at most about 0.04 a month fewer
         assert moved[country]["ci_low"] < 0 < moved[country]["ci_high"], country
+        assert -0.045 < moved[country]["mean"] < 0, country
     phl = row.loc["coercion_PHL_mean", "mean_diff"]
     assert 0 < phl - row.loc["coercion_mean", "mean_diff"] < 0.25 * phl  # "little of what ... gain is lost"
     for feature in ("SCARBOROUGH", "SECOND_THOMAS", "THITU"):  # the Philippines' three features
         ships = t_interval(pairs[f"shipdays_{feature}"])
         assert 2.5 <= ships["mean"] <= 4.5 and ships["ci_low"] > 0, feature
-    for feature in ("VANGUARD", "NATUNA"):  # Vietnam's and Indonesia's
-        assert t_interval(pairs[f"shipdays_{feature}"])["ci_high"] < 0, feature
-    luconia = t_interval(pairs["shipdays_LUCONIA"])  # Malaysia's
-    assert luconia["ci_low"] < 0 < luconia["ci_high"]
+    for feature in ("VANGUARD", "LUCONIA", "NATUNA"):  # Vietnam's, Malaysia's and Indonesia's
+        ships = t_interval(pairs[f"shipdays_{feature}"])
+        assert round(ships["mean"]) == -1 and ships["ci_low"] < 0 < ships["ci_high"], feature
 
 
 def test_the_reading_of_the_time_series_holds(ran):
-    """Section 6: no exercises is below the default in almost every month (113 of 120, 94%), yet the bands
-    overlap in every month."""
-    says('the "no exercises" mean runs below the default in almost every month (113 of 120, 94%), yet the two')
-    says("bands overlap in every month")
+    """Section 6: no exercises is below the default in most months (104 of 120, 87%), yet the bands overlap
+    in all but 9 months (49 and 51, and 66 to 72, where the "no exercises" band lies wholly below)."""
+    says('the "no exercises" mean runs below the default in most months (104 of 120, 87%), yet the two bands')
+    says('overlap in all but 9 months (months 49 and 51, and 66 to 72, where the "no exercises" band lies wholly')
     series = pd.read_csv(ran.work / SWEEP / "analysis" / "series_stability_index.csv")
     wide = series.pivot(index="step", columns="label", values=["mean", "ci_low", "ci_high"])
     assert len(wide) == 120
     below = int((wide["mean"]["no exercises"] < wide["mean"]["default"]).sum())
-    assert below == 113 and round(100 * below / 120) == 94
+    assert below == 104 and round(100 * below / 120) == 87
     overlap = (wide["ci_low"]["no exercises"] <= wide["ci_high"]["default"]) & (
         wide["ci_low"]["default"] <= wide["ci_high"]["no exercises"]
     )
-    assert overlap.all()
+    apart = wide.index[~overlap]
+    assert list(apart) == [49, 51, *range(66, 73)]
+    assert (wide["ci_high"]["no exercises"][apart] < wide["ci_low"]["default"][apart]).all()  # wholly below
 
 
 def test_the_switch_stands_in_for_the_edit(ran):
     """Section 6: on the same seeds, the edit and the switch move the same way and their intervals overlap in
-    stability, cohesion and coercion at the Philippines' features (about -0.024 and -0.024, 0.008 and 0.007,
-    0.61 and 0.46); all six intervals are clear of zero, and each difference lies within the other's
-    interval; the largest gap, about 0.15 in coercion at the Philippines' features, lies within both; under
-    the edit members decline about 5.1 more offers a month, under the switch about 0.4 fewer."""
-    says("stability about -0.024 and -0.024, cohesion about 0.008 and 0.007")
-    says("coercion at the Philippines' features about 0.61 and 0.46. All six intervals are clear of zero, and")
-    says("each difference lies within the other's interval")
-    says("The largest gap, about 0.15 in coercion at the Philippines' features, lies within both intervals")
+    stability, cohesion and coercion at the Philippines' features (about -0.015 and -0.026, 0.007 and 0.014,
+    0.40 and 0.53); five of the six intervals are clear of zero, the edit's in cohesion just crosses it
+    (about -0.001 to 0.015); each difference lies within the other's interval; the largest gap, about 0.13
+    in coercion at the Philippines' features, lies within both, and the gaps in the other two are larger
+    in proportion (the switch's fall in the index about 1.7 times the edit's, its rise in cohesion nearly
+    twice); under the edit members decline about 5.2 more offers a month, under the switch about 0.4
+    fewer."""
+    says("stability about -0.015 and -0.026, cohesion about 0.007 and 0.014")
+    says("coercion at the Philippines' features about 0.40 and 0.53. Five of the six intervals are clear of")
+    says("zero; the edit's in cohesion just crosses it (about -0.001 to 0.015)")
+    says("Each difference lies within the other's interval")
+    says("The largest gap, about 0.13 in coercion at the Philippines' features, lies within both intervals")
+    says("the switch's fall in the index is about 1.7 times the edit's, its rise in cohesion nearly twice")
     says("both say that without exercises the stability index falls")
-    says("about 5.1 more offers a month", "about 0.4 fewer")
+    says("On cohesion the switch says more than the edit: its rise is clear of zero, the edit's is not")
+    says("about 5.2 more offers a month", "about 0.4 fewer")
     table = pd.read_csv(ran.work / "results" / "tutorial-edit-vs-switch.csv").set_index(["metric", "minus default"])
     quoted = {
-        "stability_index_mean": (3, -0.024, -0.024),
-        "asean_cohesion_mean": (3, 0.008, 0.007),
-        "coercion_PHL_mean": (2, 0.61, 0.46),
+        "stability_index_mean": (3, -0.015, -0.026),
+        "asean_cohesion_mean": (3, 0.007, 0.014),
+        "coercion_PHL_mean": (2, 0.40, 0.53),
     }
     gaps = {}
     for metric, (digits, edit_mean, switch_mean) in quoted.items():
         edit, switch = table.loc[(metric, "edit")], table.loc[(metric, "switch")]
         assert round(edit["mean"], digits) == edit_mean and round(switch["mean"], digits) == switch_mean, metric
         for one, other in ((edit, switch), (switch, edit)):
-            assert one["ci_low"] > 0 or one["ci_high"] < 0, f"an interval in {metric} is no longer clear of zero"
             assert one["ci_low"] <= other["mean"] <= one["ci_high"], f"{metric}: a mean outside the other's interval"
         assert (edit["mean"] > 0) == (switch["mean"] > 0), metric  # the same way
         gaps[metric] = abs(edit["mean"] - switch["mean"])
-    assert max(gaps, key=gaps.get) == "coercion_PHL_mean" and round(gaps["coercion_PHL_mean"], 2) == 0.15
+    clear = {
+        (metric, name): table.loc[(metric, name), "ci_low"] > 0 or table.loc[(metric, name), "ci_high"] < 0
+        for metric in quoted
+        for name in ("edit", "switch")
+    }
+    assert [key for key, is_clear in clear.items() if not is_clear] == [("asean_cohesion_mean", "edit")]
+    cohesion = table.loc[("asean_cohesion_mean", "edit")]
+    assert [round(cohesion["ci_low"], 3), round(cohesion["ci_high"], 3)] == [-0.001, 0.015]
+    assert max(gaps, key=gaps.get) == "coercion_PHL_mean" and round(gaps["coercion_PHL_mean"], 2) == 0.13
+    ratio = {m: table.loc[(m, "switch"), "mean"] / table.loc[(m, "edit"), "mean"] for m in quoted}
+    assert round(ratio["stability_index_mean"], 1) == 1.7 and 1.75 <= ratio["asean_cohesion_mean"] < 2
+    assert ratio["coercion_PHL_mean"] < min(ratio["stability_index_mean"], ratio["asean_cohesion_mean"])
     assert table.loc[("stability_index_mean", "edit"), "ci_high"] < 0  # both say the index falls
     declines = table.loc["offers_declined_mean"]
-    assert round(declines.loc["edit", "mean"], 1) == 5.1 and declines.loc["edit", "ci_low"] > 0
+    assert round(declines.loc["edit", "mean"], 1) == 5.2 and declines.loc["edit", "ci_low"] > 0
     assert round(declines.loc["switch", "mean"], 1) == -0.4 and declines.loc["switch", "ci_high"] < 0
     # the switch's rows are the sweep's own paired differences
     diffs = differences(ran)
