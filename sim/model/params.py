@@ -565,14 +565,14 @@ SPECS: dict[str, Spec] = {
         choices=("outlook", "history", "history-free"),
     ),
     "run.spinup": Spec(
-        300,
+        480,
         "months",
         A,
-        "months simulated, under the same policy, before the outlook starts (not written); longer than a "
-        "delivered vessel's lifetime, lead time and routing delay (240 + 30 + 6), so that the outlook starts "
-        "from a steady state (tests/test_stationarity.py)",
+        "months simulated, under the same policy, before the outlook starts (not written): the fleets need a "
+        "delivered vessel's lifetime, lead time and routing delay (240 + 30 + 6) to settle, and robbery, which "
+        "falls below its long-run level while they grow, about 150 more to recover (docs/ODD.md 5.3)",
         0,
-        600,
+        1200,
     ),
     "metrics.incident_scale": Spec(
         8.2,
