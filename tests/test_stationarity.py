@@ -44,6 +44,7 @@ def same_chair_years(first: int, months: int = MONTHS) -> list[int]:
 def paired_windows(series: dict[str, list[float]], later: list[int]) -> dict[str, list[float]]:
     """Each metric's first WINDOW months followed by its months in the years ``later``: the form
     :func:`drift` reads (first window, then the window it is compared with)."""
+
     def months(values, years):
         return [v for y in years for v in values[12 * y : 12 * y + 12]]
 
