@@ -40,7 +40,7 @@ from sim import load_results
 from sim.cli.run import read_run_config
 from sim.model.agents.asean import Asean
 from sim.model.agents.china import China
-from sim.model.agents.members import Member
+from sim.model.agents.members import Member, Offer
 from sim.model.agents.partners import Partner
 from sim.model.params import LAYERS, PARTNERS, SPECS, make_params
 from sim.model.region import RegionModel
@@ -326,19 +326,27 @@ def test_when_the_united_states_can_pay_the_switchs_price():
     matters is what a partner saves: the United States plans the most, USD 38.25 m a year, and from its
     27th January on (USD 1,033 m) its savings pass USD 1 bn, i.e. in runs of more than 312 months (26 years)
     with the spin-up. At most partner.max_pace times the planned pace is offered: USD 9.6 m a month, a
-    chance of about 1% a month. The tutorial's runs are longer: a 300-month spin-up from a January and 120
-    months make 35 Januaries (USD 1,339 m); the 27th is the outlook's second (January 2026), leaving 108
-    months; once one offer is accepted the run is too short to save USD 1 bn again; Japan, next, plans
-    USD 20.1 m a year, USD 704 m in 35 Januaries."""
+    chance of about 1% a month. The tutorial's runs are longer: a 480-month spin-up from a January and 120
+    months make 50 Januaries (USD 1,912.5 m); the 27th comes 168 months (14 years) before the outlook, in the
+    spin-up (January 2011 on the model's calendar), leaving 288 months; once one offer is accepted the run is
+    too short to save USD 1 bn again. Japan, next, plans USD 20.1 m a year, USD 1,005 m in 50 Januaries: from
+    its 50th, the outlook's last (January 2034), it can pay that price too, offering at most USD 5.0 m a
+    month (about 0.5% a month); Australia and India never can."""
     says(
         "upper bound of USD 1 bn", "USD 38.25 m a year (45% of its USD 85 m)", "From its 27th January on (USD 1,033 m)"
     )
     says("runs longer than 26 years", "the run's months more than 312", "USD 9.6 m a month", "about 1% a month")
-    says("`run.spinup`, 300 months (25 years) from a January, so a run of 120 months counts 35 Januaries")
-    says("plans USD 1,339 m for exercises", "Its 27th January is the second of the outlook (January 2026)")
-    says("in each of the last 108 months of a run", "a run holds at most one such exercise")
-    says("Japan, next, plans USD 20.1 m a year: USD 704 m in 35 Januaries")
-    says("these runs last 35 years (25 of spin-up, 10 of outlook)", "from the outlook's second January")
+    says("`run.spinup`, 480 months (40 years) from a January, so a run of 120 months counts 50 Januaries")
+    says("plans USD 1,912.5 m for exercises", "Its 27th January comes 168 months before the outlook, in the spin-up")
+    says("in each of the last 288 months of a run (the spin-up's last 168 and the outlook's 120)")
+    says("so a run holds at most one such exercise of the United States")
+    says("Japan, next, plans USD 20.1 m a year: USD 1,005 m in 50 Januaries, so from its 50th January, the outlook's")
+    says("last (January 2034), it may offer one too (at most USD 5.0 m a month, a chance of about 0.5% a month)")
+    says("Australia and India never save that much")
+    says("these runs last 50 years (40 of spin-up, 10 of outlook): from 14 years before the outlook")
+    says(
+        "and from the outlook's last January so may Japan", "it could pay that price from January 2011, in the spin-up"
+    )
     cost = SPECS["instrument.bilateral.cost"].hi
     assert cost == 1e9
     plans = bilateral_plans()
@@ -347,16 +355,24 @@ def test_when_the_united_states_can_pay_the_switchs_price():
     assert SPECS["policy.USA.budget"].default == 85e6 and SPECS["policy.USA.allocation.bilateral"].default == 0.45
     experiment = load_experiment(ROOT / EXPERIMENT)
     spinup = SPECS["run.spinup"].default
-    assert spinup == 300 and SPECS["run.start"].default == "2025-01"  # the spin-up starts in a January
+    assert spinup == 480 and SPECS["run.start"].default == "2025-01"  # the spin-up starts in a January
+    assert spinup // 12 == 40 and (spinup + experiment.steps) // 12 == 50  # 40 years of spin-up, 50 in all
     januaries = -(-(spinup + experiment.steps) // 12)
-    assert januaries == 35 and round(januaries * plans["USA"] / 1e6) == 1339
+    assert januaries == 50 and januaries * plans["USA"] / 1e6 == pytest.approx(1912.5)
     first = next(k for k in range(1, 1000) if k * plans["USA"] >= cost)  # the January its savings pass 1e9
     assert first == 27 and round(first * plans["USA"] / 1e6) == 1033 and (first - 1) * 12 == 312
-    assert (first - 1) * 12 - spinup == 12  # the outlook's 13th month: January 2026, its second January
-    assert experiment.steps - ((first - 1) * 12 - spinup) == 108
+    before = spinup - (first - 1) * 12  # months from that January to the outlook's first
+    assert before == 168 == 14 * 12  # in the spin-up, 14 years before the outlook
+    assert 2025 - before // 12 == 2011  # January 2011 on the model's calendar
+    assert before + experiment.steps == 288
     assert januaries * plans["USA"] - cost < cost  # after one accepted offer it cannot save 1e9 again
-    assert round(plans["JPN"] / 1e6, 1) == 20.1 and round(januaries * plans["JPN"] / 1e6) == 704
-    assert januaries * plans["JPN"] < cost
+    assert round(plans["JPN"] / 1e6, 1) == 20.1 and round(januaries * plans["JPN"] / 1e6) == 1005
+    japan = next(k for k in range(1, 1000) if k * plans["JPN"] >= cost)
+    assert japan == januaries  # only its last January: the outlook's tenth
+    assert 2025 - spinup // 12 + (japan - 1) == 2034
+    japan_pace = SPECS["partner.max_pace"].default * plans["JPN"] / 12
+    assert round(japan_pace / 1e6, 1) == 5.0 and 0.004 < japan_pace / cost < 0.006  # about 0.5% a month
+    assert all(januaries * plans[iso3] < cost for iso3 in ("AUS", "IND"))
     pace = SPECS["partner.max_pace"].default * plans["USA"] / 12
     assert round(pace / 1e6, 1) == 9.6 and 0.005 < pace / cost < 0.015  # the chance of an offer a month
 
@@ -366,7 +382,7 @@ def test_the_switch_holds_up_to_26_years_and_not_beyond():
     partner's bilateral money is all still in its purse; in a longer run the United States' savings pass
     USD 1 bn and it can offer an exercise at that price (this seed does, and an exercise is held)."""
     switch = {"instrument.bilateral.cost": 1e9}
-    within = RegionModel(rng=1, **switch).run(312 - SPECS["run.spinup"].default)
+    within = RegionModel(rng=1, **switch, **{"run.spinup": 312 - 120}).run(120)
     assert within.ledger.count(kind="offer", layer="bilateral") == 0
     for partner in within.partner_by.values():
         assert partner.purse["bilateral"] == pytest.approx(26 * partner.plan["bilateral"])
@@ -396,85 +412,130 @@ def differences(ran: Ran) -> pd.DataFrame:
 def test_the_reading_of_the_answers_holds(ran):
     """Section 3: most offers of every kind are accepted, and no kind is declined much more often than
     another (as a share of the offers of that kind): bilateral offers, the most visible, are not the most
-    declined, 32 of 255, about one in eight, as are quad offers (18 of 147) and forum offers (53 of 405);
-    capacity offers, the fewest, a little more often, 9 of 59, about one in seven. The Philippines, coerced
-    far more than anyone else, gets about half of the bilateral offers (120 of 255) and accepts nineteen in
-    twenty of them (114)."""
+    declined, 37 of 262, about one in seven, as are quad offers (23 of 154) and forum offers (62 of 416);
+    capacity offers, the fewest, a little less often, 8 of 60, one in seven and a half. The Philippines,
+    coerced far more than anyone else, gets about half of the bilateral offers (129 of 262) and accepts all
+    but five of them (124). The ledger's first rows: deliveries, then in row 8 ASEAN's allocation of a
+    routed offer of Japan's, then in rows 9 to 11 Japan's first offer, a bilateral one that Brunei chooses
+    to take through ASEAN and declines."""
     says("Most offers of every kind are accepted, and in this run no kind is declined much more often than")
-    says("Bilateral offers, the most visible, are not the most declined: 32 of 255, about one in eight,")
-    says("as are quad offers (18 of 147) and forum offers (53 of 405)")
-    says("capacity offers, the fewest, are declined a little more often, 9 of 59, about one in seven")
+    says("Bilateral offers, the most visible, are not the most declined: 37 of 262, about one in seven,")
+    says("as are quad offers (23 of 154) and forum offers (62 of 416)")
+    says("capacity offers, the fewest, are declined a little less often, 8 of 60, about one in seven and a half")
     says("The Philippines, which China coerces far more than anyone else, gets about half of the bilateral offers")
-    says("(120 of 255) and accepts nineteen in twenty of them (114)")
+    says("(129 of 262) and accepts all but five of them (124)")
+    says("in row 8, ASEAN's mechanism choosing who receives an offer Japan routed to it")
+    says("in rows 9 to 11, Japan's first offer of the month, a bilateral one, in the same three steps (Brunei")
+    says("chooses to take it through ASEAN, then declines it)")
     actions = pd.read_csv(ran.work / "results" / "tutorial-default" / "actions.csv", keep_default_na=False)
+    first = actions.loc[:11]
+    assert (first.loc[:7, "status"] == "delivered").all()
+    assert first.loc[8, ["actor", "kind", "channel"]].tolist() == ["ASEAN", "allocate", "routed"]
+    routed = actions.loc[9:16]
+    routed = routed[(routed["actor"] == "JPN") & (routed["kind"] == "offer") & (routed["channel"] == "routed")]
+    assert first.loc[8, ["target", "layer"]].tolist() in routed[["target", "layer"]].values.tolist()  # Japan's
+    assert first.loc[9:11, "kind"].tolist() == ["offer", "choose_channel", "decline"]
+    assert first.loc[9, ["actor", "target", "layer"]].tolist() == ["JPN", "BRN", "bilateral"]
+    assert (first.loc[10:11, "actor"] == "BRN").all() and (first.loc[10:11, "channel"] == "routed").all()
     answers = actions[actions["kind"].isin(["accept", "decline"])]
     declined = (answers["kind"] == "decline").groupby(answers["layer"]).agg(["sum", "count", "mean"])
     assert set(declined.index) == set(LAYERS)
     assert (declined["mean"] < 0.5).all()  # most offers of every kind are accepted
-    assert declined["mean"].idxmax() == "capacity" and declined["mean"].idxmax() != "bilateral"
-    assert declined.loc["bilateral", ["sum", "count"]].tolist() == [32, 255]
-    assert declined.loc["quad", ["sum", "count"]].tolist() == [18, 147]
-    assert declined.loc["forums", ["sum", "count"]].tolist() == [53, 405]
-    assert declined.loc["capacity", ["sum", "count"]].tolist() == [9, 59]
-    for layer in ("bilateral", "quad", "forums"):  # about one in eight
-        assert round(1 / declined.loc[layer, "mean"]) == 8, layer
-    assert round(1 / declined.loc["capacity", "mean"]) == 7  # about one in seven
-    assert declined["count"].idxmin() == "capacity"  # the fewest
+    assert declined["mean"].idxmax() != "bilateral"
+    assert declined.loc["bilateral", ["sum", "count"]].tolist() == [37, 262]
+    assert declined.loc["quad", ["sum", "count"]].tolist() == [23, 154]
+    assert declined.loc["forums", ["sum", "count"]].tolist() == [62, 416]
+    assert declined.loc["capacity", ["sum", "count"]].tolist() == [8, 60]
+    for layer in ("bilateral", "quad", "forums"):  # about one in seven
+        assert round(1 / declined.loc[layer, "mean"]) == 7, layer
+    assert 1 / declined.loc["capacity", "mean"] == 7.5  # one in seven and a half
+    assert declined["count"].idxmin() == "capacity" and declined["mean"].idxmin() == "capacity"  # fewest, least
     assert declined["mean"].max() - declined["mean"].min() < 0.05  # "no kind ... much more often"
     bilateral = answers[answers["layer"] == "bilateral"]
     phl = bilateral[bilateral["actor"] == "PHL"]
     assert 0.45 <= len(phl) / len(bilateral) <= 0.55  # about half
-    assert (len(phl), int((phl["kind"] == "accept").sum())) == (120, 114)  # nineteen in twenty
+    assert (len(phl), int((phl["kind"] == "accept").sum())) == (129, 124)  # all but five
     coerced = actions[actions["kind"] == "coercion"].groupby("target").size().sort_values()
     assert coerced.index[-1] == "PHL" and coerced.iloc[-1] > 5 * coerced.iloc[-2]  # far more than anyone else
 
 
 @pytest.mark.slow
-def test_the_switch_lets_through_one_exercise_in_10_of_its_20_runs(ran):
-    """Section 6 and the experiment's description: in the sweep's 20 runs of the switch the United States
-    makes an offer at USD 1 bn in 13, 12 are accepted, two of them too late for their exercise to be held
-    before the run ends, and 10 exercises are held (at most one a run); a run at the default holds about
-    220 (each of the 20 default runs between 200 and 240)."""
-    says("the United States makes such an offer in 13 of the 20 runs of the switch, and 12")
-    says("are accepted, two of them too late for their exercise to be held before the run ends: 10 exercises in")
-    says("20 runs, where a run at the default holds about 220")
-    says("in this sweep 10 of the 20 runs of the second point hold one such exercise, where a run at")
-    says("(one exercise in 10 of its 20 runs)", "(10 in its 20 runs, against about 220 in every default run)")
-    runs = load_results(ran.work / SWEEP).runs.sort_values("replicate")
+def test_the_switch_lets_through_one_exercise_in_18_of_its_20_runs(ran, monkeypatch):
+    """Section 6 and the experiment's description: in the sweep's 20 runs of the switch the United States'
+    exercise at USD 1 bn is accepted during the spin-up in 16, and held there, before the outlook, in 15.
+    In the outlook the ledgers show 5 offers at that price in 4 runs, 4 accepted, two of them (both Japan's)
+    too late for their exercise to be held before the run ends, and 3 exercises in 3 runs, one of them in
+    the outlook's first month from an offer accepted in the spin-up. So 18 of the 20 runs hold one such
+    exercise (none holds two), 15 of them in the spin-up; a run at the default holds about 220 in its
+    outlook (each of the 20 default runs between 200 and 240). The single run of the switch makes no such
+    offer in its spin-up; its one offer is the United States' in August 2031, accepted."""
+    says("the United States' exercise at USD 1 bn is accepted during the spin-up in 16 of the 20 runs of")
+    says("the switch, and held there, years before the outlook, in 15 of them. In the outlook, the ledgers show")
+    says("5 offers at that price in 4 runs, and 4 of them accepted, two (both Japan's) too late for their")
+    says("exercise to be held before the run ends: 3 exercises in 20 runs (one, in the outlook's first month,")
+    says("from an offer accepted in the spin-up), where a run at the default holds about 220")
+    says("in this sweep 18 of the 20 runs of the second point hold one such exercise, 15 of them in the spin-up,")
+    says("(one exercise in 18 of its 20 runs, 15 of them in the spin-up)")
+    says("(one in 18 of its 20 runs, 15 of them held in the spin-up, years before the outlook; 3 in its 20")
+    says("outlooks, against about 220 in every default run's)")
+    says("the United States' at USD 1 bn in August 2031", "but in this run made no such offer before")
+    spinup = SPECS["run.spinup"].default
     lead, delay = SPECS["instrument.bilateral.lead"].default, SPECS["routing.delay"].default
+    # every bilateral offer's answer, spin-up included (the spin-up keeps no ledger): its month, the partner, the
+    # month its exercise is due (its lead, plus the routing delay, as RegionModel.offers has it), accepted or not
+    answered: list[tuple[int, str, int, bool]] = []
+    consider = Member.consider
 
-    def month(date: str) -> int:
-        year, number = date.split("-")
-        return 12 * int(year) + int(number)
+    def recorded(member: Member, offer: Offer) -> bool:
+        accepted = consider(member, offer)
+        if offer.layer == "bilateral":
+            due = member.model.t + max(1, lead + (delay if offer.channel == "routed" else 0))
+            answered.append((member.model.t, offer.partner, due, accepted))
+        return accepted
 
-    counts: dict[int, list[tuple[int, int, int, int]]] = {0: [], 1: []}
+    monkeypatch.setattr(Member, "consider", recorded)
+    switch = {"instrument.bilateral.cost": 1e9}
+    # the single run of section 6: no offer at USD 1 bn in its spin-up, one in the outlook (August 2031)
+    seed = json.loads((ran.work / "results" / "tutorial-no-exercises" / "manifest.json").read_text())["seed"]
+    RegionModel(rng=seed, **switch).run(120)
+    assert [(t - spinup, p, a) for t, p, _, a in answered] == [(12 * 6 + 7, "USA", True)]  # 2031-08
+    runs = load_results(ran.work / SWEEP).runs.sort_values("replicate")
+    rows: dict[int, list[dict[str, int]]] = {0: [], 1: []}
     for _, run in runs.iterrows():
-        model = RegionModel(rng=int(run["seed"]), **({"instrument.bilateral.cost": 1e9} if run["point_id"] else {}))
+        answered.clear()
+        model = RegionModel(rng=int(run["seed"]), **(switch if run["point_id"] else {}))
         model.run(120)
         assert model.summary()["stability_index_mean"] == run["stability_index_mean"]  # the sweep's own run
-        ledger = model.ledger
-        last = max(month(action.date) for action in ledger)
-        due = [  # the month each accepted bilateral offer's exercise is due: its lead, plus the routing delay
-            month(a.date) + lead + (delay if a.channel == "routed" else 0)
-            for a in ledger
-            if a.kind == "accept" and a.layer == "bilateral"
-        ]
-        counts[int(run["point_id"])].append(
-            (
-                ledger.count(kind="offer", layer="bilateral"),
-                ledger.count(kind="accept", layer="bilateral"),
-                ledger.count(kind="exercise"),
-                sum(d > last for d in due),
-            )
+        ledger, last = model.ledger, model.t
+        accepted = [(t, p, due) for t, p, due, a in answered if a]
+        in_outlook = [(t, p, due) for t, p, due in accepted if spinup <= due <= last]
+        assert ledger.count(kind="exercise") == len(in_outlook)  # what the ledger shows is what was due
+        assert ledger.count(kind="offer", layer="bilateral") == sum(t >= spinup for t, *_ in answered)
+        rows[int(run["point_id"])].append(
+            {
+                "spinup_accepted": sum(t < spinup for t, _, _ in accepted),
+                "spinup_held": sum(due < spinup for _, _, due in accepted),
+                "usa_in_spinup": all(p == "USA" for t, p, _ in accepted if t < spinup),
+                "offers": ledger.count(kind="offer", layer="bilateral"),
+                "accepted": ledger.count(kind="accept", layer="bilateral"),
+                "late": sum(due > last for _, _, due in accepted),
+                "japan_late": sum(due > last and p == "JPN" for _, p, due in accepted),
+                "exercises": ledger.count(kind="exercise"),
+                "first_month": ledger.count(kind="exercise", date=SPECS["run.start"].default),
+                "from_spinup": sum(t < spinup <= due <= last for t, _, due in accepted),
+            }
         )
-    switch = pd.DataFrame(counts[1], columns=["offers", "accepted", "exercises", "late"])
-    assert len(switch) == 20 and (switch["offers"] > 0).sum() == 13
-    assert switch["accepted"].sum() == 12 and switch["exercises"].sum() == 10
-    assert switch["accepted"].max() == 1  # too short a run to save USD 1 bn again
-    assert ((switch["accepted"] == 1) & (switch["exercises"] == 0)).sum() == 2
-    assert (switch["late"] == switch["accepted"] - switch["exercises"]).all() and switch["late"].sum() == 2
-    assert switch["exercises"].max() == 1 and (switch["exercises"] > 0).sum() == 10
-    default = pd.DataFrame(counts[0], columns=["offers", "accepted", "exercises", "late"])
+    switched = pd.DataFrame(rows[1])
+    assert len(switched) == 20 and switched["usa_in_spinup"].all()
+    assert (switched["spinup_accepted"] > 0).sum() == 16 and switched["spinup_accepted"].max() == 1
+    assert switched["spinup_held"].sum() == 15 and (switched["spinup_held"] > 0).sum() == 15
+    assert switched["offers"].sum() == 5 and (switched["offers"] > 0).sum() == 4
+    assert switched["accepted"].sum() == 4 and switched["late"].sum() == 2 == switched["japan_late"].sum()
+    assert switched["exercises"].sum() == 3 and switched["exercises"].max() == 1
+    assert switched["from_spinup"].sum() == 1 == switched[switched["from_spinup"] > 0]["first_month"].sum()
+    held = switched["spinup_held"] + switched["exercises"]  # exercises at USD 1 bn held in the whole run
+    assert held.max() == 1 and (held == 1).sum() == 18
+    default = pd.DataFrame(rows[0])
     assert len(default) == 20 and default["exercises"].between(200, 240).all()
     assert round(default["exercises"].mean(), -1) == 220
 
@@ -500,62 +561,71 @@ def paired_series(ran: Ran) -> pd.DataFrame:
 
 
 def test_the_reading_of_the_comparison_holds(ran):
-    """Section 6: no exercises is about 0.026 below the default in stability, with an interval clear of zero
-    (about -0.042 to -0.010). Coercion at the Philippines' features about 0.53 higher, about three tenths of
-    the default's mean (1.78), clear of zero (about 0.33 to 0.73); over all features about 0.46 (0.24 to
-    0.68) and escalations about 0.18 (0.10 to 0.27), about three tenths of the default's 0.61, both clear of
-    zero; at Vietnam's, Malaysia's and Indonesia's features within noise (each at most about 0.04 fewer).
-    The coercion part of the index takes away about 0.020 (-0.030 to -0.011), some three quarters of the
-    whole. China's ship-days about 6.5 higher, of 164, clear of zero (4.7 to 8.4): about 3 to 4 more at
-    each of the Philippines' three features, clear of zero; about one fewer at Vietnam's, Malaysia's and
-    Indonesia's, within noise. Robberies within noise, about 0.40 more (-0.17 to 0.97); the robbery part
-    about -0.010, within noise (-0.026 to 0.005). Cohesion about 0.014 higher, clear of zero (0.006 to
-    0.021), which (weight 0.3) gives back about 0.004, the only part that rises; hedging about 0.006
-    higher, clear of zero (0.002 to 0.010). Forum power about 0.05 lower, clear of zero (-0.067 to
-    -0.025); ASEAN's agreement 1 (to seven decimals) in every run of both points, no statement blocked.
-    The coercion part weighs about five times as much as the cohesion part."""
-    says('"no exercises" is about 0.026 below the default, with an interval clear of zero (from about -0.042 to')
-    says("-0.010): on the stability index, these 20 pairs of runs tell the two apart, and without exercises the")
+    """Section 6: no exercises is about 0.023 below the default in stability, with an interval clear of zero
+    (about -0.036 to -0.009). Coercion at the Philippines' features about 0.65 higher, nearly two fifths of
+    the default's mean (1.69), clear of zero (about 0.46 to 0.85); over all features about 0.53 (0.37 to
+    0.70) and escalations about 0.19 (0.11 to 0.28), about three tenths of the default's 0.61, both clear of
+    zero; about a fifth of the Philippines' gain is offset at the others' features, where the differences
+    (Vietnam's, Malaysia's, Indonesia's) are within noise, each at most about 0.05 fewer. The coercion part
+    of the index takes away about 0.022 (-0.030 to -0.014), nearly all of the whole. China's ship-days about
+    4.7 higher, of 164, clear of zero (2.5 to 6.9): about 3 to 5 more at each of the Philippines' three
+    features and about 2 to 3 fewer at each of Vietnam's, Malaysia's and Indonesia's, all clear of zero.
+    Robberies within noise, about 0.09 more (-0.49 to 0.68); the robbery part about -0.002, within noise
+    (-0.017 to 0.013). Cohesion about 0.004 higher, within noise (-0.001 to 0.008); its part (weight 0.3)
+    about 0.001, within noise, the only part whose mean rises; hedging about 0.001 higher, within noise
+    (-0.002 to 0.004). Forum power about 0.06 lower, clear of zero (-0.080 to -0.049); ASEAN's agreement 1
+    (to seven decimals) in every run of both points, no statement blocked. The coercion part weighs about
+    twenty times as much as the cohesion part."""
+    says('"no exercises" is about 0.023 below the default, with an interval clear of zero (from about -0.036 to')
+    says("-0.009): on the stability index, these 20 pairs of runs tell the two apart, and without exercises the")
     says("index is lower")
-    says("higher by about 0.53 incidents a month, about three tenths of the default's mean (1.78)")
-    says("with an interval clear of zero (about 0.33 to 0.73)")
-    says("Over all features (`coercion_mean`) coercion is higher by about 0.46 (about 0.24 to 0.68)")
-    says("by about 0.18 a month, about three tenths of the default's 0.61 (about 0.10 to 0.27), both clear of zero")
-    says("(at Vietnam's, Malaysia's and Indonesia's the differences, each at most about 0.04 a month fewer, are")
-    says("within noise)")
-    says("takes away about 0.020, with an interval clear of zero (about -0.030 to -0.011), some three quarters")
-    says("are higher by about 6.5 a month, of the default's 164, with an interval clear of zero (about 4.7 to 8.4)")
+    says("higher by about 0.65 incidents a month, nearly two fifths of the default's mean (1.69)")
+    says("with an interval clear of zero (about 0.46 to 0.85)")
+    says("Over all features (`coercion_mean`) coercion is higher by about 0.53 (about 0.37 to 0.70)")
+    says("by about 0.19 a month, about three tenths of the default's 0.61 (about 0.11 to 0.28), both clear of zero")
+    says("about a fifth of what the Philippines' features gain is offset at the others'")
+    says("(at Vietnam's, Malaysia's and Indonesia's the differences, each at most about 0.05 a month fewer, are")
+    says("within noise)", "This is nearly all of the difference in the index")
+    says("takes away about 0.022, with an interval clear of zero (about -0.030 to -0.014)")
+    says("are higher by about 4.7 a month, of the default's 164, with an interval clear of zero (about 2.5 to 6.9)")
     says("in these runs the second weighs more: it sends more ships, and sends them to the Philippines")
-    says("about 3 to 4 ship-days a month more at each of the Philippines' three features, with intervals clear")
-    says("at Vietnam's, Malaysia's and Indonesia's about one fewer, but within noise")
-    says("about 0.40 a month more, with an interval from about -0.17 to 0.97")
-    says("The robbery part of the index takes away about 0.010, but within noise (about -0.026 to 0.005)")
-    says("is higher by about 0.014, with an interval clear of zero (about 0.006 to 0.021)", "weight 0.3")
-    says("so it gives back about 0.004 (0.3 times 0.014): the only part of the index that rises")
-    says("is higher by about 0.006, with an interval clear of zero (about 0.002 to 0.010)")
-    says("is lower by about 0.05, with an interval clear of zero (about -0.067 to -0.025)")
+    says("about 3 to 5 ship-days a month more at each of the Philippines' three features, and about 2 to 3 fewer")
+    says("at each of Vietnam's, Malaysia's and Indonesia's, all with intervals clear of zero")
+    says("about 0.09 a month more, with an interval from about -0.49 to 0.68")
+    says("The robbery part of the index takes away about 0.002, but within noise (about -0.017 to 0.013)")
+    says("is higher by about 0.004, but within noise (about -0.001 to 0.008)", "weight 0.3")
+    says("these 20 pairs of runs cannot tell the rise from none")
+    says("about 0.001 (0.3 times 0.004), within noise too: the only part of the index whose mean rises")
+    says("is higher by about 0.001, also within noise (about -0.002 to 0.004)")
+    says("is lower by about 0.06, with an interval clear of zero (about -0.080 to -0.049)")
     says("it is 1, to seven decimals, in every run of both points, since no statement is blocked")
-    says("the second weighs about five times as much as the first")
+    says("ASEAN's cohesion rises a little, but these runs cannot tell its rise from none")
+    says("the coercion part weighs about twenty times as much as the cohesion part")
     row = differences(ran)
 
     def quoted(metric: str, digits: int, mean: float, low: float, high: float) -> None:
         got = row.loc[metric, ["mean_diff", "ci_low", "ci_high"]].round(digits).tolist()
         assert got == [mean, low, high], f"{metric}: {got}"
 
-    quoted("stability_index_mean", 3, -0.026, -0.042, -0.010)
-    quoted("coercion_PHL_mean", 2, 0.53, 0.33, 0.73)
-    quoted("coercion_mean", 2, 0.46, 0.24, 0.68)
-    quoted("escalations_mean", 2, 0.18, 0.10, 0.27)
-    quoted("ccg_shipdays_mean", 1, 6.5, 4.7, 8.4)
-    quoted("incidents_mean", 2, 0.40, -0.17, 0.97)
-    quoted("asean_cohesion_mean", 3, 0.014, 0.006, 0.021)
-    quoted("forum_power_mean", 3, -0.046, -0.067, -0.025)
-    assert round(row.loc["forum_power_mean", "mean_diff"], 2) == -0.05
-    quoted("hedging_mean", 3, 0.006, 0.002, 0.010)
+    def within_noise(metric: str) -> None:
+        assert row.loc[metric, "ci_low"] < 0 < row.loc[metric, "ci_high"], f"{metric} is no longer within noise"
+
+    quoted("stability_index_mean", 3, -0.023, -0.036, -0.009)
+    quoted("coercion_PHL_mean", 2, 0.65, 0.46, 0.85)
+    quoted("coercion_mean", 2, 0.53, 0.37, 0.70)
+    quoted("escalations_mean", 2, 0.19, 0.11, 0.28)
+    quoted("ccg_shipdays_mean", 1, 4.7, 2.5, 6.9)
+    quoted("incidents_mean", 2, 0.09, -0.49, 0.68)
+    quoted("asean_cohesion_mean", 3, 0.004, -0.001, 0.008)
+    quoted("forum_power_mean", 3, -0.064, -0.080, -0.049)
+    assert round(row.loc["forum_power_mean", "mean_diff"], 2) == -0.06
+    quoted("hedging_mean", 3, 0.001, -0.002, 0.004)
+    for metric in ("incidents_mean", "asean_cohesion_mean", "hedging_mean"):
+        within_noise(metric)
     stats = pd.read_csv(ran.work / SWEEP / "analysis" / "point_stats.csv").set_index(["label", "metric"])
     default_phl = stats.loc[("default", "coercion_PHL_mean"), "mean"]
-    assert round(default_phl, 2) == 1.78
-    assert 0.27 <= row.loc["coercion_PHL_mean", "mean_diff"] / default_phl <= 0.33  # "about three tenths"
+    assert round(default_phl, 2) == 1.69
+    assert 0.36 <= row.loc["coercion_PHL_mean", "mean_diff"] / default_phl < 0.4  # "nearly two fifths"
     default_escalations = stats.loc[("default", "escalations_mean"), "mean"]
     assert round(default_escalations, 2) == 0.61
     assert 0.27 <= row.loc["escalations_mean", "mean_diff"] / default_escalations <= 0.33  # "about three tenths"
@@ -575,68 +645,71 @@ def test_the_reading_of_the_comparison_holds(ran):
     assert sum(part["mean"] for part in parts.values()) == pytest.approx(stability)
     cohesion = row.loc["asean_cohesion_mean", "mean_diff"]
     assert parts["cohesion"]["mean"] == pytest.approx(weights["cohesion"] * cohesion)
-    assert [round(parts["coercion"][k], 3) for k in ("mean", "ci_low", "ci_high")] == [-0.020, -0.030, -0.011]
-    assert 0.72 <= parts["coercion"]["mean"] / stability <= 0.8  # "some three quarters"
-    assert [round(parts["security"][k], 3) for k in ("mean", "ci_low", "ci_high")] == [-0.010, -0.026, 0.005]
-    assert round(parts["cohesion"]["mean"], 3) == 0.004 and parts["cohesion"]["ci_low"] > 0
-    assert [k for k, part in parts.items() if part["mean"] > 0] == ["cohesion"]  # the only part that rises
-    assert 4.5 <= -parts["coercion"]["mean"] / parts["cohesion"]["mean"] <= 5.5  # "about five times"
+    assert [round(parts["coercion"][k], 3) for k in ("mean", "ci_low", "ci_high")] == [-0.022, -0.030, -0.014]
+    assert 0.9 <= parts["coercion"]["mean"] / stability < 1  # "nearly all"
+    assert [round(parts["security"][k], 3) for k in ("mean", "ci_low", "ci_high")] == [-0.002, -0.017, 0.013]
+    assert round(parts["cohesion"]["mean"], 3) == 0.001 and parts["cohesion"]["ci_low"] < 0  # within noise
+    assert [k for k, part in parts.items() if part["mean"] > 0] == ["cohesion"]  # the only part whose mean rises
+    assert 18 <= -parts["coercion"]["mean"] / parts["cohesion"]["mean"] <= 22  # "about twenty times"
     # where the coercion and the ships go
     moved = {c: t_interval(pairs[f"coercion_{c}"]) for c in ("VNM", "MYS", "IDN")}
-    for country in ("VNM", "MYS", "IDN"):  # within noise, each at most about 0.04 a month fewer
+    for country in ("VNM", "MYS", "IDN"):  # within noise, each at most about 0.05 a month fewer
         assert moved[country]["ci_low"] < 0 < moved[country]["ci_high"], country
-        assert -0.045 < moved[country]["mean"] < 0, country
+        assert -0.055 < moved[country]["mean"] < 0, country
     phl = row.loc["coercion_PHL_mean", "mean_diff"]
-    assert 0 < phl - row.loc["coercion_mean", "mean_diff"] < 0.25 * phl  # "little of what ... gain is lost"
+    offset = (phl - row.loc["coercion_mean", "mean_diff"]) / phl
+    assert 0.15 <= offset <= 0.25  # "about a fifth of what the Philippines' features gain is offset"
     for feature in ("SCARBOROUGH", "SECOND_THOMAS", "THITU"):  # the Philippines' three features
         ships = t_interval(pairs[f"shipdays_{feature}"])
-        assert 2.5 <= ships["mean"] <= 4.5 and ships["ci_low"] > 0, feature
+        assert 2.5 <= ships["mean"] <= 5.5 and ships["ci_low"] > 0, feature
     for feature in ("VANGUARD", "LUCONIA", "NATUNA"):  # Vietnam's, Malaysia's and Indonesia's
         ships = t_interval(pairs[f"shipdays_{feature}"])
-        assert round(ships["mean"]) == -1 and ships["ci_low"] < 0 < ships["ci_high"], feature
+        assert -3.5 <= ships["mean"] <= -1.5 and ships["ci_high"] < 0, feature
 
 
 def test_the_reading_of_the_time_series_holds(ran):
-    """Section 6: no exercises is below the default in most months (104 of 120, 87%), yet the bands overlap
-    in all but 9 months (49 and 51, and 66 to 72, where the "no exercises" band lies wholly below)."""
-    says('the "no exercises" mean runs below the default in most months (104 of 120, 87%), yet the two bands')
-    says('overlap in all but 9 months (months 49 and 51, and 66 to 72, where the "no exercises" band lies wholly')
+    """Section 6: no exercises is below the default in most months (108 of 120, 90%), yet the bands overlap
+    in all but 3 months (83, 85 and 86, where the "no exercises" band lies wholly below)."""
+    says('the "no exercises" mean runs below the default in most months (108 of 120, 90%), yet the two bands')
+    says('overlap in all but 3 months (months 83, 85 and 86, where the "no exercises" band lies wholly below)')
     series = pd.read_csv(ran.work / SWEEP / "analysis" / "series_stability_index.csv")
     wide = series.pivot(index="step", columns="label", values=["mean", "ci_low", "ci_high"])
     assert len(wide) == 120
     below = int((wide["mean"]["no exercises"] < wide["mean"]["default"]).sum())
-    assert below == 104 and round(100 * below / 120) == 87
+    assert below == 108 and round(100 * below / 120) == 90
     overlap = (wide["ci_low"]["no exercises"] <= wide["ci_high"]["default"]) & (
         wide["ci_low"]["default"] <= wide["ci_high"]["no exercises"]
     )
     apart = wide.index[~overlap]
-    assert list(apart) == [49, 51, *range(66, 73)]
+    assert list(apart) == [83, 85, 86]
     assert (wide["ci_high"]["no exercises"][apart] < wide["ci_low"]["default"][apart]).all()  # wholly below
 
 
 def test_the_switch_stands_in_for_the_edit(ran):
     """Section 6: on the same seeds, the edit and the switch move the same way and their intervals overlap in
-    stability, cohesion and coercion at the Philippines' features (about -0.015 and -0.026, 0.007 and 0.014,
-    0.40 and 0.53); five of the six intervals are clear of zero, the edit's in cohesion just crosses it
-    (about -0.001 to 0.015); each difference lies within the other's interval; the largest gap, about 0.13
-    in coercion at the Philippines' features, lies within both, and the gaps in the other two are larger
-    in proportion (the switch's fall in the index about 1.7 times the edit's, its rise in cohesion nearly
-    twice); under the edit members decline about 5.2 more offers a month, under the switch about 0.4
-    fewer."""
-    says("stability about -0.015 and -0.026, cohesion about 0.007 and 0.014")
-    says("coercion at the Philippines' features about 0.40 and 0.53. Five of the six intervals are clear of")
-    says("zero; the edit's in cohesion just crosses it (about -0.001 to 0.015)")
+    stability, cohesion and coercion at the Philippines' features (about -0.015 and -0.023, 0.005 and 0.004,
+    0.57 and 0.65); three of the six intervals are clear of zero (both in coercion, the switch's in the
+    index); the edit's in the index just crosses it (about -0.030 to 0.000), both in cohesion cross it;
+    each difference lies within the other's interval; the largest gap, about 0.08 in coercion at the
+    Philippines' features, lies within both, and the gaps in the other two are larger in proportion (the
+    switch's fall in the index about 1.5 times the edit's, its rise in cohesion about 0.7 times); under the
+    edit members decline about 5.2 more offers a month, under the switch about 0.4 fewer."""
+    says("stability about -0.015 and -0.023, cohesion about 0.005 and 0.004")
+    says("coercion at the Philippines' features about 0.57 and 0.65. Three of the six intervals are clear of")
+    says("zero: both in coercion at the Philippines' features, and the switch's in the index; the edit's in the")
+    says("index just crosses it (about -0.030 to 0.000), and both in cohesion cross it")
     says("Each difference lies within the other's interval")
-    says("The largest gap, about 0.13 in coercion at the Philippines' features, lies within both intervals")
-    says("the switch's fall in the index is about 1.7 times the edit's, its rise in cohesion nearly twice")
-    says("both say that without exercises the stability index falls")
-    says("On cohesion the switch says more than the edit: its rise is clear of zero, the edit's is not")
+    says("The largest gap, about 0.08 in coercion at the Philippines' features, lies within both intervals")
+    says("the switch's fall in the index is about 1.5 times the edit's, its rise in cohesion about 0.7 times")
+    says("both say that without exercises coercion at the Philippines' features rises")
+    says("On the index the switch says more than the edit: its fall is clear of zero, the edit's only just not")
+    says("on cohesion neither can be told from no change")
     says("about 5.2 more offers a month", "about 0.4 fewer")
     table = pd.read_csv(ran.work / "results" / "tutorial-edit-vs-switch.csv").set_index(["metric", "minus default"])
     quoted = {
-        "stability_index_mean": (3, -0.015, -0.026),
-        "asean_cohesion_mean": (3, 0.007, 0.014),
-        "coercion_PHL_mean": (2, 0.40, 0.53),
+        "stability_index_mean": (3, -0.015, -0.023),
+        "asean_cohesion_mean": (3, 0.005, 0.004),
+        "coercion_PHL_mean": (2, 0.57, 0.65),
     }
     gaps = {}
     for metric, (digits, edit_mean, switch_mean) in quoted.items():
@@ -651,14 +724,18 @@ def test_the_switch_stands_in_for_the_edit(ran):
         for metric in quoted
         for name in ("edit", "switch")
     }
-    assert [key for key, is_clear in clear.items() if not is_clear] == [("asean_cohesion_mean", "edit")]
-    cohesion = table.loc[("asean_cohesion_mean", "edit")]
-    assert [round(cohesion["ci_low"], 3), round(cohesion["ci_high"], 3)] == [-0.001, 0.015]
-    assert max(gaps, key=gaps.get) == "coercion_PHL_mean" and round(gaps["coercion_PHL_mean"], 2) == 0.13
+    assert [key for key, is_clear in clear.items() if is_clear] == [
+        ("stability_index_mean", "switch"),
+        ("coercion_PHL_mean", "edit"),
+        ("coercion_PHL_mean", "switch"),
+    ]
+    index = table.loc[("stability_index_mean", "edit")]
+    assert [round(index["ci_low"], 3), round(index["ci_high"], 3)] == [-0.030, 0.000] and index["ci_high"] > 0
+    assert max(gaps, key=gaps.get) == "coercion_PHL_mean" and round(gaps["coercion_PHL_mean"], 2) == 0.08
     ratio = {m: table.loc[(m, "switch"), "mean"] / table.loc[(m, "edit"), "mean"] for m in quoted}
-    assert round(ratio["stability_index_mean"], 1) == 1.7 and 1.75 <= ratio["asean_cohesion_mean"] < 2
-    assert ratio["coercion_PHL_mean"] < min(ratio["stability_index_mean"], ratio["asean_cohesion_mean"])
-    assert table.loc[("stability_index_mean", "edit"), "ci_high"] < 0  # both say the index falls
+    assert round(ratio["stability_index_mean"], 1) == 1.5 and round(ratio["asean_cohesion_mean"], 1) == 0.7
+    proportion = {m: gaps[m] / abs(table.loc[(m, "edit"), "mean"]) for m in quoted}  # each gap, of the edit's
+    assert proportion["coercion_PHL_mean"] < min(proportion["stability_index_mean"], proportion["asean_cohesion_mean"])
     declines = table.loc["offers_declined_mean"]
     assert round(declines.loc["edit", "mean"], 1) == 5.2 and declines.loc["edit", "ci_low"] > 0
     assert round(declines.loc["switch", "mean"], 1) == -0.4 and declines.loc["switch", "ci_high"] < 0
