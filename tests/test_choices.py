@@ -380,7 +380,8 @@ def test_a_kidnap_group_short_of_funds_takes_the_risk_it_would_otherwise_avoid()
     model = fresh(**KIDNAP, **{"kidnap.exposure": 20.0})
     group = kidnap_group(model, pressure=0.8, detection=0.05)
     (sea, sea_loss), (shore, _) = group.prospects()["sea"], group.prospects()["shore"]
-    assert sea > shore and sea - sea_loss / model.p["kidnap.recruit"] < shore  # more hostages at sea, but risky
+    replace = model.p["kidnap.recruit_cost"] / model.p["kidnap.ransom"]  # hostages a lost fighter is worth
+    assert sea > shore and sea - sea_loss * replace < shore  # more hostages at sea, but risky
     assert group.choose_ground() == "shore"
     assert kidnap_group(model, pressure=0.8, detection=0.05, funds_share=0.0).choose_ground() == "sea"
 
@@ -402,7 +403,7 @@ def test_hostages_taken_ashore_are_not_abductions_at_sea():
 def test_the_campaign_ashore_hits_the_groups_bases_wherever_it_raids(ground):
     lost = {}
     for pressure in (0.0, 1.0):
-        model = fresh(**{"kidnap.campaign_loss": 0.5, "kidnap.attrition": 0.0, "kidnap.recruit": 0.0})
+        model = fresh(**{"kidnap.campaign_loss": 0.5, "kidnap.attrition": 0.0})
         group = kidnap_group(model, pressure=pressure, detection=0.0)
         group.ground = ground
         lost[pressure] = group.regroup()
@@ -412,7 +413,7 @@ def test_the_campaign_ashore_hits_the_groups_bases_wherever_it_raids(ground):
 def test_only_the_sea_exposes_fighters_to_arrest():
     lost = {}
     for ground in ("sea", "shore"):
-        model = fresh(**{"kidnap.exposure": 10.0, "kidnap.attrition": 0.0, "kidnap.recruit": 0.0})
+        model = fresh(**{"kidnap.exposure": 10.0, "kidnap.attrition": 0.0})
         group = kidnap_group(model, pressure=0.0, detection=0.5)
         group.ground = ground
         lost[ground] = sum(group.regroup() for _ in range(3))
@@ -420,24 +421,40 @@ def test_only_the_sea_exposes_fighters_to_arrest():
 
 
 def test_ransoms_pay_upkeep_funds_stay_between_zero_and_the_reserve():
-    model = fresh(**{"kidnap.attrition": 0.0, "kidnap.recruit": 0.0})
+    model = fresh(**{"kidnap.attrition": 0.0})
     group = kidnap_group(model, pressure=0.0, detection=0.0, funds_share=0.5)
     reserve = model.p["kidnap.reserve"] * group.fighters
     group.hostages = 0
     group.regroup()  # no ransom: one month's upkeep is spent
     assert group.funds == pytest.approx(0.5 * reserve - group.fighters)
     group.hostages = 1000
-    group.regroup()  # a windfall beyond the reserve is not kept
-    assert group.funds == pytest.approx(reserve)
+    group.regroup()  # a windfall beyond the reserve is not kept (the base is full: no recruits)
+    assert group.funds == pytest.approx(reserve) and group.fighters == model.p["kidnap.fighters"]
     group.hostages, group.funds = 0, 0.0
     group.regroup()  # nothing in hand: funds do not go below zero
     assert group.funds == 0.0
 
 
-def test_a_group_without_fighters_stays_without():
+def test_recruits_are_bought_from_funds_above_the_reserve_while_the_base_has_room():
+    model = fresh(**{"kidnap.attrition": 0.0, "kidnap.recruit_cost": 30.0, "kidnap.ransom": 30.0})
+    group = kidnap_group(model, pressure=0.0, detection=0.0)
+    group.fighters, group.funds = 10, model.p["kidnap.reserve"] * 10
+    group.hostages = 4  # 120 fighter-months in, 10 out: 110 above the reserve buy 3 recruits at 30
+    group.regroup()
+    assert group.fighters == 13
+    assert group.funds == pytest.approx(model.p["kidnap.reserve"] * 13)  # 80 left, capped at the new reserve
+    group.hostages = 1000  # a windfall buys recruits only up to the base's size
+    group.regroup()
+    assert group.fighters == model.p["kidnap.fighters"]
+    group.fighters, group.funds, group.hostages = 10, model.p["kidnap.reserve"] * 10 - 10, 0
+    group.regroup()  # upkeep paid, nothing above the reserve: no recruit
+    assert group.fighters == 10
+
+
+def test_a_group_without_fighters_or_funds_stays_without():
     model = fresh()
     group = kidnap_group(model, pressure=0.0, detection=0.0)
-    group.fighters = 0
+    group.fighters, group.funds = 0, 0.0
     for _ in range(24):
         model.kidnapping(dict.fromkeys(model.area_codes, 0))
     assert group.fighters == 0 and group.hostages == 0 and group.abducted == 0

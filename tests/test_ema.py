@@ -71,7 +71,7 @@ def test_each_kind_of_parameter_becomes_the_matching_ema_parameter():
         (lambda: ema.parameter("shocks"), "'shocks' is a list; only numbers, switches and choices vary"),
         (lambda: ema.parameter("member.need", {"member.need": (1.0, 30.0)}), "must be in \\[0, 20\\], got 30"),
         (lambda: ema.parameter("member.need", {"member.need": (2.0, 2.0)}), "the range \\[2, 2\\] is empty"),
-        (lambda: ema.make_model(fixed={"run.spinup": -1}), "'run.spinup' must be in \\[0, 600\\], got -1"),
+        (lambda: ema.make_model(fixed={"run.spinup": -1}), "'run.spinup' must be in \\[0, 1200\\], got -1"),
     ],
 )
 def test_bad_parameters_are_refused_with_one_line(call, message):

@@ -449,8 +449,13 @@ SPECS: dict[str, Spec] = {
         1.0,
         50.0,
     ),
-    "kidnap.recruit": Spec(
-        1.0, "fighters/hostage", A, "fighters ransoms bring, per hostage (crew at sea or people ashore)", 0.0, 10.0
+    "kidnap.recruit_cost": Spec(
+        30.0,
+        "fighter-months/recruit",
+        A,
+        "what a recruit (arms, boats, a payment to join) costs from the funds above the reserve; one ransom",
+        1.0,
+        1000.0,
     ),
     "kidnap.exposure": Spec(3.0, "multiple", A, "arrest risk of a fighter relative to a robber", 0.0, 100.0),
     "kidnap.attrition": Spec(0.01, "1/month", A, "share of fighters lost a month to other causes", 0.0, 1.0),
@@ -480,7 +485,7 @@ SPECS: dict[str, Spec] = {
     ),
     "kidnap.ransom": Spec(30.0, "fighter-months/hostage", A, "upkeep a hostage's ransom pays", 0.0, 1000.0),
     "kidnap.reserve": Spec(
-        6.0, "months", A, "months of upkeep the group keeps in hand; short of it, it weighs risk less", 0.0, 120.0
+        6.0, "months", A, "months of upkeep the group keeps in hand; short of it, it weighs risk less", 1.0, 120.0
     ),
     # --- the history period (sim/model/history.py, sim/model/data/history_events.csv) --------------
     "history.crackdown_months": Spec(
@@ -560,14 +565,14 @@ SPECS: dict[str, Spec] = {
         choices=("outlook", "history", "history-free"),
     ),
     "run.spinup": Spec(
-        300,
+        480,
         "months",
         A,
-        "months simulated, under the same policy, before the outlook starts (not written); longer than a "
-        "delivered vessel's lifetime, lead time and routing delay (240 + 30 + 6), so that the outlook starts "
-        "from a steady state (tests/test_stationarity.py)",
+        "months simulated, under the same policy, before the outlook starts (not written): the fleets need a "
+        "delivered vessel's lifetime, lead time and routing delay (240 + 30 + 6) to settle, and robbery, which "
+        "falls below its long-run level while they grow, about 150 more to recover (docs/ODD.md 5.3)",
         0,
-        600,
+        1200,
     ),
     "metrics.incident_scale": Spec(
         8.2,

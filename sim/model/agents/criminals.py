@@ -178,14 +178,15 @@ class KidnapGroup(Outlaw):
 
     def choose_ground(self) -> str:
         """Take hostages where the expected hostages per fighter, less the fighters expected to be lost
-        weighed by caution, is higher; a fighter lost is worth what it costs to replace
-        (1 / ``kidnap.recruit`` hostages). On a tie it stays ashore. Knockout
+        weighed by caution, is higher; a fighter lost is worth the hostages whose ransoms would replace
+        it (``kidnap.recruit_cost`` / ``kidnap.ransom``). On a tie it stays ashore. Knockout
         (``knockout.kidnappers_ignore_situation``): it raids at sea every month, whatever its funds,
         the pressure ashore or the patrols at sea."""
         if self.model.knockout("kidnappers_ignore_situation"):
             self.ground = "sea"
             return self.ground
-        caution, replace = self.caution(), 1.0 / max(self.model.p["kidnap.recruit"], 1e-9)
+        p = self.model.p
+        caution, replace = self.caution(), p["kidnap.recruit_cost"] / max(p["kidnap.ransom"], 1e-9)
         value = {g: taken - caution * lost * replace for g, (taken, lost) in self.prospects().items()}
         self.ground = "sea" if value["sea"] > value["shore"] else "shore"
         return self.ground
@@ -211,19 +212,24 @@ class KidnapGroup(Outlaw):
         return self.hostages
 
     def regroup(self) -> int:
-        """Ransoms (``kidnap.ransom`` fighter-months a hostage) pay the fighters' upkeep; what is left
-        above the reserve is not kept. Ransoms buy recruits (``kidnap.recruit`` fighters a hostage) while
-        its base has room (up to ``kidnap.fighters``). Fighters are lost to arrest when it raided at sea
-        (at the area's risk raised by ``kidnap.exposure``), to the campaign against its bases ashore
+        """Ransoms (``kidnap.ransom`` fighter-months a hostage) go into its funds, and the fighters'
+        upkeep (a fighter-month each) comes out of them; funds never go below zero. What it then holds
+        above its reserve (``kidnap.reserve`` months of upkeep) buys recruits at
+        ``kidnap.recruit_cost`` each while its base has room (up to ``kidnap.fighters``), and what is
+        still above the reserve after that is not kept. Fighters are then lost to arrest when it was at
+        sea (at the area's risk raised by ``kidnap.exposure``), to the campaign against its bases ashore
         wherever it raided (pressure x ``kidnap.campaign_loss``), and to attrition. Returns the fighters
         lost to arrest and the campaign."""
         model, p = self.model, self.model.p
         rng = model.streams["kidnap"]
         taken = self.abducted + self.hostages
-        income = p["kidnap.ransom"] * taken - self.fighters
-        self.funds = min(p["kidnap.reserve"] * self.fighters, max(0.0, self.funds + income))
-        room = max(0.0, 1.0 - self.fighters / max(1, p["kidnap.fighters"]))
-        self.fighters += int(rng.poisson(p["kidnap.recruit"] * taken * room))
+        self.funds = max(0.0, self.funds + p["kidnap.ransom"] * taken - self.fighters)
+        spare = self.funds - p["kidnap.reserve"] * self.fighters
+        room = max(0, p["kidnap.fighters"] - self.fighters)
+        recruits = min(room, int(spare // p["kidnap.recruit_cost"])) if spare > 0 else 0
+        self.funds -= recruits * p["kidnap.recruit_cost"]
+        self.fighters += recruits
+        self.funds = min(self.funds, p["kidnap.reserve"] * self.fighters)
         raid_loss = self._arrest_share() if self.ground == "sea" else 0.0
         lost_share = 1.0 - (1.0 - raid_loss) * (1.0 - self.pressure * p["kidnap.campaign_loss"])
         lost = int(rng.binomial(self.fighters, lost_share))
