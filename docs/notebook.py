@@ -25,7 +25,7 @@
 # writes into the folder it runs in: the sweep goes to `results/notebook/<UTC stamp>/` and the
 # figure into that folder. It takes less than half a minute on two cores.
 #
-# **The runs are short** (36 outlook months after a 24-month spin-up, instead of 120 after 120) and
+# **The runs are short** (36 outlook months after a 24-month spin-up, instead of 120 after 480) and
 # few, so that the notebook runs quickly. They show the method, not findings: for those, use the
 # full length and more replications (see `experiments/*.toml`).
 

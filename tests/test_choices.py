@@ -446,8 +446,8 @@ def test_recruits_are_bought_from_funds_above_the_reserve_while_the_base_has_roo
     group.hostages = 1000  # a windfall buys recruits only up to the base's size
     group.regroup()
     assert group.fighters == model.p["kidnap.fighters"]
-    group.fighters, group.funds, group.hostages = 10, model.p["kidnap.reserve"] * 10 - 10, 0
-    group.regroup()  # upkeep paid, nothing above the reserve: no recruit
+    group.fighters, group.funds, group.hostages = 10, model.p["kidnap.reserve"] * 10 + 35, 0
+    group.regroup()  # 35 above the reserve would buy one recruit, but upkeep (10) is paid first: 25 buy none
     assert group.fighters == 10
 
 

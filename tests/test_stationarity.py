@@ -76,7 +76,7 @@ def test_drift_is_measured_in_run_to_run_sds():
 
 def test_the_later_window_has_the_same_chairs():
     later = same_chair_years(START)
-    assert len(later) == WINDOW // 12 and all(y >= 10 for y in later)
+    assert later == [10, 12, 13]  # 2035, 2037, 2038: Malaysia, the Philippines, Singapore again (docs/ODD.md 5.3)
     assert [chair_of(START + y, ROTATION) for y in later] == [chair_of(START + y, ROTATION) for y in range(3)]
     series = {"x": list(range(MONTHS))}  # month k holds k
     windows = paired_windows(series | {m: series["x"] for m in METRICS}, later)
