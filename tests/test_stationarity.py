@@ -78,8 +78,7 @@ def test_the_later_window_has_the_same_chairs():
     later = same_chair_years(START)
     assert later == [10, 12, 13]  # 2035, 2037, 2038: Malaysia, the Philippines, Singapore again (docs/ODD.md 5.3)
     assert [chair_of(START + y, ROTATION) for y in later] == [chair_of(START + y, ROTATION) for y in range(3)]
-    series = {"x": list(range(MONTHS))}  # month k holds k
-    windows = paired_windows(series | {m: series["x"] for m in METRICS}, later)
+    windows = paired_windows({m: list(range(MONTHS)) for m in METRICS}, later)  # month k holds k
     assert windows["coercion"][:WINDOW] == list(range(WINDOW))
     assert windows["coercion"][WINDOW:] == [v for y in later for v in range(12 * y, 12 * y + 12)]
 
